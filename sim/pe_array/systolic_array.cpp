@@ -1,0 +1,199 @@
+#include "sim/pe_array/systolic_array.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "sim/pe_array/fold_timing.hpp"
+#include "sim/pe_array/pe_arith.hpp"
+
+namespace cosim {
+
+SystolicArray::SystolicArray(OpType op, int rows, int cols, const PeFormat& format)
+    : op_(op), rows_(rows), cols_(cols), format_(format) {
+  const size_t n = size_t(rows) * size_t(cols);
+  h_.assign(n, 0);
+  v_.assign(n, 0);
+  stat_.assign(n, 0);
+  sum_.assign(n, 0);
+  h_valid_.assign(n, 0);
+  v_valid_.assign(n, 0);
+  sum_valid_.assign(n, 0);
+}
+
+void SystolicArray::start(Dataflow d, const FoldInput& fold) {
+  if (!fold_fits(d, rows_, cols_, fold.m, fold.k, fold.n) || fold.a.size() != size_t(fold.m * fold.k) ||
+      fold.w.size() != size_t(fold.k * fold.n)) {
+    throw std::invalid_argument("fold does not fit the array or operands have the wrong size");
+  }
+  dataflow_ = d;
+  fold_ = fold;
+  SpatialMap s = spatial_map(d, fold.m, fold.k, fold.n);
+  used_rows_ = s.rows_dim;
+  used_cols_ = s.cols_dim;
+  stream_ = s.stream_dim;
+  edge_ = 0;
+  collected_ = 0;
+  std::fill(h_.begin(), h_.end(), 0);
+  std::fill(v_.begin(), v_.end(), 0);
+  std::fill(stat_.begin(), stat_.end(), 0);
+  std::fill(sum_.begin(), sum_.end(), 0);
+  std::fill(h_valid_.begin(), h_valid_.end(), 0);
+  std::fill(v_valid_.begin(), v_valid_.end(), 0);
+  std::fill(sum_valid_.begin(), sum_valid_.end(), 0);
+  out_.assign(size_t(fold.m * fold.n), 0);
+}
+
+bool SystolicArray::step() {
+  if (done()) return false;
+  if (dataflow_ == Dataflow::OutputStationary) {
+    switch (op_) {
+      case OpType::Mult: step_os<OpType::Mult>(); break;
+      case OpType::Shift: step_os<OpType::Shift>(); break;
+      case OpType::Adder: step_os<OpType::Adder>(); break;
+    }
+  } else if (edge_ < uint64_t(used_rows_)) {
+    step_preload();
+  } else {
+    switch (op_) {
+      case OpType::Mult: step_stationary<OpType::Mult>(); break;
+      case OpType::Shift: step_stationary<OpType::Shift>(); break;
+      case OpType::Adder: step_stationary<OpType::Adder>(); break;
+    }
+  }
+  ++edge_;
+  return !done();
+}
+
+// Output-stationary: a[i][k] enters row i at edge k + i, w[k][j] enters column j at edge k + j, so PE (i, j)
+// accumulates pair k at edge k + i + j. After the last pair (edge k + m + n - 3) the accumulators are read out
+// one row per edge, bottom row first, by shifting them down the active rows.
+template <OpType Op>
+void SystolicArray::step_os() {
+  const int64_t M = fold_.m, K = fold_.k, N = fold_.n;
+  const int64_t t = int64_t(edge_);
+  const int64_t compute_edges = K + M + N - 2;
+  if (t < compute_edges) {
+    for (int64_t i = M - 1; i >= 0; --i) {
+      for (int64_t j = N - 1; j >= 0; --j) {
+        const size_t p = idx(int(i), int(j));
+        int64_t a, w;
+        uint8_t av, wv;
+        if (j == 0) {
+          const int64_t k = t - i;
+          av = k >= 0 && k < K;
+          a = av ? fold_.a[size_t(i * K + k)] : 0;
+        } else {
+          a = h_[p - 1];
+          av = h_valid_[p - 1];
+        }
+        if (i == 0) {
+          const int64_t k = t - j;
+          wv = k >= 0 && k < K;
+          w = wv ? fold_.w[size_t(k * N + j)] : 0;
+        } else {
+          w = v_[p - size_t(cols_)];
+          wv = v_valid_[p - size_t(cols_)];
+        }
+        if (av && wv) sum_[p] = pe_accumulate<Op>(sum_[p], a, w, format_);
+        h_[p] = a;
+        h_valid_[p] = av;
+        v_[p] = w;
+        v_valid_[p] = wv;
+      }
+    }
+    return;
+  }
+  const int64_t row = M - 1 - (t - compute_edges);
+  for (int64_t j = 0; j < N; ++j) {
+    out_[size_t(row * N + j)] = sum_[idx(int(M - 1), int(j))];
+    for (int64_t i = M - 1; i >= 1; --i) sum_[idx(int(i), int(j))] = sum_[idx(int(i - 1), int(j))];
+    sum_[idx(0, int(j))] = 0;
+  }
+  collected_ += size_t(N);
+}
+
+// WS/IS preload: the stationary operand shifts down the active rows, one row per edge; after `rows` edges
+// PE (r, c) holds element r of column c (WS: w[r][c]; IS: a[c][r]).
+void SystolicArray::step_preload() {
+  const int64_t R = used_rows_, C = used_cols_;
+  const int64_t t = int64_t(edge_);
+  for (int64_t i = R - 1; i >= 0; --i) {
+    for (int64_t j = 0; j < C; ++j) {
+      const size_t p = idx(int(i), int(j));
+      if (i > 0) {
+        stat_[p] = stat_[p - size_t(cols_)];
+      } else {
+        const int64_t r = R - 1 - t;
+        stat_[p] = dataflow_ == Dataflow::WeightStationary ? fold_.w[size_t(r * fold_.n + j)]
+                                                           : fold_.a[size_t(j * fold_.k + r)];
+      }
+    }
+  }
+}
+
+// WS/IS stream: element s of row r's stream enters row r at edge rows + s + r and moves right one PE per edge;
+// partial sums move down one PE per edge and leave the bottom active row as outputs.
+template <OpType Op>
+void SystolicArray::step_stationary() {
+  const int64_t R = used_rows_, C = used_cols_, S = stream_;
+  const int64_t s = int64_t(edge_) - R;
+  const bool ws = dataflow_ == Dataflow::WeightStationary;
+  for (int64_t i = R - 1; i >= 0; --i) {
+    for (int64_t j = C - 1; j >= 0; --j) {
+      const size_t p = idx(int(i), int(j));
+      int64_t x;
+      uint8_t xv;
+      if (j == 0) {
+        const int64_t e = s - i;
+        xv = e >= 0 && e < S;
+        // WS streams activations a[e][i]; IS streams weights w[i][e].
+        x = xv ? (ws ? fold_.a[size_t(e * fold_.k + i)] : fold_.w[size_t(i * fold_.n + e)]) : 0;
+      } else {
+        x = h_[p - 1];
+        xv = h_valid_[p - 1];
+      }
+      if (xv) {
+        const int64_t psum_in = i == 0 ? 0 : sum_[p - size_t(cols_)];
+        sum_[p] = ws ? pe_accumulate<Op>(psum_in, x, stat_[p], format_)
+                     : pe_accumulate<Op>(psum_in, stat_[p], x, format_);
+        sum_valid_[p] = 1;
+      } else {
+        sum_valid_[p] = 0;
+      }
+      h_[p] = x;
+      h_valid_[p] = xv;
+    }
+  }
+  for (int64_t j = 0; j < C; ++j) {
+    const size_t p = idx(int(R - 1), int(j));
+    if (!sum_valid_[p]) continue;
+    const int64_t e = s - (R - 1) - j;
+    if (ws) {
+      out_[size_t(e * fold_.n + j)] = sum_[p];
+    } else {
+      out_[size_t(j * fold_.n + e)] = sum_[p];
+    }
+    ++collected_;
+  }
+}
+
+std::vector<int64_t> reference_fold(OpType op, const PeFormat& f, const FoldInput& fold) {
+  std::vector<int64_t> out(size_t(fold.m * fold.n), 0);
+  for (int64_t m = 0; m < fold.m; ++m) {
+    for (int64_t n = 0; n < fold.n; ++n) {
+      int64_t acc = 0;
+      for (int64_t k = 0; k < fold.k; ++k) {
+        const int64_t x = fold.a[size_t(m * fold.k + k)], w = fold.w[size_t(k * fold.n + n)];
+        switch (op) {
+          case OpType::Mult: acc = pe_accumulate<OpType::Mult>(acc, x, w, f); break;
+          case OpType::Shift: acc = pe_accumulate<OpType::Shift>(acc, x, w, f); break;
+          case OpType::Adder: acc = pe_accumulate<OpType::Adder>(acc, x, w, f); break;
+        }
+      }
+      out[size_t(m * fold.n + n)] = acc;
+    }
+  }
+  return out;
+}
+
+}  // namespace cosim

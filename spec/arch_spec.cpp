@@ -1,0 +1,169 @@
+#include "spec/arch_spec.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+namespace cosim {
+
+const char* to_string(VectorOp op) {
+  switch (op) {
+    case VectorOp::Softmax: return "softmax";
+    case VectorOp::Layernorm: return "layernorm";
+    case VectorOp::Gelu: return "gelu";
+    case VectorOp::Add: return "add";
+    case VectorOp::Pool: return "pool";
+  }
+  return "?";
+}
+
+const ChunkSpec* ArchSpec::chunk_for(OpType op) const {
+  for (const ChunkSpec& c : chunks) {
+    if (c.op == op) return &c;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Bandwidth in bytes per cycle; a rate in B/s is divided by the clock.
+double bytes_per_cycle(const JsonField& f, double clock_hz) {
+  Quantity q = f.quantity(Dimension::Bandwidth);
+  return q.per_cycle ? q.value : q.value / clock_hz;
+}
+
+// Time in whole cycles, rounded up (a delay is never shorter than written).
+uint64_t cycles(const JsonField& f, double clock_hz) {
+  Quantity q = f.quantity(Dimension::Time);
+  double c = q.per_cycle ? q.value : q.value * clock_hz;
+  return static_cast<uint64_t>(std::ceil(c - 1e-9));
+}
+
+ChunkSpec read_chunk(const JsonField& c) {
+  // Fields of a chunk. Defaults: overflow "wrap", frac_bits 0.
+  c.allow_only({"name", "op", "rows", "cols", "bits", "overflow", "frac_bits", "dataflows", "buffers", "note"});
+  ChunkSpec s;
+  s.pointer = c.pointer();
+  s.name = c["name"].string();
+  s.op = op_from_string(c["op"].choice({"mult", "shift", "adder"}));
+  s.rows = static_cast<int>(c["rows"].integer_in(1, 4096));
+  s.cols = static_cast<int>(c["cols"].integer_in(1, 4096));
+  JsonField bits = c["bits"];
+  bits.allow_only({"act", "weight", "acc"});
+  s.pe.act_bits = static_cast<int>(bits["act"].integer_in(2, 16));
+  s.pe.weight_bits = static_cast<int>(bits["weight"].integer_in(2, 16));
+  s.pe.acc_bits = static_cast<int>(bits["acc"].integer_in(4, 48));
+  if (s.pe.acc_bits < s.pe.act_bits) {
+    bits["acc"].fail("accumulator (" + std::to_string(s.pe.acc_bits) + " bits) narrower than the activation (" +
+                     std::to_string(s.pe.act_bits) + " bits)");
+  }
+  if (s.op == OpType::Shift && s.pe.weight_bits > 7) {
+    bits["weight"].fail("a shift weight is 1 sign bit + exponent bits; exponents beyond 63 (weight > 7 bits) make no sense, found " +
+                        std::to_string(s.pe.weight_bits));
+  }
+  if (auto o = c.optional("overflow")) {
+    s.pe.overflow = o->choice({"wrap", "saturate"}) == "wrap" ? Overflow::Wrap : Overflow::Saturate;
+  }
+  if (auto f = c.optional("frac_bits")) {
+    if (s.op != OpType::Shift) f->fail("frac_bits applies to shift chunks only");
+    s.pe.frac_bits = static_cast<int>(f->integer_in(0, 16));
+  }
+  if (s.pe.act_bits + s.pe.frac_bits > s.pe.acc_bits) {
+    c["bits"]["acc"].fail("accumulator narrower than activation + frac_bits");
+  }
+  std::set<Dataflow> seen;
+  for (const JsonField& d : c["dataflows"].elements()) {
+    Dataflow df = dataflow_from_string(d.choice({"output_stationary", "weight_stationary", "input_stationary"}));
+    if (!seen.insert(df).second) d.fail("dataflow listed twice");
+    s.dataflows.push_back(df);
+  }
+  if (s.dataflows.empty()) c["dataflows"].fail("expected at least one dataflow");
+  JsonField b = c["buffers"];
+  b.allow_only({"input", "weight", "output"});
+  s.input_buffer = b["input"].bytes();
+  s.weight_buffer = b["weight"].bytes();
+  s.output_buffer = b["output"].bytes();
+  return s;
+}
+
+VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
+  v.allow_only({"lanes", "buffer", "ops", "note"});
+  VectorUnitSpec s;
+  s.lanes = static_cast<int>(v["lanes"].integer_in(1, 65536));
+  s.buffer = v["buffer"].bytes();
+  JsonField ops = v["ops"];
+  ops.allow_only({"softmax", "layernorm", "gelu", "add", "pool"});
+  for (VectorOp op : kVectorOps) {
+    JsonField o = ops[to_string(op)];
+    o.allow_only({"cycles_per_element", "actions", "note"});
+    VectorOpCost cost;
+    cost.cycles_per_element = static_cast<int>(o["cycles_per_element"].integer_in(1, 1000));
+    JsonField actions = o["actions"];
+    for (auto it = actions.raw().begin(); it != actions.raw().end(); ++it) {
+      JsonField a = actions[it.key()];
+      if (!tech.has_action(it.key())) {
+        std::string known;
+        for (const auto& n : tech.action_names()) known += (known.empty() ? "" : ", ") + n;
+        a.fail("unknown action \"" + it.key() + "\"; the technology table has: " + known);
+      }
+      double count = a.number();
+      if (count < 0) a.fail("expected a count >= 0, found " + JsonField::describe(a.raw()));
+      cost.actions[it.key()] = count;
+      cost.energy_pJ_per_element += count * tech.action_pJ(it.key());
+    }
+    s.ops[op] = cost;
+  }
+  return s;
+}
+
+}  // namespace
+
+ArchSpec read_arch(const std::string& file) { return read_arch(JsonField::load(file)); }
+
+ArchSpec read_arch(const JsonField& root) {
+  root.allow_only({"format", "name", "description", "clock", "chunks", "global_buffer", "dram", "vector_unit",
+                   "technology"});
+  root["format"].choice({"cosim-arch/1"});
+  ArchSpec a;
+  a.file = root.file();
+  a.name = root["name"].string();
+  if (auto d = root.optional("description")) a.description = d->string();
+  a.clock_hz = root["clock"].quantity(Dimension::Frequency).value;
+
+  // The technology table: a path relative to this file, or an inline object.
+  JsonField t = root["technology"];
+  if (t.is_string()) {
+    std::filesystem::path p = t.string();
+    if (p.is_relative()) p = std::filesystem::path(root.file()).parent_path() / p;
+    a.technology_file = p.lexically_normal().string();
+    if (!std::filesystem::exists(p)) t.fail("technology file \"" + a.technology_file + "\" does not exist");
+    a.technology = Technology::read(JsonField::load(a.technology_file));
+  } else {
+    a.technology_file = root.file();
+    a.technology = Technology::read(t);
+  }
+
+  std::set<std::string> names;
+  for (const JsonField& c : root["chunks"].elements()) {
+    ChunkSpec chunk = read_chunk(c);
+    if (!names.insert(chunk.name).second) c["name"].fail("chunk name \"" + chunk.name + "\" used twice");
+    a.chunks.push_back(chunk);
+  }
+  if (a.chunks.empty()) root["chunks"].fail("expected at least one chunk");
+
+  JsonField g = root["global_buffer"];
+  g.allow_only({"size", "bandwidth", "note"});
+  a.global_buffer.size = g["size"].bytes();
+  a.global_buffer.bytes_per_cycle = bytes_per_cycle(g["bandwidth"], a.clock_hz);
+
+  JsonField d = root["dram"];
+  d.allow_only({"bandwidth", "latency", "burst", "note"});
+  a.dram.bytes_per_cycle = bytes_per_cycle(d["bandwidth"], a.clock_hz);
+  a.dram.latency_cycles = cycles(d["latency"], a.clock_hz);
+  a.dram.burst_bytes = d["burst"].bytes();
+
+  a.vector_unit = read_vector_unit(root["vector_unit"], a.technology);
+  return a;
+}
+
+}  // namespace cosim

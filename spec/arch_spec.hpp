@@ -1,0 +1,80 @@
+// The accelerator's architecture, read from an architecture file (docs/architecture-format.md).
+// Every field is documented in that file, next to the defaults this reader applies; the values here are
+// already converted to the simulator's units: cycles, bytes, bytes per cycle, pJ.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/op_types.hpp"
+#include "spec/technology.hpp"
+
+namespace cosim {
+
+// One PE-array chunk: a systolic array of one operator type with its own buffers.
+struct ChunkSpec {
+  std::string name;
+  OpType op = OpType::Mult;
+  int rows = 0, cols = 0;
+  PeFormat pe;
+  std::vector<Dataflow> dataflows;  // supported; the first is the one the fixed mapping uses
+  uint64_t input_buffer = 0, weight_buffer = 0, output_buffer = 0;  // bytes
+  std::string pointer;  // JSON pointer of this chunk in the architecture file
+
+  int pes() const { return rows * cols; }
+};
+
+enum class VectorOp { Softmax, Layernorm, Gelu, Add, Pool };
+constexpr std::array<VectorOp, 5> kVectorOps = {VectorOp::Softmax, VectorOp::Layernorm, VectorOp::Gelu, VectorOp::Add,
+                                                VectorOp::Pool};
+const char* to_string(VectorOp op);
+
+struct VectorOpCost {
+  int cycles_per_element = 1;                // per lane
+  std::map<std::string, double> actions;     // technology action name -> count per element
+  double energy_pJ_per_element = 0;          // derived: sum(count * action energy)
+};
+
+struct VectorUnitSpec {
+  int lanes = 0;
+  uint64_t buffer = 0;  // bytes, shared by inputs and outputs, double buffered
+  std::map<VectorOp, VectorOpCost> ops;
+};
+
+struct GlobalBufferSpec {
+  uint64_t size = 0;            // bytes
+  double bytes_per_cycle = 0;   // port bandwidth to the chunks
+};
+
+struct DramSpec {
+  double bytes_per_cycle = 0;
+  uint64_t latency_cycles = 0;
+  uint64_t burst_bytes = 0;
+};
+
+struct ArchSpec {
+  std::string file;
+  std::string name;
+  std::string description;
+  double clock_hz = 0;
+  std::vector<ChunkSpec> chunks;
+  GlobalBufferSpec global_buffer;
+  DramSpec dram;
+  VectorUnitSpec vector_unit;
+  Technology technology;
+  std::string technology_file;
+
+  // The chunk that runs `op` (the first one listed), or nullptr.
+  const ChunkSpec* chunk_for(OpType op) const;
+  double cycles_to_us(double cycles) const { return cycles / clock_hz * 1e6; }
+};
+
+// Reads and validates an architecture file. Throws InputError.
+ArchSpec read_arch(const std::string& file);
+ArchSpec read_arch(const JsonField& root);
+
+}  // namespace cosim

@@ -1,0 +1,194 @@
+#include "spec/json_reader.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace cosim {
+
+namespace {
+
+// Line and column of a byte offset, for parse errors a person can find in an editor.
+std::pair<size_t, size_t> line_column(const std::string& text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+std::string escape_pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+JsonField JsonField::load(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(file, "", "cannot open file (missing or unreadable)");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  auto doc = std::make_shared<Document>();
+  doc->file = file;
+  try {
+    doc->root = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    auto [line, col] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
+    std::string what = e.what();
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+    auto pos = what.find(": ");
+    std::string detail = pos == std::string::npos ? what : what.substr(pos + 2);
+    throw InputError(file, "",
+                     "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
+                         detail);
+  }
+  const nlohmann::json* root = &doc->root;
+  return JsonField(std::move(doc), root, "");
+}
+
+JsonField JsonField::from(nlohmann::json document, const std::string& name) {
+  auto doc = std::make_shared<Document>();
+  doc->file = name;
+  doc->root = std::move(document);
+  const nlohmann::json* root = &doc->root;
+  return JsonField(std::move(doc), root, "");
+}
+
+void JsonField::fail(const std::string& problem) const {
+  throw InputError(doc_->file, pointer_.empty() ? "/" : pointer_, problem);
+}
+
+std::string JsonField::describe(const nlohmann::json& v) {
+  if (v.is_object()) return "an object";
+  if (v.is_array()) return "an array of " + std::to_string(v.size());
+  if (v.is_null()) return "null";
+  std::string s = v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+bool JsonField::has(const std::string& key) const { return value_->is_object() && value_->contains(key); }
+
+JsonField JsonField::operator[](const std::string& key) const {
+  if (!value_->is_object()) fail("expected an object with field \"" + key + "\", found " + describe(*value_));
+  auto it = value_->find(key);
+  if (it == value_->end()) fail("missing required field \"" + key + "\"");
+  return JsonField(doc_, &*it, pointer_ + "/" + escape_pointer_token(key));
+}
+
+std::optional<JsonField> JsonField::optional(const std::string& key) const {
+  if (!value_->is_object()) fail("expected an object, found " + describe(*value_));
+  auto it = value_->find(key);
+  if (it == value_->end()) return std::nullopt;
+  return JsonField(doc_, &*it, pointer_ + "/" + escape_pointer_token(key));
+}
+
+std::vector<JsonField> JsonField::elements() const {
+  if (!value_->is_array()) fail("expected an array, found " + describe(*value_));
+  std::vector<JsonField> out;
+  out.reserve(value_->size());
+  for (size_t i = 0; i < value_->size(); ++i) {
+    out.push_back(JsonField(doc_, &(*value_)[i], pointer_ + "/" + std::to_string(i)));
+  }
+  return out;
+}
+
+void JsonField::allow_only(std::initializer_list<const char*> allowed) const {
+  allow_only(std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+
+void JsonField::allow_only(const std::vector<std::string>& allowed) const {
+  if (!value_->is_object()) fail("expected an object, found " + describe(*value_));
+  for (auto it = value_->begin(); it != value_->end(); ++it) {
+    bool ok = false;
+    for (const std::string& a : allowed) ok = ok || it.key() == a;
+    if (ok) continue;
+    std::string list;
+    for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    JsonField(doc_, &it.value(), pointer_ + "/" + escape_pointer_token(it.key()))
+        .fail("unknown field \"" + it.key() + "\"; expected one of: " + list);
+  }
+}
+
+int64_t JsonField::integer() const {
+  if (value_->is_number_integer()) return value_->get<int64_t>();
+  if (value_->is_number_float()) {
+    double d = value_->get<double>();
+    if (std::floor(d) == d && std::fabs(d) < 9e15) return static_cast<int64_t>(d);
+  }
+  fail("expected an integer, found " + describe(*value_));
+}
+
+int64_t JsonField::integer_in(int64_t lo, int64_t hi) const {
+  int64_t v = integer();
+  if (v < lo || v > hi) {
+    if (hi == INT64_MAX) fail("expected an integer >= " + std::to_string(lo) + ", found " + std::to_string(v));
+    fail("expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
+         std::to_string(v));
+  }
+  return v;
+}
+
+double JsonField::number() const {
+  if (!value_->is_number()) fail("expected a number, found " + describe(*value_));
+  return value_->get<double>();
+}
+
+double JsonField::positive_number() const {
+  double v = number();
+  if (!(v > 0)) fail("expected a number > 0, found " + describe(*value_));
+  return v;
+}
+
+bool JsonField::boolean() const {
+  if (!value_->is_boolean()) fail("expected true or false, found " + describe(*value_));
+  return value_->get<bool>();
+}
+
+std::string JsonField::string() const {
+  if (!value_->is_string()) fail("expected a string, found " + describe(*value_));
+  return value_->get<std::string>();
+}
+
+std::string JsonField::choice(std::initializer_list<const char*> options) const {
+  std::string s = string();
+  std::string list;
+  for (const char* o : options) {
+    if (s == o) return s;
+    list += (list.empty() ? "" : ", ") + std::string(o);
+  }
+  fail("unknown value \"" + s + "\"; expected one of: " + list);
+}
+
+Quantity JsonField::quantity(Dimension d) const {
+  if (!value_->is_string()) {
+    fail("expected a " + std::string(dimension_name(d)) + " with its unit, e.g. " + dimension_example(d) +
+         ", found " + describe(*value_));
+  }
+  std::string why;
+  auto q = parse_quantity(value_->get<std::string>(), d, why);
+  if (!q) fail(why);
+  if (!(q->value > 0)) fail("expected a " + std::string(dimension_name(d)) + " > 0, found " + describe(*value_));
+  return *q;
+}
+
+uint64_t JsonField::bytes() const {
+  Quantity q = quantity(Dimension::Size);
+  double b = std::round(q.value);
+  if (b < 1 || b > 1e15) fail("size out of range: " + describe(*value_));
+  return static_cast<uint64_t>(b);
+}
+
+}  // namespace cosim

@@ -1,0 +1,411 @@
+#include "spec/network.hpp"
+
+#include <map>
+#include <optional>
+
+namespace cosim {
+
+std::string to_string(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+int64_t elements(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+uint64_t Network::total_macs() const {
+  uint64_t total = 0;
+  for (const Layer& l : layers) total += l.macs();
+  return total;
+}
+
+namespace {
+
+// Names visible to a layer: its own block's layers, then the enclosing blocks'; "@input" is the block's input.
+struct Scope {
+  const Scope* parent = nullptr;
+  std::map<std::string, int> names;
+  int block_input = 0;
+};
+
+struct Defaults {
+  std::optional<OpType> op;
+  std::map<OpType, std::pair<int, int>> bits;  // op -> (act, weight)
+};
+
+std::pair<int64_t, int64_t> pair_field(const JsonField& layer, const char* key, int64_t dflt, int64_t lo) {
+  auto f = layer.optional(key);
+  if (!f) return {dflt, dflt};
+  if (f->is_array()) {
+    auto e = f->elements();
+    if (e.size() != 2) f->fail("expected an integer or a pair [height, width], found " + JsonField::describe(f->raw()));
+    return {e[0].integer_in(lo, 1 << 20), e[1].integer_in(lo, 1 << 20)};
+  }
+  int64_t v = f->integer_in(lo, 1 << 20);
+  return {v, v};
+}
+
+class Builder {
+ public:
+  Network net;
+
+  void read(const JsonField& root) {
+    root.allow_only({"format", "name", "description", "batch", "input", "defaults", "layers"});
+    root["format"].choice({"cosim-workload/1"});
+    net.file = root.file();
+    net.name = root["name"].string();
+    if (auto b = root.optional("batch")) net.batch = b->integer_in(1, 1 << 20);
+    read_defaults(root);
+
+    JsonField in = root["input"];
+    in.allow_only({"shape", "bits"});
+    Layer input;
+    input.name = "input";
+    input.type = "input";
+    input.pointer = in.pointer();
+    for (const JsonField& d : in["shape"].elements()) input.out_shape.push_back(d.integer_in(1, 1 << 24));
+    if (input.out_shape.empty()) in["shape"].fail("expected at least one dimension");
+    input.out_bits = static_cast<int>(in["bits"].integer_in(1, 32));
+    net.layers.push_back(input);
+
+    Scope top;
+    top.block_input = 0;
+    top.names["input"] = 0;
+    expand(root["layers"], "", top, 0);
+    if (net.layers.size() == 1) root["layers"].fail("expected at least one layer");
+  }
+
+ private:
+  Defaults defaults_;
+
+  void read_defaults(const JsonField& root) {
+    auto d = root.optional("defaults");
+    if (!d) return;
+    d->allow_only({"op", "bits"});
+    if (auto op = d->optional("op")) defaults_.op = op_from_string(op->choice({"mult", "shift", "adder"}));
+    if (auto bits = d->optional("bits")) {
+      bits->allow_only({"mult", "shift", "adder"});
+      for (OpType op : {OpType::Mult, OpType::Shift, OpType::Adder}) {
+        if (auto b = bits->optional(to_string(op))) defaults_.bits[op] = read_bits(*b);
+      }
+    }
+  }
+
+  static std::pair<int, int> read_bits(const JsonField& b) {
+    b.allow_only({"act", "weight"});
+    return {static_cast<int>(b["act"].integer_in(2, 16)), static_cast<int>(b["weight"].integer_in(2, 16))};
+  }
+
+  int resolve(const JsonField& where, const std::string& name, const Scope& scope) const {
+    if (name == "@input") return scope.block_input;
+    for (const Scope* s = &scope; s; s = s->parent) {
+      auto it = s->names.find(name);
+      if (it != s->names.end()) return it->second;
+    }
+    where.fail("unknown layer \"" + name +
+               "\"; an input names an earlier layer of the same block or an enclosing one, or \"@input\"");
+  }
+
+  int expand(const JsonField& list, const std::string& prefix, Scope& scope, int prev) {
+    for (const JsonField& e : list.elements()) {
+      if (!e.is_object()) e.fail("expected a layer object, found " + JsonField::describe(e.raw()));
+      std::string local = e["name"].string();
+      if (local.empty() || local.find_first_of(".@/") != std::string::npos) {
+        e["name"].fail("a layer name is non-empty and has no '.', '@' or '/', found \"" + local + "\"");
+      }
+      if (scope.names.count(local)) e["name"].fail("layer name \"" + local + "\" used twice in the same block");
+      if (e.has("repeat")) {
+        e.allow_only({"name", "repeat", "layers", "note"});
+        int64_t n = e["repeat"].integer_in(1, 100000);
+        for (int64_t i = 0; i < n; ++i) {
+          Scope child;
+          child.parent = &scope;
+          child.block_input = prev;
+          prev = expand(e["layers"], prefix + local + std::to_string(i) + ".", child, prev);
+        }
+      } else {
+        prev = layer(e, prefix + local, scope, prev);
+      }
+      scope.names[local] = prev;
+    }
+    if (list.elements().empty()) list.fail("expected at least one layer");
+    return prev;
+  }
+
+  int push(Layer l) {
+    net.layers.push_back(std::move(l));
+    return static_cast<int>(net.layers.size()) - 1;
+  }
+
+  const Layer& at(int i) const { return net.layers[static_cast<size_t>(i)]; }
+
+  // Operator and bit widths: the layer's own, else the workload's defaults.
+  void read_op(const JsonField& e, Layer& l) const {
+    if (auto op = e.optional("op")) {
+      l.op = op_from_string(op->choice({"mult", "shift", "adder"}));
+    } else if (defaults_.op) {
+      l.op = *defaults_.op;
+    } else {
+      e.fail("missing field \"op\" (mult, shift or adder) and no defaults.op in the workload");
+    }
+    std::pair<int, int> bits;
+    if (auto b = e.optional("bits")) {
+      bits = read_bits(*b);
+    } else if (defaults_.bits.count(l.op)) {
+      bits = defaults_.bits.at(l.op);
+    } else {
+      e.fail(std::string("missing field \"bits\" and no defaults.bits.") + to_string(l.op) + " in the workload");
+    }
+    l.act_bits = bits.first;
+    l.weight_bits = bits.second;
+    l.out_bits = l.act_bits;
+  }
+
+  [[noreturn]] void bad_input(const JsonField& e, const Layer& l, const std::string& need) const {
+    const Layer& p = at(l.inputs[0]);
+    e.fail(l.type + " needs an input of shape " + need + "; its input \"" + p.name + "\" has shape " +
+           to_string(p.out_shape));
+  }
+
+  int layer(const JsonField& e, const std::string& name, const Scope& scope, int prev) {
+    static const std::vector<std::string> base = {"name", "type", "inputs", "output", "note"};
+    auto allow = [&](std::vector<std::string> extra) {
+      extra.insert(extra.end(), base.begin(), base.end());
+      e.allow_only(extra);
+    };
+    Layer l;
+    l.name = name;
+    l.pointer = e.pointer();
+    l.type = e["type"].choice({"conv2d", "linear", "matmul", "attention", "softmax", "layernorm", "gelu", "add",
+                               "pool", "tokens", "flatten"});
+    const bool two_inputs = l.type == "add" || l.type == "matmul";
+    if (auto in = e.optional("inputs")) {
+      for (const JsonField& n : in->elements()) l.inputs.push_back(resolve(n, n.string(), scope));
+      size_t want = two_inputs ? 2 : 1;
+      if (l.inputs.size() != want) {
+        in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " + std::to_string(l.inputs.size()));
+      }
+    } else {
+      if (two_inputs) e.fail("missing field \"inputs\": " + l.type + " takes two inputs");
+      l.inputs = {prev};
+    }
+    const Shape in = at(l.inputs[0]).out_shape;
+    l.out_bits = at(l.inputs[0]).out_bits;
+    const int64_t batch = net.batch;
+    int result;
+
+    if (l.type == "conv2d") {
+      allow({"out_channels", "in_channels", "kernel", "stride", "padding", "groups", "op", "bits"});
+      read_op(e, l);
+      if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
+      const int64_t c = in[0], h = in[1], w = in[2];
+      if (auto ic = e.optional("in_channels"); ic && ic->positive() != c) {
+        ic->fail("in_channels " + std::to_string(ic->integer()) + " differs from the input's " + std::to_string(c) +
+                 " channels");
+      }
+      const int64_t oc = e["out_channels"].integer_in(1, 1 << 24);
+      auto [kh, kw] = pair_field(e, "kernel", 0, 1);
+      if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
+      auto [sh, sw] = pair_field(e, "stride", 1, 1);
+      auto [ph, pw] = pair_field(e, "padding", 0, 0);
+      int64_t g = e.has("groups") ? e["groups"].integer_in(1, 1 << 24) : 1;
+      if (c % g || oc % g) {
+        e["groups"].fail("groups " + std::to_string(g) + " must divide both input channels (" + std::to_string(c) +
+                         ") and out_channels (" + std::to_string(oc) + ")");
+      }
+      const int64_t ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+      if (h + 2 * ph < kh || w + 2 * pw < kw || ho < 1 || wo < 1) {
+        e["kernel"].fail("kernel " + std::to_string(kh) + "x" + std::to_string(kw) + " does not fit the padded input " +
+                         std::to_string(h + 2 * ph) + "x" + std::to_string(w + 2 * pw));
+      }
+      l.work = WorkKind::Gemm;
+      l.gemm = {g, ho * wo * batch, (c / g) * kh * kw, oc / g};
+      l.out_shape = {oc, ho, wo};
+      result = push(l);
+    } else if (l.type == "linear") {
+      allow({"out_features", "in_features", "op", "bits"});
+      read_op(e, l);
+      if (in.empty()) bad_input(e, l, "[..., features]");
+      const int64_t fin = in.back();
+      if (auto inf = e.optional("in_features"); inf && inf->positive() != fin) {
+        inf->fail("in_features " + std::to_string(inf->integer()) + " differs from the input's " +
+                  std::to_string(fin) + " features");
+      }
+      const int64_t fout = e["out_features"].integer_in(1, 1 << 24);
+      l.work = WorkKind::Gemm;
+      l.gemm = {1, elements(in) / fin * batch, fin, fout};
+      l.out_shape = in;
+      l.out_shape.back() = fout;
+      result = push(l);
+    } else if (l.type == "matmul") {
+      allow({"transpose_b", "op", "bits"});
+      read_op(e, l);
+      l.weight_bits = l.act_bits;  // both operands are activations
+      const Shape b = at(l.inputs[1]).out_shape;
+      l.b_transposed = e.has("transpose_b") && e["transpose_b"].boolean();
+      if (in.size() < 2 || b.size() != in.size()) {
+        e["inputs"].fail("matmul needs two inputs of equal rank >= 2, found " + to_string(in) + " and " +
+                         to_string(b));
+      }
+      const size_t r = in.size();
+      const int64_t m = in[r - 2], k = in[r - 1];
+      const int64_t bk = l.b_transposed ? b[r - 1] : b[r - 2], n = l.b_transposed ? b[r - 2] : b[r - 1];
+      if (bk != k || !std::equal(in.begin(), in.end() - 2, b.begin())) {
+        e["inputs"].fail("matmul shapes do not agree: " + to_string(in) + " x " + to_string(b) +
+                         (l.b_transposed ? " (b transposed)" : ""));
+      }
+      l.work = WorkKind::Gemm;
+      l.b_is_weight = false;
+      l.gemm = {elements(in) / (m * k) * batch, m, k, n};
+      l.out_shape = in;
+      l.out_shape.back() = n;
+      result = push(l);
+    } else if (l.type == "attention") {
+      allow({"heads", "head_dim", "op", "bits"});
+      read_op(e, l);
+      if (in.size() != 2) bad_input(e, l, "[tokens, 3 * heads * head_dim] (packed q, k, v)");
+      const int64_t t = in[0], f = in[1];
+      const int64_t heads = e["heads"].integer_in(1, 4096);
+      int64_t d = e.has("head_dim") ? e["head_dim"].integer_in(1, 1 << 16) : f / (3 * heads);
+      if (3 * heads * d != f) {
+        e["heads"].fail("packed q, k, v of " + std::to_string(f) + " features do not split into 3 x " +
+                        std::to_string(heads) + " heads x " + std::to_string(d) + " dims");
+      }
+      l.weight_bits = l.act_bits;
+      const int qkv = l.inputs[0];
+      Layer qk = l;
+      qk.name = name + ".qk";
+      qk.type = "attention.qk";
+      qk.work = WorkKind::Gemm;
+      qk.b_is_weight = false;
+      qk.b_transposed = true;
+      qk.gemm = {heads * batch, t, d, t};
+      qk.out_shape = {heads, t, t};
+      qk.out_bits = l.act_bits;
+      int qk_i = push(qk);
+      Layer sm;
+      sm.name = name + ".softmax";
+      sm.type = "attention.softmax";
+      sm.pointer = l.pointer;
+      sm.inputs = {qk_i};
+      sm.work = WorkKind::Vector;
+      sm.vector_op = VectorOp::Softmax;
+      sm.vector_elements = static_cast<uint64_t>(heads * t * t * batch);
+      sm.vector_row = static_cast<uint64_t>(t);
+      sm.out_shape = qk.out_shape;
+      sm.out_bits = l.act_bits;
+      int sm_i = push(sm);
+      Layer sv = l;
+      sv.name = name + ".sv";
+      sv.type = "attention.sv";
+      sv.inputs = {sm_i, qkv};
+      sv.work = WorkKind::Gemm;
+      sv.b_is_weight = false;
+      sv.gemm = {heads * batch, t, t, d};
+      sv.out_shape = {t, heads * d};
+      sv.out_bits = l.act_bits;
+      result = push(sv);
+    } else if (l.type == "softmax" || l.type == "layernorm" || l.type == "gelu") {
+      allow({});
+      l.work = WorkKind::Vector;
+      l.vector_op = l.type == "softmax" ? VectorOp::Softmax : l.type == "layernorm" ? VectorOp::Layernorm : VectorOp::Gelu;
+      l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
+      l.vector_row = l.type == "gelu" ? 1 : static_cast<uint64_t>(in.back());
+      l.out_shape = in;
+      result = push(l);
+    } else if (l.type == "add") {
+      allow({});
+      const Shape b = at(l.inputs[1]).out_shape;
+      if (b != in) e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
+      l.work = WorkKind::Vector;
+      l.vector_op = VectorOp::Add;
+      l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
+      l.out_shape = in;
+      result = push(l);
+    } else if (l.type == "pool") {
+      allow({"mode", "kernel", "stride", "padding"});
+      std::string mode = e["mode"].choice({"max", "avg", "global_avg", "token"});
+      if (mode == "token") {
+        // Keeps the first token (the class token of DeiT): an address offset, no work.
+        if (in.size() != 2) bad_input(e, l, "[tokens, features]");
+        l.out_shape = {in[1]};
+      } else {
+        if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
+        l.work = WorkKind::Vector;
+        l.vector_op = VectorOp::Pool;
+        if (mode == "global_avg") {
+          l.out_shape = {in[0]};
+          l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
+        } else {
+          if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
+          auto [kh, kw] = pair_field(e, "kernel", 0, 1);
+          auto [sh, sw] = e.has("stride") ? pair_field(e, "stride", 1, 1) : std::pair<int64_t, int64_t>{kh, kw};
+          auto [ph, pw] = pair_field(e, "padding", 0, 0);
+          if (in[1] + 2 * ph < kh || in[2] + 2 * pw < kw) e["kernel"].fail("kernel larger than the padded input");
+          l.out_shape = {in[0], (in[1] + 2 * ph - kh) / sh + 1, (in[2] + 2 * pw - kw) / sw + 1};
+          l.vector_elements = static_cast<uint64_t>(elements(l.out_shape) * kh * kw * batch);
+        }
+      }
+      result = push(l);
+    } else if (l.type == "tokens") {
+      // [C, H, W] -> [H*W + extra, C]: patches become tokens, plus `extra` learned tokens (class, distillation).
+      allow({"extra"});
+      if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
+      int64_t extra = e.has("extra") ? e["extra"].integer_in(0, 1024) : 0;
+      l.out_shape = {in[1] * in[2] + extra, in[0]};
+      result = push(l);
+    } else {  // flatten
+      allow({});
+      l.out_shape = {elements(in)};
+      result = push(l);
+    }
+
+    if (auto out = e.optional("output")) {
+      Shape written;
+      for (const JsonField& d : out->elements()) written.push_back(d.integer());
+      const Shape& computed = at(result).out_shape;
+      if (written != computed) {
+        out->fail("the layer's output shape is " + to_string(computed) + " (from its input " + to_string(in) +
+                  "), not " + to_string(written));
+      }
+    }
+    return result;
+  }
+};
+
+}  // namespace
+
+Network read_network(const std::string& file) { return read_network(JsonField::load(file)); }
+
+Network read_network(const JsonField& root) {
+  Builder b;
+  b.read(root);
+  return std::move(b.net);
+}
+
+void check_supported(const Network& net, const ArchSpec& arch) {
+  for (const Layer& l : net.layers) {
+    if (l.work != WorkKind::Gemm) continue;
+    const ChunkSpec* c = arch.chunk_for(l.op);
+    if (!c) {
+      std::string have;
+      for (const ChunkSpec& ch : arch.chunks) have += (have.empty() ? "" : ", ") + ch.name + " (" + to_string(ch.op) + ")";
+      throw InputError(net.file, l.pointer + "/op",
+                       std::string("layer \"") + l.name + "\" uses operator \"" + to_string(l.op) +
+                           "\" but the architecture " + arch.file + " has no chunk for it (chunks: " + have + ")");
+    }
+    if (l.act_bits > c->pe.act_bits || l.weight_bits > c->pe.weight_bits) {
+      throw InputError(net.file, l.pointer + "/bits",
+                       "layer \"" + l.name + "\" needs " + std::to_string(l.act_bits) + "-bit activations and " +
+                           std::to_string(l.weight_bits) + "-bit weights; chunk \"" + c->name + "\" of " + arch.file +
+                           " has " + std::to_string(c->pe.act_bits) + "/" + std::to_string(c->pe.weight_bits) +
+                           "-bit PEs");
+    }
+  }
+}
+
+}  // namespace cosim

@@ -1,0 +1,71 @@
+// A workload: the network as a flat list of layers in program order, each knowing its producers, its output
+// shape and the work it gives the accelerator. Read from a workload file (docs/workload-format.md): repeated
+// blocks are expanded, attention is split into its matrix products and softmax, shapes are propagated and checked.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "spec/arch_spec.hpp"
+#include "spec/op_types.hpp"
+
+namespace cosim {
+
+using Shape = std::vector<int64_t>;
+std::string to_string(const Shape& s);
+int64_t elements(const Shape& s);
+
+// out[g][m][n] = sum_k f(a[g][m][k], b[g][k][n]) for g < groups.
+struct GemmShape {
+  int64_t groups = 1, m = 1, k = 1, n = 1;
+  uint64_t macs() const { return uint64_t(groups) * m * k * n; }
+};
+
+enum class WorkKind {
+  None,    // the network input, reshapes and token selection: no data moved, no cycles
+  Gemm,    // runs on the chunk of its operator
+  Vector,  // runs on the vector unit
+};
+
+struct Layer {
+  std::string name;     // unique, e.g. "block3.fc1"
+  std::string type;     // as written, or "attention.qk" / "attention.softmax" / "attention.sv"
+  std::string pointer;  // JSON pointer of the layer in the workload file, for errors found later
+  std::vector<int> inputs;  // producer layer indices (0 is the network input)
+  Shape out_shape;
+  int out_bits = 8;  // bits per element of the output tensor
+
+  WorkKind work = WorkKind::None;
+  // Gemm layers. Operand a is inputs[0]; operand b is the layer's weights when b_is_weight, else inputs[1].
+  GemmShape gemm;
+  OpType op = OpType::Mult;
+  int act_bits = 8, weight_bits = 8;
+  bool b_is_weight = true;
+  bool b_transposed = false;  // b is stored as [n][k] (K of attention)
+  // Vector layers.
+  VectorOp vector_op = VectorOp::Add;
+  uint64_t vector_elements = 0;  // element operations (pool: output elements x window)
+  uint64_t vector_row = 1;       // elements that must stay together in one tile (softmax/layernorm rows)
+
+  uint64_t macs() const { return work == WorkKind::Gemm ? gemm.macs() : 0; }
+};
+
+struct Network {
+  std::string file;
+  std::string name;
+  int64_t batch = 1;
+  std::vector<Layer> layers;  // layers[0] is the network input
+
+  uint64_t total_macs() const;
+};
+
+// Reads, expands and shape-checks a workload. Throws InputError.
+Network read_network(const std::string& file);
+Network read_network(const JsonField& root);
+
+// Checks that `arch` can run every layer of `net`: a chunk for each operator, with wide enough PEs.
+// Throws InputError naming the workload's field and the architecture file.
+void check_supported(const Network& net, const ArchSpec& arch);
+
+}  // namespace cosim

@@ -1,0 +1,106 @@
+#include "spec/quantity.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace cosim {
+
+namespace {
+
+struct UnitDef {
+  const char* name;
+  Dimension dimension;
+  double scale;
+  bool per_cycle;
+};
+
+const std::vector<UnitDef>& units() {
+  static const std::vector<UnitDef> table = {
+      {"Hz", Dimension::Frequency, 1, false},
+      {"kHz", Dimension::Frequency, 1e3, false},
+      {"MHz", Dimension::Frequency, 1e6, false},
+      {"GHz", Dimension::Frequency, 1e9, false},
+      {"B", Dimension::Size, 1, false},
+      {"KB", Dimension::Size, 1024, false},
+      {"KiB", Dimension::Size, 1024, false},
+      {"MB", Dimension::Size, 1024.0 * 1024, false},
+      {"MiB", Dimension::Size, 1024.0 * 1024, false},
+      {"GB", Dimension::Size, 1024.0 * 1024 * 1024, false},
+      {"GiB", Dimension::Size, 1024.0 * 1024 * 1024, false},
+      {"B/s", Dimension::Bandwidth, 1, false},
+      {"KB/s", Dimension::Bandwidth, 1e3, false},
+      {"MB/s", Dimension::Bandwidth, 1e6, false},
+      {"GB/s", Dimension::Bandwidth, 1e9, false},
+      {"B/cycle", Dimension::Bandwidth, 1, true},
+      {"ps", Dimension::Time, 1e-12, false},
+      {"ns", Dimension::Time, 1e-9, false},
+      {"us", Dimension::Time, 1e-6, false},
+      {"ms", Dimension::Time, 1e-3, false},
+      {"s", Dimension::Time, 1, false},
+      {"cycles", Dimension::Time, 1, true},
+      {"cycle", Dimension::Time, 1, true},
+      {"fJ", Dimension::Energy, 1e-15, false},
+      {"pJ", Dimension::Energy, 1e-12, false},
+      {"nJ", Dimension::Energy, 1e-9, false},
+      {"uJ", Dimension::Energy, 1e-6, false},
+      {"um2", Dimension::Area, 1e-12, false},
+      {"mm2", Dimension::Area, 1e-6, false},
+  };
+  return table;
+}
+
+}  // namespace
+
+const char* dimension_name(Dimension d) {
+  switch (d) {
+    case Dimension::Frequency: return "frequency";
+    case Dimension::Size: return "size";
+    case Dimension::Bandwidth: return "bandwidth";
+    case Dimension::Time: return "time";
+    case Dimension::Energy: return "energy";
+    case Dimension::Area: return "area";
+  }
+  return "?";
+}
+
+const char* dimension_example(Dimension d) {
+  switch (d) {
+    case Dimension::Frequency: return "\"500 MHz\"";
+    case Dimension::Size: return "\"512 KiB\"";
+    case Dimension::Bandwidth: return "\"76.8 GB/s\" or \"64 B/cycle\"";
+    case Dimension::Time: return "\"100 ns\" or \"50 cycles\"";
+    case Dimension::Energy: return "\"0.2 pJ\"";
+    case Dimension::Area: return "\"282 um2\"";
+  }
+  return "?";
+}
+
+std::optional<Quantity> parse_quantity(const std::string& text, Dimension expected, std::string& why) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  double number = std::strtod(begin, &end);
+  if (end == begin || !std::isfinite(number)) {
+    why = "expected a " + std::string(dimension_name(expected)) + " with a unit, e.g. " +
+          dimension_example(expected) + ", found \"" + text + "\"";
+    return std::nullopt;
+  }
+  std::string unit(end);
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.front()))) unit.erase(unit.begin());
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  for (const UnitDef& u : units()) {
+    if (unit != u.name) continue;
+    if (u.dimension != expected) {
+      why = "\"" + text + "\" is a " + dimension_name(u.dimension) + ", expected a " + dimension_name(expected) +
+            " such as " + dimension_example(expected);
+      return std::nullopt;
+    }
+    return Quantity{expected, number * u.scale, u.per_cycle};
+  }
+  why = "unknown unit \"" + unit + "\" in \"" + text + "\"; expected a " + dimension_name(expected) + " such as " +
+        dimension_example(expected);
+  return std::nullopt;
+}
+
+}  // namespace cosim

@@ -1,0 +1,28 @@
+// Physical quantities written with their unit in the user's files ("500 MHz", "512 KiB", "76.8 GB/s").
+// A field states which dimension it expects; a value with another unit is refused, so a bandwidth can never be
+// read as a size. Sizes use binary prefixes for KB/MB (1 KB = 1024 B, the memory-datasheet convention and the one
+// the accelerator papers use for buffer sizes); rates use decimal prefixes (1 GB/s = 1e9 B/s, the DRAM convention).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace cosim {
+
+enum class Dimension { Frequency, Size, Bandwidth, Time, Energy, Area };
+
+const char* dimension_name(Dimension d);
+const char* dimension_example(Dimension d);
+
+struct Quantity {
+  Dimension dimension;
+  // Value in the base unit: Hz, bytes, bytes/s, seconds, joules, m^2. Bandwidth may also be given per cycle,
+  // and time in cycles; those are kept apart because they need the clock to convert.
+  double value = 0;
+  bool per_cycle = false;  // Bandwidth in B/cycle, or Time in cycles.
+};
+
+// Parses "<number> <unit>". Returns nothing and sets `why` when the text is not a quantity of `expected`.
+std::optional<Quantity> parse_quantity(const std::string& text, Dimension expected, std::string& why);
+
+}  // namespace cosim
