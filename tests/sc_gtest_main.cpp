@@ -3,7 +3,14 @@
 #include <gtest/gtest.h>
 #include <systemc>
 
+#include "sim/systemc_banner.hpp"
+
+namespace {
+cosim::SystemCBannerMute banner_mute;
+}
+
 int sc_main(int argc, char* argv[]) {
+  banner_mute.release();
   testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -1,0 +1,22 @@
+// The cosim subcommands. Each registers its options on the app and returns the action to run after parsing.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace cosim {
+
+using CommandAction = std::function<int()>;
+
+// `cosim run WORKLOAD [--arch FILE|PRESET] [--format table|json|csv] [--output FILE]`
+CommandAction add_run_command(CLI::App& app);
+
+// Resolves --arch: a path to a file, or the name of a preset in arch/ (default, systolic32, eyeriss_like).
+std::string resolve_arch(const std::string& arg);
+
+// Writes `text` to `path` whole or not at all (temporary file, then rename); "-" or empty means stdout.
+void write_output(const std::string& path, const std::string& text);
+
+}  // namespace cosim

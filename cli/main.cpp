@@ -1,0 +1,53 @@
+// cosim: the command-line edge. Errors in the user's input arrive here as InputError and leave as one line on
+// stderr with exit code 2; anything else is an internal error (exit code 1).
+#include <cstdlib>
+#include <iostream>
+
+#include <systemc>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "sim/systemc_banner.hpp"
+#include "spec/input_error.hpp"
+
+namespace {
+cosim::SystemCBannerMute banner_mute;
+}
+
+int sc_main(int argc, char* argv[]) {
+  banner_mute.release();
+
+  CLI::App app{
+      "cosim: cycle-accurate co-design of DNN accelerators with multiplier, shift and adder PE chunks.\n"
+      "Reports what a network costs (latency, energy, utilization) on an accelerator described by a JSON file."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "cosim 0.1.0");
+  cosim::CommandAction run = cosim::add_run_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "cosim: error: " << e.what() << " (see cosim --help)\n";
+    return 2;
+  }
+
+  try {
+    for (CLI::App* sub : app.get_subcommands()) {
+      if (sub->get_name() == "run") return run();
+    }
+    return 2;
+  } catch (const cosim::InputError& e) {
+    std::cerr << "cosim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "cosim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,162 @@
+#include "sim/accel/accelerator.hpp"
+
+#include <cmath>
+#include <deque>
+#include <stdexcept>
+
+namespace cosim {
+
+namespace {
+
+// The run-time state of one LayerPlan.
+struct Job {
+  const LayerPlan* plan = nullptr;
+  std::vector<Job*> deps;
+  bool done = false;
+  sc_core::sc_event done_event;
+  PlanTiming timing;
+};
+
+}  // namespace
+
+uint64_t Accelerator::now_cycles() {
+  return uint64_t(std::llround(sc_core::sc_time_stamp() / cycle()));
+}
+
+// One unit: load, compute and store threads around two input and two output buffer slots.
+class PipelineUnit : public sc_core::sc_module {
+ public:
+  PipelineUnit(sc_core::sc_module_name name, SharedChannel& dram, SharedChannel& glb)
+      : sc_core::sc_module(name), dram_(dram), glb_(glb), in_slots_(2), out_slots_(2), to_compute_(4), to_store_(4) {
+    SC_HAS_PROCESS(PipelineUnit);
+    SC_THREAD(load_thread);
+    SC_THREAD(compute_thread);
+    SC_THREAD(store_thread);
+  }
+
+  void enqueue(Job* j) {
+    queue_.push_back(j);
+    work_.notify(sc_core::SC_ZERO_TIME);
+  }
+  // Forgets the jobs of a finished run (their tiles are no longer in flight).
+  void clear_finished() { jobs_.clear(); }
+  uint64_t compute_cycles = 0;
+
+ private:
+  // Issues transfers now; waits until the last has arrived.
+  void transfer(const std::vector<Transfer>& ts) {
+    const uint64_t now = Accelerator::now_cycles();
+    uint64_t done = now;
+    for (const Transfer& t : ts) done = std::max(done, (t.dram ? dram_ : glb_).reserve(now, t.bytes));
+    if (done > now) wait(double(done - now) * Accelerator::cycle());
+  }
+
+  static int64_t ref(size_t job, size_t tile) { return int64_t(job) << 32 | int64_t(tile); }
+
+  void load_thread() {
+    for (;;) {
+      while (queue_.empty()) wait(work_);
+      Job* j = queue_.front();
+      queue_.pop_front();
+      for (Job* d : j->deps) {
+        while (!d->done) wait(d->done_event);
+      }
+      const size_t slot = jobs_.size();
+      jobs_.push_back(j);
+      j->timing.start = Accelerator::now_cycles();
+      for (size_t t = 0; t < j->plan->tiles.size(); ++t) {
+        in_slots_.wait();
+        transfer(j->plan->tiles[t].loads);
+        to_compute_.write(ref(slot, t));
+      }
+    }
+  }
+
+  void compute_thread() {
+    for (;;) {
+      const int64_t r = to_compute_.read();
+      Job* j = jobs_[size_t(r >> 32)];
+      const TileStep& t = j->plan->tiles[size_t(r & 0xffffffff)];
+      out_slots_.wait();
+      wait(double(t.compute_cycles) * Accelerator::cycle());
+      j->timing.compute_cycles += t.compute_cycles;
+      compute_cycles += t.compute_cycles;
+      in_slots_.post();
+      to_store_.write(r);
+    }
+  }
+
+  void store_thread() {
+    for (;;) {
+      const int64_t r = to_store_.read();
+      Job* j = jobs_[size_t(r >> 32)];
+      const size_t tile = size_t(r & 0xffffffff);
+      transfer(j->plan->tiles[tile].stores);
+      out_slots_.post();
+      if (tile + 1 == j->plan->tiles.size()) {
+        j->timing.end = Accelerator::now_cycles();
+        j->done = true;
+        j->done_event.notify(sc_core::SC_ZERO_TIME);
+      }
+    }
+  }
+
+  SharedChannel& dram_;
+  SharedChannel& glb_;
+  sc_core::sc_semaphore in_slots_, out_slots_;
+  sc_core::sc_fifo<int64_t> to_compute_, to_store_;
+  std::deque<Job*> queue_;
+  std::vector<Job*> jobs_;
+  sc_core::sc_event work_;
+};
+
+Accelerator::Accelerator(sc_core::sc_module_name name, const ArchSpec& arch)
+    : sc_core::sc_module(name),
+      arch_(arch),
+      dram_(arch.dram.bytes_per_cycle, arch.dram.latency_cycles),
+      glb_(arch.global_buffer.bytes_per_cycle, 0) {
+  for (const ChunkSpec& c : arch.chunks) {
+    units_.push_back(std::make_unique<PipelineUnit>(("chunk_" + c.name).c_str(), dram_, glb_));
+  }
+  units_.push_back(std::make_unique<PipelineUnit>("vector_unit", dram_, glb_));
+}
+
+Accelerator::~Accelerator() = default;
+
+SimResult Accelerator::run(const std::vector<LayerPlan>& plans) {
+  const uint64_t base = now_cycles();
+  dram_.reset_counters();
+  glb_.reset_counters();
+  std::vector<uint64_t> compute_before;
+  for (auto& u : units_) {
+    u->clear_finished();
+    compute_before.push_back(u->compute_cycles);
+  }
+
+  std::vector<std::unique_ptr<Job>> jobs;
+  for (const LayerPlan& p : plans) {
+    auto j = std::make_unique<Job>();
+    j->plan = &p;
+    for (int d : p.deps) j->deps.push_back(jobs.at(size_t(d)).get());
+    if (p.tiles.empty()) throw std::logic_error("a layer plan without tiles");
+    jobs.push_back(std::move(j));
+  }
+  for (auto& j : jobs) units_.at(size_t(j->plan->unit))->enqueue(j.get());
+  sc_core::sc_start();
+
+  SimResult r;
+  for (auto& j : jobs) {
+    if (!j->done) throw std::logic_error("accelerator model stopped with unfinished layers (dependency cycle?)");
+    PlanTiming t = j->timing;
+    t.start -= base;
+    t.end -= base;
+    r.total_cycles = std::max(r.total_cycles, t.end);
+    r.plans.push_back(t);
+  }
+  for (size_t u = 0; u < units_.size(); ++u) r.unit_compute.push_back(units_[u]->compute_cycles - compute_before[u]);
+  r.dram_busy_cycles = dram_.busy_cycles();
+  r.glb_busy_cycles = glb_.busy_cycles();
+  return r;
+}
+
+}  // namespace cosim

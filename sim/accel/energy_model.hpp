@@ -1,0 +1,46 @@
+// Energy = action counts x the technology table (docs/energy.md). Dynamic energy per layer from its plan's
+// action counts; idle energy of the PEs a layer leaves unused while its chunk computes; static energy (leakage of
+// every PE and SRAM byte, idle energy of chunks with nothing to do) over the whole run.
+#pragma once
+
+#include <vector>
+
+#include "mapper/layer_plan.hpp"
+#include "spec/arch_spec.hpp"
+
+namespace cosim {
+
+struct EnergyBreakdown {
+  double compute = 0;  // PE operations, partial-sum adds, vector-unit element operations
+  double local = 0;    // the unit's own buffers
+  double glb = 0;      // global buffer
+  double dram = 0;
+  double idle = 0;     // PEs of the layer's chunk not used while it computes
+  double total() const { return compute + local + glb + dram + idle; }
+  EnergyBreakdown& operator+=(const EnergyBreakdown& o) {
+    compute += o.compute, local += o.local, glb += o.glb, dram += o.dram, idle += o.idle;
+    return *this;
+  }
+};
+
+class EnergyModel {
+ public:
+  explicit EnergyModel(const ArchSpec& arch) : arch_(arch) {}
+
+  // Energy in pJ of one PE operation of a chunk, at the chunk's hardware widths:
+  //   mult:  int multiply (max of act/weight bits) + accumulator-width add
+  //   shift: barrel shift of (act + frac) bits + accumulator-width add
+  //   adder: subtract + absolute value (a conditional negate, costed as an add) at operand width
+  //          + accumulator-width add
+  double pe_op_pJ(const ChunkSpec& c) const;
+
+  EnergyBreakdown layer(const LayerPlan& plan, VectorOp vector_op) const;
+
+  // Leakage of all PEs and SRAM, and idle energy of chunk PEs outside their compute cycles, over a run.
+  double static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const;
+
+ private:
+  const ArchSpec& arch_;
+};
+
+}  // namespace cosim

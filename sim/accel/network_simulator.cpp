@@ -1,0 +1,56 @@
+#include "sim/accel/network_simulator.hpp"
+
+#include "mapper/fixed_mapping.hpp"
+
+namespace cosim {
+
+NetworkSimulator::NetworkSimulator(ArchSpec arch)
+    : arch_(std::move(arch)), accel_("accelerator", arch_), energy_(arch_) {}
+
+RunReport NetworkSimulator::run(const Network& net) { return run(net, fixed_mapping(net, arch_)); }
+
+RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>& plans) {
+  const SimResult sim = accel_.run(plans);
+  RunReport r;
+  r.workload = net.name;
+  r.workload_file = net.file;
+  r.arch = arch_.name;
+  r.arch_file = arch_.file;
+  r.clock_MHz = arch_.clock_hz / 1e6;
+  r.total_cycles = sim.total_cycles;
+  r.total_us = arch_.cycles_to_us(double(sim.total_cycles));
+  r.dram_busy_cycles = sim.dram_busy_cycles;
+  r.glb_busy_cycles = sim.glb_busy_cycles;
+  double pes = 0;
+  for (const ChunkSpec& c : arch_.chunks) pes += c.pes();
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const LayerPlan& p = plans[i];
+    const Layer& l = net.layers[size_t(p.layer)];
+    LayerReport lr;
+    lr.name = l.name;
+    lr.type = l.type;
+    const bool chunk = p.unit < int(arch_.chunks.size());
+    lr.op = chunk ? to_string(l.op) : to_string(l.vector_op);
+    lr.unit = chunk ? arch_.chunks[size_t(p.unit)].name : "vector";
+    lr.macs = p.actions.macs;
+    lr.start_cycle = sim.plans[i].start;
+    lr.end_cycle = sim.plans[i].end;
+    lr.cycles = lr.end_cycle - lr.start_cycle;
+    lr.compute_cycles = sim.plans[i].compute_cycles;
+    lr.time_us = arch_.cycles_to_us(double(lr.cycles));
+    const double width = chunk ? arch_.chunks[size_t(p.unit)].pes() : arch_.vector_unit.lanes;
+    lr.utilization = lr.cycles ? double(lr.macs) / (width * double(lr.cycles)) : 0;
+    lr.energy = energy_.layer(p, l.vector_op);
+    lr.mapping = p.mapping;
+    lr.tiles = p.tiles.size();
+    if (chunk) r.total_macs += lr.macs;
+    r.dynamic += lr.energy;
+    r.layers.push_back(std::move(lr));
+  }
+  r.utilization = r.total_cycles ? double(r.total_macs) / (pes * double(r.total_cycles)) : 0;
+  r.static_pJ = energy_.static_pJ(sim.total_cycles, sim.unit_compute);
+  r.energy_pJ = r.dynamic.total() + r.static_pJ;
+  return r;
+}
+
+}  // namespace cosim

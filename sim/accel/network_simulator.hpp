@@ -1,0 +1,26 @@
+// Runs whole workloads on one hardware configuration: maps each layer, streams the plans through the
+// accelerator model (elaborated once, in the constructor), and prices the result in energy.
+// One per process: SystemC elaborates once per process.
+#pragma once
+
+#include "sim/accel/accelerator.hpp"
+#include "sim/accel/run_report.hpp"
+#include "spec/network.hpp"
+
+namespace cosim {
+
+class NetworkSimulator {
+ public:
+  explicit NetworkSimulator(ArchSpec arch);
+
+  const ArchSpec& arch() const { return arch_; }
+  RunReport run(const Network& net);
+  RunReport run(const Network& net, const std::vector<LayerPlan>& plans);
+
+ private:
+  ArchSpec arch_;
+  Accelerator accel_;
+  EnergyModel energy_;
+};
+
+}  // namespace cosim

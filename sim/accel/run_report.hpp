@@ -1,0 +1,43 @@
+// What one workload costs on one architecture: per layer and in total. Printed by the CLI (cli/report_format).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mapper/layer_plan.hpp"
+#include "sim/accel/energy_model.hpp"
+
+namespace cosim {
+
+struct LayerReport {
+  std::string name;
+  std::string type;  // conv2d, linear, attention.qk, softmax, ...
+  std::string op;    // mult / shift / adder for PE layers; the vector operation otherwise
+  std::string unit;  // chunk name or "vector"
+  uint64_t macs = 0;  // PE operations (vector layers: element operations)
+  uint64_t start_cycle = 0, end_cycle = 0;
+  uint64_t cycles = 0;          // end - start: the layer's span, overlapping its neighbours' when pipelined
+  uint64_t compute_cycles = 0;  // cycles its unit spent computing it
+  double time_us = 0;
+  double utilization = 0;  // macs / (PEs x cycles); vector layers: element ops / (lanes x cycles)
+  EnergyBreakdown energy;  // pJ
+  Mapping mapping;
+  uint64_t tiles = 0;
+};
+
+struct RunReport {
+  std::string workload, workload_file, arch, arch_file;
+  double clock_MHz = 0;
+  uint64_t total_cycles = 0;
+  double total_us = 0;
+  uint64_t total_macs = 0;  // PE operations only
+  double utilization = 0;   // all PEs over the whole run
+  EnergyBreakdown dynamic;  // sum over layers, pJ
+  double static_pJ = 0;     // leakage + idle chunks over the run
+  double energy_pJ = 0;     // dynamic + static
+  uint64_t dram_busy_cycles = 0, glb_busy_cycles = 0;
+  std::vector<LayerReport> layers;
+};
+
+}  // namespace cosim
