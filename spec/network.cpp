@@ -118,14 +118,17 @@ class Builder {
         e["name"].fail("a layer name is non-empty and has no '.', '@' or '/', found \"" + local + "\"");
       }
       if (scope.names.count(local)) e["name"].fail("layer name \"" + local + "\" used twice in the same block");
-      if (e.has("repeat")) {
+      if (e.has("repeat") || e.has("layers")) {
+        // A block: its layers get the block's name as prefix ("block3.fc1" when repeated, "s1b1.conv1" when not).
         e.allow_only({"name", "repeat", "layers", "note"});
-        int64_t n = e["repeat"].integer_in(1, 100000);
+        const bool repeated = e.has("repeat");
+        const int64_t n = repeated ? e["repeat"].integer_in(1, 100000) : 1;
         for (int64_t i = 0; i < n; ++i) {
           Scope child;
           child.parent = &scope;
           child.block_input = prev;
-          prev = expand(e["layers"], prefix + local + std::to_string(i) + ".", child, prev);
+          const std::string block = prefix + local + (repeated ? std::to_string(i) : "") + ".";
+          prev = expand(e["layers"], block, child, prev);
         }
       } else {
         prev = layer(e, prefix + local, scope, prev);

@@ -4,8 +4,8 @@
 
 namespace cosim {
 
-NetworkSimulator::NetworkSimulator(ArchSpec arch)
-    : arch_(std::move(arch)), accel_("accelerator", arch_), energy_(arch_) {}
+NetworkSimulator::NetworkSimulator(ArchSpec arch, const char* name)
+    : arch_(std::move(arch)), accel_(name, arch_), energy_(arch_) {}
 
 RunReport NetworkSimulator::run(const Network& net) { return run(net, fixed_mapping(net, arch_)); }
 

@@ -11,7 +11,8 @@ namespace cosim {
 
 class NetworkSimulator {
  public:
-  explicit NetworkSimulator(ArchSpec arch);
+  // `name` tells apart several simulators elaborated in one process (all must exist before the first run).
+  explicit NetworkSimulator(ArchSpec arch, const char* name = "accelerator");
 
   const ArchSpec& arch() const { return arch_; }
   RunReport run(const Network& net);

@@ -1,0 +1,138 @@
+// Architecture files: the presets read as documented, and each kind of bad field is refused with its file,
+// JSON pointer and problem.
+#include <gtest/gtest.h>
+
+#include "support/test_files.hpp"
+
+namespace cosim {
+namespace {
+
+using test::arch_with;
+using test::source_path;
+
+TEST(ArchSpec, DefaultPresetHasTheBriefsTemplate) {
+  ArchSpec a = read_arch(source_path("arch/default.json"));
+  EXPECT_DOUBLE_EQ(a.clock_hz, 500e6);
+  ASSERT_EQ(a.chunks.size(), 3u);
+  for (const ChunkSpec& c : a.chunks) {
+    EXPECT_EQ(c.rows, 16);
+    EXPECT_EQ(c.cols, 16);
+  }
+  EXPECT_NE(a.chunk_for(OpType::Mult), nullptr);
+  EXPECT_NE(a.chunk_for(OpType::Shift), nullptr);
+  EXPECT_NE(a.chunk_for(OpType::Adder), nullptr);
+  EXPECT_EQ(a.chunk_for(OpType::Shift)->pe.act_bits, 16);
+  EXPECT_EQ(a.global_buffer.size, 512u * 1024);
+  EXPECT_DOUBLE_EQ(a.dram.bytes_per_cycle, 76.8e9 / 500e6);
+  EXPECT_EQ(a.dram.latency_cycles, 50u);
+  // Technology numbers of the brief (Horowitz 2014), interpolated where needed.
+  EXPECT_DOUBLE_EQ(a.technology.int_mult_pJ(8), 0.2);
+  EXPECT_DOUBLE_EQ(a.technology.int_add_pJ(32), 0.1);
+  EXPECT_DOUBLE_EQ(a.technology.sram_access_64b_pJ(32 * 1024), 20);
+  EXPECT_DOUBLE_EQ(a.technology.dram_access_64b_pJ(), 1300);
+  EXPECT_GT(a.technology.sram_access_64b_pJ(512 * 1024), 20);
+  EXPECT_LT(a.technology.sram_access_64b_pJ(512 * 1024), 100);
+}
+
+TEST(ArchSpec, OtherPresetsRead) {
+  ArchSpec s = read_arch(source_path("arch/systolic32.json"));
+  ASSERT_EQ(s.chunks.size(), 1u);
+  EXPECT_EQ(s.chunks[0].pes(), 1024);
+  ArchSpec e = read_arch(source_path("arch/eyeriss_like.json"));
+  ASSERT_EQ(e.chunks.size(), 1u);
+  EXPECT_EQ(e.chunks[0].rows, 12);
+  EXPECT_EQ(e.chunks[0].cols, 14);
+  EXPECT_EQ(e.global_buffer.size, 108u * 1024);
+}
+
+struct BadArch {
+  const char* what;
+  std::function<void(nlohmann::json&)> edit;
+  const char* pointer;
+  const char* problem;
+};
+
+class BadArchFile : public testing::TestWithParam<BadArch> {};
+
+TEST_P(BadArchFile, IsRefusedWithFilePointerAndProblem) {
+  const BadArch& b = GetParam();
+  try {
+    arch_with("arch/default.json", b.edit);
+    FAIL() << "accepted: " << b.what;
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), source_path("arch/default.json"));
+    EXPECT_EQ(e.path(), b.pointer) << e.what();
+    EXPECT_NE(e.problem().find(b.problem), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadArchFile,
+    testing::Values(
+        BadArch{"missing clock", [](auto& j) { j.erase("clock"); }, "/", "missing required field \"clock\""},
+        BadArch{"clock without unit", [](auto& j) { j["clock"] = 500; }, "/clock", "expected a frequency"},
+        BadArch{"clock as a size", [](auto& j) { j["clock"] = "500 MB"; }, "/clock", "is a size"},
+        BadArch{"typo in a chunk field", [](auto& j) { j["chunks"][0]["colums"] = 16; }, "/chunks/0/colums",
+                "unknown field \"colums\""},
+        BadArch{"zero rows", [](auto& j) { j["chunks"][1]["rows"] = 0; }, "/chunks/1/rows", "expected an integer in"},
+        BadArch{"negative cols", [](auto& j) { j["chunks"][2]["cols"] = -4; }, "/chunks/2/cols", "found -4"},
+        BadArch{"unknown operator", [](auto& j) { j["chunks"][0]["op"] = "divide"; }, "/chunks/0/op",
+                "unknown value \"divide\""},
+        BadArch{"unknown dataflow", [](auto& j) { j["chunks"][0]["dataflows"][0] = "row_stationary"; },
+                "/chunks/0/dataflows/0", "expected one of"},
+        BadArch{"accumulator narrower than activations", [](auto& j) { j["chunks"][0]["bits"]["acc"] = 6; },
+                "/chunks/0/bits/acc", "narrower than the activation"},
+        BadArch{"duplicate chunk name", [](auto& j) { j["chunks"][1]["name"] = "mac"; }, "/chunks/1/name",
+                "used twice"},
+        BadArch{"no chunks", [](auto& j) { j["chunks"] = nlohmann::json::array(); }, "/chunks",
+                "at least one chunk"},
+        BadArch{"bandwidth as a size", [](auto& j) { j["dram"]["bandwidth"] = "76.8 GB"; }, "/dram/bandwidth",
+                "expected a bandwidth"},
+        BadArch{"zero buffer", [](auto& j) { j["chunks"][0]["buffers"]["input"] = "0 KiB"; },
+                "/chunks/0/buffers/input", "> 0"},
+        BadArch{"unknown vector action", [](auto& j) { j["vector_unit"]["ops"]["gelu"]["actions"]["fp8_mult"] = 1; },
+                "/vector_unit/ops/gelu/actions/fp8_mult", "unknown action"},
+        BadArch{"missing vector op", [](auto& j) { j["vector_unit"]["ops"].erase("softmax"); }, "/vector_unit/ops",
+                "missing required field \"softmax\""},
+        BadArch{"missing technology file", [](auto& j) { j["technology"] = "tech/none.json"; }, "/technology",
+                "does not exist"},
+        BadArch{"wrong format tag", [](auto& j) { j["format"] = "timeloop"; }, "/format", "cosim-arch/1"}),
+    [](const testing::TestParamInfo<BadArch>& info) {
+      std::string n = info.param.what;
+      for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return n;
+    });
+
+TEST(ArchSpec, TechnologyEntryWithUnknownSourceIsRefused) {
+  nlohmann::json j = test::load_json("arch/default.json");
+  j["technology"] = test::load_json("arch/tech/45nm.json");
+  j["technology"]["energy"]["int_add"][0]["source"] = "hearsay";
+  try {
+    read_arch(JsonField::from(j, "inline.json"));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.path(), "/technology/energy/int_add/0/source");
+    EXPECT_NE(e.problem().find("not listed under /sources"), std::string::npos);
+  }
+}
+
+TEST(ArchSpec, MissingFileAndInvalidJsonNameTheFile) {
+  try {
+    read_arch("/nonexistent/arch.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "/nonexistent/arch.json");
+    EXPECT_NE(e.problem().find("cannot open"), std::string::npos);
+  }
+  const std::string bad = testing::TempDir() + "bad_arch.json";
+  std::ofstream(bad) << "{\n  \"format\": \"cosim-arch/1\",\n  \"clock\": 500 MHz\n}\n";
+  try {
+    read_arch(bad);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("invalid JSON at line 3"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cosim

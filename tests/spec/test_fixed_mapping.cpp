@@ -1,0 +1,90 @@
+// The fixed mapping: every tile fits its buffers twice over (double buffering), the tiles add up to the
+// layer's work, and a layer that fits no tile is refused naming the resource.
+#include <gtest/gtest.h>
+
+#include "mapper/fixed_mapping.hpp"
+#include "sim/pe_array/fold_timing.hpp"
+#include "support/test_files.hpp"
+
+namespace cosim {
+namespace {
+
+using test::arch_with;
+using test::source_path;
+
+void check_plans(const Network& net, const ArchSpec& arch) {
+  const auto plans = fixed_mapping(net, arch);
+  size_t working = 0;
+  for (const Layer& l : net.layers) working += l.work != WorkKind::None;
+  ASSERT_EQ(plans.size(), working);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const LayerPlan& p = plans[i];
+    const Layer& l = net.layers[size_t(p.layer)];
+    SCOPED_TRACE(l.name);
+    for (int d : p.deps) EXPECT_LT(size_t(d), i);
+    ASSERT_FALSE(p.tiles.empty());
+    uint64_t compute = 0;
+    for (const TileStep& t : p.tiles) compute += t.compute_cycles;
+    EXPECT_EQ(compute, p.actions.compute_cycles);
+    if (l.work == WorkKind::Gemm) {
+      const ChunkSpec& c = arch.chunks[size_t(p.unit)];
+      EXPECT_EQ(c.op, l.op);
+      EXPECT_EQ(p.actions.macs, l.macs());
+      const Mapping& m = p.mapping;
+      EXPECT_LE(2 * bytes_of(uint64_t(m.tile_m * m.tile_k), l.act_bits), c.input_buffer);
+      EXPECT_LE(2 * bytes_of(uint64_t(m.tile_k * m.tile_n), l.b_is_weight ? l.weight_bits : l.act_bits),
+                c.weight_buffer);
+      EXPECT_LE(2 * bytes_of(uint64_t(m.tile_m * m.tile_n), c.pe.acc_bits), c.output_buffer);
+      // Compute cycles are at least the ideal: MACs spread over every PE.
+      EXPECT_GE(double(p.actions.compute_cycles) * c.pes(), double(l.macs()));
+    } else {
+      EXPECT_EQ(p.unit, int(arch.chunks.size()));
+      EXPECT_EQ(p.actions.macs, l.vector_elements);
+    }
+  }
+}
+
+TEST(FixedMapping, EveryWorkloadFitsEveryPresetThatRunsIt) {
+  for (const char* w : {"vit", "deit_tiny", "deit_base", "mobilenetv2_cifar", "resnet20_hybrid"}) {
+    for (const char* a : {"default", "systolic32", "eyeriss_like"}) {
+      SCOPED_TRACE(std::string(w) + " on " + a);
+      Network net = read_network(source_path(std::string("workloads/") + w + ".json"));
+      ArchSpec arch = read_arch(source_path(std::string("arch/") + a + ".json"));
+      bool supported = true;
+      for (const Layer& l : net.layers) supported &= l.work != WorkKind::Gemm || arch.chunk_for(l.op) != nullptr;
+      if (!supported) {
+        EXPECT_THROW(fixed_mapping(net, arch), InputError);
+        continue;
+      }
+      check_plans(net, arch);
+    }
+  }
+}
+
+TEST(FixedMapping, ChunkTooSmallForAnyTileNamesItsBuffers) {
+  ArchSpec tiny = arch_with("arch/default.json", [](auto& j) { j["chunks"][0]["buffers"]["input"] = "1 B"; });
+  Network net = read_network(source_path("workloads/vit.json"));
+  try {
+    fixed_mapping(net, tiny);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), source_path("arch/default.json"));
+    EXPECT_EQ(e.path(), "/chunks/0/buffers");
+    EXPECT_NE(e.problem().find("cannot hold any tile of layer \"patch_embed\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(FixedMapping, VectorUnitTooSmallForARowNamesItsBuffer) {
+  ArchSpec tiny = arch_with("arch/default.json", [](auto& j) { j["vector_unit"]["buffer"] = "256 B"; });
+  Network net = read_network(source_path("workloads/vit.json"));
+  try {
+    fixed_mapping(net, tiny);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.path(), "/vector_unit/buffer");
+    EXPECT_NE(e.problem().find("cannot hold one row of 384 elements"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cosim

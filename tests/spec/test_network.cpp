@@ -1,0 +1,182 @@
+// Workload files: expansion of repeated blocks, shape propagation, MAC counts computed independently, and each
+// kind of bad field refused with file, JSON pointer and problem.
+#include <gtest/gtest.h>
+
+#include "support/test_files.hpp"
+
+namespace cosim {
+namespace {
+
+using test::network_with;
+using test::source_path;
+
+const Layer* find(const Network& n, const std::string& name) {
+  for (const Layer& l : n.layers) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+// MACs of a DeiT at 224x224, patch 16, from the architecture's definition (not from the reader).
+uint64_t deit_macs(uint64_t dim, uint64_t heads, uint64_t depth) {
+  const uint64_t t = 197, d = dim / heads;
+  const uint64_t patch = 196 * (3 * 16 * 16) * dim;
+  const uint64_t block = t * dim * 3 * dim + 2 * heads * t * t * d + t * dim * dim + 2 * t * dim * 4 * dim;
+  return patch + depth * block + dim * 1000;
+}
+
+TEST(Network, DeitWorkloadsHaveTheirMacCounts) {
+  EXPECT_EQ(read_network(source_path("workloads/vit.json")).total_macs(), deit_macs(384, 6, 12));
+  EXPECT_EQ(read_network(source_path("workloads/deit_tiny.json")).total_macs(), deit_macs(192, 3, 12));
+  EXPECT_EQ(read_network(source_path("workloads/deit_base.json")).total_macs(), deit_macs(768, 12, 12));
+}
+
+TEST(Network, RepeatedBlocksExpandWithResidualsAndAttentionSplits) {
+  Network n = read_network(source_path("workloads/vit.json"));
+  EXPECT_EQ(n.name, "DeiT-Small");
+  const Layer* res1 = find(n, "block11.res1");
+  ASSERT_NE(res1, nullptr);
+  ASSERT_EQ(res1->inputs.size(), 2u);
+  EXPECT_EQ(n.layers[size_t(res1->inputs[0])].name, "block10.res2");  // @input of block 11
+  EXPECT_EQ(n.layers[size_t(res1->inputs[1])].name, "block11.proj");
+  ASSERT_NE(find(n, "head"), nullptr);
+  const Layer* qk = find(n, "block0.attn.qk");
+  ASSERT_NE(qk, nullptr);
+  EXPECT_EQ(qk->gemm.groups, 6);
+  EXPECT_EQ(qk->gemm.m, 197);
+  EXPECT_EQ(qk->gemm.k, 64);
+  EXPECT_EQ(qk->gemm.n, 197);
+  EXPECT_FALSE(qk->b_is_weight);
+  const Layer* sm = find(n, "block0.attn.softmax");
+  ASSERT_NE(sm, nullptr);
+  EXPECT_EQ(sm->vector_elements, 6u * 197 * 197);
+  EXPECT_EQ(sm->vector_row, 197u);
+  const Layer* sv = find(n, "block0.attn.sv");
+  ASSERT_NE(sv, nullptr);
+  EXPECT_EQ(sv->out_shape, (Shape{197, 384}));
+  EXPECT_EQ(find(n, "head")->out_shape, (Shape{1000}));
+}
+
+TEST(Network, ConvShapesFollowFromKernelStridePadding) {
+  Network m = read_network(source_path("workloads/mobilenetv2_cifar.json"));
+  ASSERT_NE(find(m, "conv_last"), nullptr);
+  EXPECT_EQ(find(m, "conv_last")->out_shape, (Shape{1280, 4, 4}));
+  const Layer* dw = find(m, "stage3_first.dw");  // 3x3 depthwise, stride 2, 16x16 -> 8x8... with padding 1
+  ASSERT_NE(dw, nullptr);
+  EXPECT_EQ(dw->out_shape, (Shape{144, 16, 16}));
+  EXPECT_EQ(dw->gemm.groups, 144);  // depthwise: one group per channel
+  EXPECT_EQ(dw->gemm.k, 9);
+  EXPECT_EQ(dw->gemm.n, 1);
+  Network r = read_network(source_path("workloads/resnet20_hybrid.json"));
+  for (const char* name : {"s3b1.shortcut", "s1b1.conv1", "s2b1.conv1"}) ASSERT_NE(find(r, name), nullptr) << name;
+  EXPECT_EQ(find(r, "s3b1.shortcut")->out_shape, (Shape{64, 8, 8}));
+  EXPECT_EQ(find(r, "s1b1.conv1")->op, OpType::Shift);
+  EXPECT_EQ(find(r, "s1b1.conv1")->act_bits, 16);
+  EXPECT_EQ(find(r, "s2b1.conv1")->op, OpType::Adder);
+}
+
+TEST(Network, BatchScalesWork) {
+  Network one = read_network(source_path("workloads/resnet20_hybrid.json"));
+  Network four = network_with("workloads/resnet20_hybrid.json", [](auto& j) { j["batch"] = 4; });
+  EXPECT_EQ(four.total_macs(), 4 * one.total_macs());
+}
+
+struct BadWorkload {
+  const char* what;
+  std::function<void(nlohmann::json&)> edit;
+  const char* pointer;
+  const char* problem;
+};
+
+class BadWorkloadFile : public testing::TestWithParam<BadWorkload> {};
+
+TEST_P(BadWorkloadFile, IsRefusedWithFilePointerAndProblem) {
+  const BadWorkload& b = GetParam();
+  try {
+    network_with("workloads/vit.json", b.edit);
+    FAIL() << "accepted: " << b.what;
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), source_path("workloads/vit.json"));
+    EXPECT_EQ(e.path(), b.pointer) << e.what();
+    EXPECT_NE(e.problem().find(b.problem), std::string::npos) << e.what();
+  }
+}
+
+// In workloads/vit.json: /layers/0 patch_embed, /layers/1 tokens, /layers/2 the block (its layers: 0 ln1, 1 qkv,
+// 2 attn, 3 proj, 4 res1, ...).
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadWorkloadFile,
+    testing::Values(
+        BadWorkload{"unknown layer type", [](auto& j) { j["layers"][2]["layers"][1]["type"] = "convolution"; },
+                    "/layers/2/layers/1/type", "unknown value \"convolution\""},
+        BadWorkload{"unknown operator", [](auto& j) { j["layers"][0]["op"] = "divide"; }, "/layers/0/op",
+                    "unknown value \"divide\""},
+        BadWorkload{"zero out_features", [](auto& j) { j["layers"][2]["layers"][1]["out_features"] = 0; },
+                    "/layers/2/layers/1/out_features", "expected an integer in"},
+        BadWorkload{"negative kernel", [](auto& j) { j["layers"][0]["kernel"] = -16; }, "/layers/0/kernel",
+                    "found -16"},
+        BadWorkload{"kernel larger than input", [](auto& j) { j["layers"][0]["kernel"] = 300; }, "/layers/0/kernel",
+                    "does not fit"},
+        BadWorkload{"add of mismatched shapes",
+                    [](auto& j) { j["layers"][2]["layers"][4]["inputs"] = {"qkv", "proj"}; },
+                    "/layers/2/layers/4/inputs", "equal shape"},
+        BadWorkload{"written output shape wrong", [](auto& j) { j["layers"][1]["output"] = {196, 384}; },
+                    "/layers/1/output", "[197, 384]"},
+        BadWorkload{"unknown input name", [](auto& j) { j["layers"][2]["layers"][4]["inputs"][1] = "prj"; },
+                    "/layers/2/layers/4/inputs/1", "unknown layer \"prj\""},
+        BadWorkload{"heads do not divide", [](auto& j) { j["layers"][2]["layers"][2]["heads"] = 5; },
+                    "/layers/2/layers/2/heads", "do not split"},
+        BadWorkload{"no bits for the operator", [](auto& j) { j["layers"][2]["layers"][1]["op"] = "shift"; },
+                    "/layers/2/layers/1", "missing field \"bits\""},
+        BadWorkload{"conv on tokens",
+                    [](auto& j) {
+                      j["layers"][2]["layers"][1] = {{"name", "qkv"}, {"type", "conv2d"}, {"out_channels", 8},
+                                                     {"kernel", 1}};
+                    },
+                    "/layers/2/layers/1", "needs an input of shape [channels, height, width]"},
+        BadWorkload{"repeat zero", [](auto& j) { j["layers"][2]["repeat"] = 0; }, "/layers/2/repeat",
+                    "expected an integer in"},
+        BadWorkload{"duplicate name", [](auto& j) { j["layers"][2]["layers"][3]["name"] = "qkv"; },
+                    "/layers/2/layers/3/name", "used twice"},
+        BadWorkload{"empty layer list", [](auto& j) { j["layers"] = nlohmann::json::array(); }, "/layers",
+                    "at least one layer"},
+        BadWorkload{"zero batch", [](auto& j) { j["batch"] = 0; }, "/batch", "expected an integer in"},
+        BadWorkload{"layer is not an object", [](auto& j) { j["layers"][0] = 7; }, "/layers/0",
+                    "expected a layer object"},
+        BadWorkload{"string where a number belongs", [](auto& j) { j["layers"][0]["stride"] = "16"; },
+                    "/layers/0/stride", "expected an integer"}),
+    [](const testing::TestParamInfo<BadWorkload>& info) {
+      std::string n = info.param.what;
+      for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return n;
+    });
+
+TEST(Network, OperatorWithoutChunkNamesLayerAndArchitecture) {
+  Network hybrid = read_network(source_path("workloads/resnet20_hybrid.json"));
+  ArchSpec sys = read_arch(source_path("arch/systolic32.json"));
+  try {
+    check_supported(hybrid, sys);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), source_path("workloads/resnet20_hybrid.json"));
+    EXPECT_EQ(e.path(), "/layers/1/layers/0/op");  // s1b1.conv1, the first shift layer
+    EXPECT_NE(e.problem().find("no chunk for it"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("systolic32.json"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Network, LayerWiderThanItsChunkIsRefused) {
+  Network wide = network_with("workloads/vit.json", [](auto& j) {
+    j["layers"][2]["layers"][1]["bits"] = {{"act", 16}, {"weight", 8}};
+  });
+  try {
+    check_supported(wide, read_arch(source_path("arch/default.json")));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.path(), "/layers/2/layers/1/bits");
+    EXPECT_NE(e.problem().find("16-bit activations"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cosim
