@@ -1,0 +1,149 @@
+// `cosim run` as a user runs it: the process, its exit code, its stdout and its stderr.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs cosim with `args` (shell words) from the source directory.
+Result cosim(const std::string& args) {
+  static int n = 0;
+  const std::string base = testing::TempDir() + "cosim_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+  const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && '" + COSIM_BINARY + "' " + args + " >'" +
+                          base + ".out' 2>'" + base + ".err'";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(base + ".out"), slurp(base + ".err")};
+}
+
+size_t lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+TEST(CosimRun, TableShowsEveryLayerAndTotals) {
+  Result r = cosim("run workloads/vit.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("DeiT-Small on default"), std::string::npos);
+  EXPECT_NE(r.out.find("block11.fc2"), std::string::npos);
+  EXPECT_NE(r.out.find("block0.attn.softmax"), std::string::npos);
+  EXPECT_NE(r.out.find("total latency"), std::string::npos);
+  EXPECT_NE(r.out.find("total energy"), std::string::npos);
+}
+
+TEST(CosimRun, JsonHasUnitsInFieldNamesAndConsistentTotals) {
+  Result r = cosim("run workloads/vit.json --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["workload"], "DeiT-Small");
+  // 1 patch embedding + 12 blocks x (2 layernorms, 4 linears, 3 attention parts, 2 adds, gelu) + norm + head.
+  EXPECT_EQ(j["layers"].size(), 1u + 12 * 12 + 2);
+  const auto& t = j["total"];
+  EXPECT_GT(t["cycles"].get<uint64_t>(), 0u);
+  EXPECT_NEAR(t["time_us"].get<double>(), t["cycles"].get<double>() / 500.0, 1e-6);
+  double sum = 0;
+  uint64_t last_end = 0;
+  for (const auto& l : j["layers"]) {
+    for (const char* k : {"compute", "local_buffers", "global_buffer", "dram", "idle", "total"}) {
+      ASSERT_TRUE(l["energy_pJ"].contains(k)) << k;
+    }
+    sum += l["energy_pJ"]["total"].get<double>();
+    last_end = std::max(last_end, l["end_cycle"].get<uint64_t>());
+  }
+  EXPECT_EQ(last_end, t["cycles"].get<uint64_t>());
+  EXPECT_NEAR(sum + t["energy_pJ"]["static"].get<double>(), t["energy_pJ"]["total"].get<double>(),
+              1e-6 * t["energy_pJ"]["total"].get<double>());
+}
+
+TEST(CosimRun, CsvHasAHeaderWithUnitsARowPerLayerAndATotal) {
+  Result r = cosim("run workloads/resnet20_hybrid.json --format csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("layer,type,op,unit,macs,", 0), 0u);
+  EXPECT_NE(r.out.find("time_us"), std::string::npos);
+  EXPECT_NE(r.out.find("energy_total_pJ"), std::string::npos);
+  EXPECT_NE(r.out.find("\nTOTAL,"), std::string::npos);
+  EXPECT_NE(r.out.find("s1b1.conv1,conv2d,shift,shift,"), std::string::npos);
+}
+
+TEST(CosimRun, PresetsByNameAndOutputFile) {
+  const std::string out = testing::TempDir() + "cosim_report.json";
+  std::remove(out.c_str());
+  Result r = cosim("run workloads/mobilenetv2_cifar.json --arch systolic32 --format json -o '" + out + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  nlohmann::json j = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(j["arch"], "systolic32");
+}
+
+TEST(CosimRun, HelpExplainsEveryOption) {
+  Result r = cosim("run --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* opt : {"WORKLOAD", "--arch", "--format", "--output", "systolic32", "json"}) {
+    EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
+  }
+}
+
+struct BadCall {
+  const char* what;
+  std::string args;
+  std::string expect;  // text the one error line must contain
+};
+
+class CosimRunBadInput : public testing::TestWithParam<BadCall> {};
+
+TEST_P(CosimRunBadInput, OneClearLineExitCode2NoOutput) {
+  const BadCall& b = GetParam();
+  Result r = cosim(b.args);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_EQ(r.err.rfind("cosim: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(b.expect), std::string::npos) << r.err;
+}
+
+std::string temp_file(const std::string& name, const std::string& text) {
+  const std::string p = testing::TempDir() + name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CosimRunBadInput,
+    testing::Values(
+        BadCall{"missing_file", "run workloads/nope.json", "workloads/nope.json: cannot open file"},
+        BadCall{"invalid_json", "run " + temp_file("invalid.json", "{\"format\": \"cosim-workload/1\",,}"),
+                "invalid JSON at line 1"},
+        BadCall{"unknown_layer_type",
+                "run " + temp_file("unknown_type.json",
+                                   R"({"format":"cosim-workload/1","name":"x","input":{"shape":[8],"bits":8},
+                                       "layers":[{"name":"l","type":"lstm"}]})"),
+                "/layers/0/type: unknown value \"lstm\""},
+        BadCall{"operator_without_chunk", "run workloads/resnet20_hybrid.json --arch systolic32",
+                "/layers/1/layers/0/op: layer \"s1b1.conv1\" uses operator \"shift\""},
+        BadCall{"unknown_preset", "run workloads/vit.json --arch tpu9", "tpu9: no such architecture file or preset"},
+        BadCall{"bad_format_option", "run workloads/vit.json --format xml", "--format"},
+        BadCall{"missing_workload_argument", "run", "WORKLOAD"},
+        BadCall{"bad_arch_field",
+                "run workloads/vit.json --arch " +
+                    temp_file("bad_arch.json", R"({"format":"cosim-arch/1","name":"x","clock":"fast"})"),
+                "/clock: expected a frequency"}),
+    [](const testing::TestParamInfo<BadCall>& info) { return std::string(info.param.what); });
+
+}  // namespace
