@@ -20,7 +20,8 @@ int sc_main(int argc, char* argv[]) {
 
   CLI::App app{
       "cosim: cycle-accurate co-design of DNN accelerators with multiplier, shift and adder PE chunks.\n"
-      "Reports what a network costs (latency, energy, utilization) on an accelerator described by a JSON file."};
+      "Reports what a network costs (latency, energy, utilization) on an accelerator described by a JSON "
+      "file."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "cosim 0.1.0");
   cosim::CommandAction run = cosim::add_run_command(app);

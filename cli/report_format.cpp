@@ -8,7 +8,9 @@ namespace cosim {
 
 namespace {
 
-double nJ(double pJ) { return pJ / 1000.0; }
+double nJ(double pJ) {
+  return pJ / 1000.0;
+}
 
 nlohmann::json energy_json(const EnergyBreakdown& e) {
   return {{"compute", e.compute}, {"local_buffers", e.local}, {"global_buffer", e.glb},
@@ -28,14 +30,17 @@ std::string format_table(const RunReport& r) {
   for (const auto& l : r.layers) w = std::max(w, l.name.size());
   std::string out;
   out += fmt::format("{} on {} ({:.0f} MHz)\n", r.workload, r.arch, r.clock_MHz);
-  out += fmt::format("{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}  {}\n",
-                     "layer", w, "type", "op", "unit", "MMACs", "cycles", "us", "util", "compute", "local",
-                     "glb", "dram", "idle", "total", "mapping");
-  out += fmt::format("{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}\n", "",
-                     w, "", "", "", "", "", "", "%", "nJ", "nJ", "nJ", "nJ", "nJ", "nJ");
+  out += fmt::format(
+      "{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}  {}\n",
+      "layer", w, "type", "op", "unit", "MMACs", "cycles", "us", "util", "compute", "local", "glb", "dram",
+      "idle", "total", "mapping");
+  out += fmt::format(
+      "{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}\n", "", w, "",
+      "", "", "", "", "", "%", "nJ", "nJ", "nJ", "nJ", "nJ", "nJ");
   for (const auto& l : r.layers) {
     out += fmt::format(
-        "{:<{}}  {:<17} {:<9} {:<6} {:>9.3f} {:>10} {:>9.2f} {:>5.1f}  {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>8.1f} "
+        "{:<{}}  {:<17} {:<9} {:<6} {:>9.3f} {:>10} {:>9.2f} {:>5.1f}  {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} "
+        "{:>8.1f} "
         "{:>9.1f}  {}\n",
         l.name, w, l.type, l.op, l.unit, double(l.macs) / 1e6, l.cycles, l.time_us, 100 * l.utilization,
         nJ(l.energy.compute), nJ(l.energy.local), nJ(l.energy.glb), nJ(l.energy.dram), nJ(l.energy.idle),
@@ -43,23 +48,34 @@ std::string format_table(const RunReport& r) {
   }
   const EnergyBreakdown& d = r.dynamic;
   out += "\n";
-  out += fmt::format("total latency   {} cycles = {:.2f} us at {:.0f} MHz (layers overlap where the graph allows)\n",
-                     r.total_cycles, r.total_us, r.clock_MHz);
-  out += fmt::format("total energy    {:.3f} uJ = compute {:.3f} + local buffers {:.3f} + global buffer {:.3f} + DRAM "
-                     "{:.3f} + idle PEs {:.3f} + static {:.3f} uJ\n",
-                     r.energy_pJ / 1e6, d.compute / 1e6, d.local / 1e6, d.glb / 1e6, d.dram / 1e6, d.idle / 1e6,
-                     r.static_pJ / 1e6);
-  out += fmt::format("work            {:.3f} GMACs on PEs, PE utilization {:.1f}%, DRAM busy {:.1f}% of the run\n",
-                     double(r.total_macs) / 1e9, 100 * r.utilization,
-                     r.total_cycles ? 100.0 * double(r.dram_busy_cycles) / double(r.total_cycles) : 0.0);
+  out += fmt::format(
+      "total latency   {} cycles = {:.2f} us at {:.0f} MHz (layers overlap where the graph allows)\n",
+      r.total_cycles, r.total_us, r.clock_MHz);
+  out += fmt::format(
+      "total energy    {:.3f} uJ = compute {:.3f} + local buffers {:.3f} + global buffer {:.3f} + DRAM "
+      "{:.3f} + idle PEs {:.3f} + static {:.3f} uJ\n",
+      r.energy_pJ / 1e6, d.compute / 1e6, d.local / 1e6, d.glb / 1e6, d.dram / 1e6, d.idle / 1e6,
+      r.static_pJ / 1e6);
+  out += fmt::format(
+      "work            {:.3f} GMACs on PEs, PE utilization {:.1f}%, DRAM busy {:.1f}% of the run\n",
+      double(r.total_macs) / 1e9, 100 * r.utilization,
+      r.total_cycles ? 100.0 * double(r.dram_busy_cycles) / double(r.total_cycles) : 0.0);
+  std::string busy;
+  for (const auto& u : r.units) {
+    busy += fmt::format("{}{} {:.1f}%", busy.empty() ? "" : ", ", u.name,
+                        r.total_cycles ? 100.0 * double(u.busy_cycles) / double(r.total_cycles) : 0.0);
+  }
+  out += fmt::format("units busy      {}\n", busy);
   return out;
 }
 
 nlohmann::json to_json(const RunReport& r) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : r.layers) {
-    nlohmann::json mapping = {{"tiles", l.tiles}, {"loop_order", l.mapping.loop_order},
-                              {"input_home", l.mapping.input_home}, {"output_home", l.mapping.output_home}};
+    nlohmann::json mapping = {{"tiles", l.tiles},
+                              {"loop_order", l.mapping.loop_order},
+                              {"input_home", l.mapping.input_home},
+                              {"output_home", l.mapping.output_home}};
     if (l.unit == "vector") {
       mapping["tile_elements"] = l.mapping.tile_m;
     } else {
@@ -81,6 +97,8 @@ nlohmann::json to_json(const RunReport& r) {
                       {"energy_pJ", energy_json(l.energy)},
                       {"mapping", mapping}});
   }
+  nlohmann::json units = nlohmann::json::array();
+  for (const auto& u : r.units) units.push_back({{"name", u.name}, {"busy_cycles", u.busy_cycles}});
   nlohmann::json total_energy = energy_json(r.dynamic);
   total_energy["static"] = r.static_pJ;
   total_energy["total"] = r.energy_pJ;
@@ -97,26 +115,30 @@ nlohmann::json to_json(const RunReport& r) {
             {"dram_busy_cycles", r.dram_busy_cycles},
             {"glb_busy_cycles", r.glb_busy_cycles},
             {"energy_pJ", total_energy}}},
+          {"units", units},
           {"layers", layers}};
 }
 
 std::string format_csv(const RunReport& r) {
   std::string out =
-      "layer,type,op,unit,macs,start_cycle,end_cycle,cycles,compute_cycles,time_us,utilization,energy_compute_pJ,"
+      "layer,type,op,unit,macs,start_cycle,end_cycle,cycles,compute_cycles,time_us,utilization,energy_"
+      "compute_pJ,"
       "energy_local_pJ,energy_glb_pJ,energy_dram_pJ,energy_idle_pJ,energy_static_pJ,energy_total_pJ,dataflow,"
       "tile_m,tile_k,tile_n\n";
   for (const auto& l : r.layers) {
     const bool vec = l.unit == "vector";
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},0,{:.3f},{},{},{},{}\n",
-                       l.name, l.type, l.op, l.unit, l.macs, l.start_cycle, l.end_cycle, l.cycles, l.compute_cycles,
-                       l.time_us, l.utilization, l.energy.compute, l.energy.local, l.energy.glb, l.energy.dram,
-                       l.energy.idle, l.energy.total(), vec ? "" : to_string(l.mapping.dataflow), l.mapping.tile_m,
-                       vec ? 0 : l.mapping.tile_k, vec ? 0 : l.mapping.tile_n);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},0,{:.3f},{},{},{},{}\n",
+        l.name, l.type, l.op, l.unit, l.macs, l.start_cycle, l.end_cycle, l.cycles, l.compute_cycles,
+        l.time_us, l.utilization, l.energy.compute, l.energy.local, l.energy.glb, l.energy.dram,
+        l.energy.idle, l.energy.total(), vec ? "" : to_string(l.mapping.dataflow), l.mapping.tile_m,
+        vec ? 0 : l.mapping.tile_k, vec ? 0 : l.mapping.tile_n);
   }
   const EnergyBreakdown& d = r.dynamic;
-  out += fmt::format("TOTAL,,,,{},0,{},{},,{:.6f},{:.6f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},,,,\n",
-                     r.total_macs, r.total_cycles, r.total_cycles, r.total_us, r.utilization, d.compute, d.local,
-                     d.glb, d.dram, d.idle, r.static_pJ, r.energy_pJ);
+  out +=
+      fmt::format("TOTAL,,,,{},0,{},{},,{:.6f},{:.6f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},,,,\n",
+                  r.total_macs, r.total_cycles, r.total_cycles, r.total_us, r.utilization, d.compute, d.local,
+                  d.glb, d.dram, d.idle, r.static_pJ, r.energy_pJ);
   return out;
 }
 

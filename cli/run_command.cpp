@@ -52,19 +52,24 @@ CommandAction add_run_command(CLI::App& app) {
     std::string output;
   };
   auto o = std::make_shared<Options>();
-  CLI::App* run = app.add_subcommand(
-      "run", "Simulate a workload on an accelerator and report per-layer and total latency, energy and utilization.");
-  run->add_option("WORKLOAD", o->workload, "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json")
+  CLI::App* run = app.add_subcommand("run",
+                                     "Simulate a workload on an accelerator and report per-layer and total "
+                                     "latency, energy and utilization.");
+  run->add_option("WORKLOAD", o->workload,
+                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json")
       ->required();
-  run->add_option("--arch", o->arch,
-                  "Architecture file (JSON, docs/architecture-format.md) or preset name: default, systolic32, "
-                  "eyeriss_like")
+  run->add_option(
+         "--arch", o->arch,
+         "Architecture file (JSON, docs/architecture-format.md) or preset name: default, systolic32, "
+         "eyeriss_like")
       ->capture_default_str();
-  run->add_option("--format", o->format,
-                  "table: for people; json / csv: for scripts, with units in the field names (cycles, _us, _pJ)")
+  run->add_option(
+         "--format", o->format,
+         "table: for people; json / csv: for scripts, with units in the field names (cycles, _us, _pJ)")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
-  run->add_option("-o,--output", o->output, "Write the report to this file (whole or not at all) instead of stdout");
+  run->add_option("-o,--output", o->output,
+                  "Write the report to this file (whole or not at all) instead of stdout");
   return [o]() {
     ArchSpec arch = read_arch(resolve_arch(o->arch));
     Network net = read_network(o->workload);
@@ -72,9 +77,12 @@ CommandAction add_run_command(CLI::App& app) {
     NetworkSimulator sim(std::move(arch));
     RunReport report = sim.run(net);
     std::string text;
-    if (o->format == "json") text = to_json(report).dump(2) + "\n";
-    else if (o->format == "csv") text = format_csv(report);
-    else text = format_table(report);
+    if (o->format == "json")
+      text = to_json(report).dump(2) + "\n";
+    else if (o->format == "csv")
+      text = format_csv(report);
+    else
+      text = format_table(report);
     write_output(o->output, text);
     return 0;
   };

@@ -7,7 +7,9 @@
 
 namespace cosim {
 
-uint64_t bytes_of(uint64_t elements, int bits) { return (elements * uint64_t(bits) + 7) / 8; }
+uint64_t bytes_of(uint64_t elements, int bits) {
+  return (elements * uint64_t(bits) + 7) / 8;
+}
 
 uint64_t dram_burst_bytes(uint64_t bytes, const ArchSpec& arch) {
   const uint64_t b = arch.dram.burst_bytes;
@@ -115,8 +117,9 @@ class FixedMapper {
     p.mapping.output_home = home(o_dram);
 
     // Candidates: Kt = K, K/2, K/4, ...; for each, the widest Mt, Nt that fit, and both orders of the m and n
-    // loops. Halving stops once it no longer widens the tile (a smaller Kt would only add reloads). Keep the one moving the fewest DRAM bytes, then the fewest compute cycles, then the fewest global
-    // buffer bytes; ties go to the larger Kt, then to n outside.
+    // loops. Halving stops once it no longer widens the tile (a smaller Kt would only add reloads). Keep the
+    // one moving the fewest DRAM bytes, then the fewest compute cycles, then the fewest global buffer bytes;
+    // ties go to the larger Kt, then to n outside.
     bool found = false;
     LayerPlan best;
     int64_t last_m = -1, last_n = -1;
@@ -124,8 +127,10 @@ class FixedMapper {
       int64_t Nt = std::min<int64_t>(N, int64_t(cap_w / uint64_t(Kt * b_bits)));
       int64_t Mt = std::min<int64_t>(M, int64_t(cap_in / uint64_t(Kt * a_bits)));
       while (Mt >= 1 && Nt >= 1 && uint64_t(Mt * Nt * acc_bits) > cap_out) {
-        if (Mt >= Nt) Mt = Mt / 2;
-        else Nt = Nt / 2;
+        if (Mt >= Nt)
+          Mt = Mt / 2;
+        else
+          Nt = Nt / 2;
       }
       if (Mt >= 1 && Nt >= 1) {
         Mt = align(Mt, M, 1);
@@ -152,9 +157,9 @@ class FixedMapper {
     }
     if (!found) {
       throw InputError(arch_.file, c.pointer + "/buffers",
-                       "chunk \"" + c.name + "\" cannot hold any tile of layer \"" + l.name + "\" (of " + net_.file +
-                           "): a 1x1x1 tile needs " + std::to_string(a_bits) + "/" + std::to_string(b_bits) + "/" +
-                           std::to_string(acc_bits) +
+                       "chunk \"" + c.name + "\" cannot hold any tile of layer \"" + l.name + "\" (of " +
+                           net_.file + "): a 1x1x1 tile needs " + std::to_string(a_bits) + "/" +
+                           std::to_string(b_bits) + "/" + std::to_string(acc_bits) +
                            " bits of input/weight/output, twice for double buffering; buffers are " +
                            size_text(c.input_buffer) + "/" + size_text(c.weight_buffer) + "/" +
                            size_text(c.output_buffer));
@@ -162,8 +167,8 @@ class FixedMapper {
     // Materialize the chosen candidate's tiles.
     const Mapping chosen = best.mapping;
     best.actions = ActionCounts{};
-    gemm_tiles(l, c, d, {chosen.tile_m, chosen.tile_k, chosen.tile_n}, chosen.loop_order == "g n m k", a_dram, b_dram,
-               o_dram, best, true);
+    gemm_tiles(l, c, d, {chosen.tile_m, chosen.tile_k, chosen.tile_n}, chosen.loop_order == "g n m k", a_dram,
+               b_dram, o_dram, best, true);
     p = std::move(best);
   }
 
@@ -208,7 +213,9 @@ class FixedMapper {
             double a_reads = 0, b_reads = 0;
             int64_t result_writes = m * n;
             switch (d) {
-              case Dataflow::OutputStationary: a_reads = double(m * k * fc), b_reads = double(k * n * fr); break;
+              case Dataflow::OutputStationary:
+                a_reads = double(m * k * fc), b_reads = double(k * n * fr);
+                break;
               case Dataflow::WeightStationary:
                 a_reads = double(m * k * fc), b_reads = double(k * n), result_writes = m * n * fr;
                 break;
@@ -278,7 +285,8 @@ class FixedMapper {
         t.loads.push_back(transfer(b, in_dram[i], a));
         a.input_buffer_bytes += 2.0 * double(b);  // written by the DMA, read by the lanes
       }
-      t.compute_cycles = (e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);
+      t.compute_cycles =
+          (e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);
       const uint64_t ob = upto(out_bytes, e1) - upto(out_bytes, e0);
       if (ob > 0) {
         t.stores.push_back(transfer(ob, o_dram, a));

@@ -2,11 +2,13 @@
 // used until the auto-mapper exists and kept as the baseline the auto-mapper must never lose to.
 //
 // GEMM layers, on the chunk of their operator, with the chunk's first dataflow:
-//   * tile sizes: keep the whole reduction (Kt = K) if possible so weight tiles are loaded once; fit Mt and Nt
+//   * tile sizes: keep the whole reduction (Kt = K) if possible so weight tiles are loaded once; fit Mt and
+//   Nt
 //     into half of the input / weight buffers (the other half holds the next tile: double buffering), then
 //     shrink the larger of Mt, Nt until the accumulators fit half the output buffer; if even Mt = Nt = 1 does
 //     not fit, halve Kt and retry. Mt and Nt are rounded down to multiples of the array side they map to.
-//   * loop order g, n, m, k (k innermost, so an output tile stays in the output buffer until complete); a tile
+//   * loop order g, n, m, k (k innermost, so an output tile stays in the output buffer until complete); a
+//   tile
 //     operand is loaded only when it differs from the one already held.
 // Vector layers stream through the vector unit in tiles of whole rows that fill half its buffer.
 // Residency: weights and the network input start in DRAM; a layer's output stays in the global buffer when it

@@ -14,7 +14,8 @@ namespace cosim {
 // A transfer between a unit's buffers and memory. DRAM transfers pass through the global buffer.
 struct Transfer {
   uint64_t bytes = 0;
-  bool dram = false;  // over the DRAM channel (bytes are already rounded up to whole bursts); else GLB port only
+  bool dram =
+      false;  // over the DRAM channel (bytes are already rounded up to whole bursts); else GLB port only
 };
 
 struct TileStep {
@@ -38,15 +39,15 @@ struct ActionCounts {
 
 struct Mapping {
   Dataflow dataflow = Dataflow::OutputStationary;
-  int64_t tile_m = 0, tile_k = 0, tile_n = 0;  // buffer-level tile (vector layers: tile_m elements)
-  std::string loop_order;                      // outermost first, e.g. "g n m k"
+  int64_t tile_m = 0, tile_k = 0, tile_n = 0;        // buffer-level tile (vector layers: tile_m elements)
+  std::string loop_order;                            // outermost first, e.g. "g n m k"
   std::string input_home, weight_home, output_home;  // "DRAM" or "GLB"
 };
 
 struct LayerPlan {
-  int layer = 0;           // index in Network::layers
-  int unit = 0;            // chunk index, or Accelerator's vector unit index (= number of chunks)
-  std::vector<int> deps;   // indices of the plans this one waits for
+  int layer = 0;          // index in Network::layers
+  int unit = 0;           // chunk index, or Accelerator's vector unit index (= number of chunks)
+  std::vector<int> deps;  // indices of the plans this one waits for
   Mapping mapping;
   std::vector<TileStep> tiles;
   ActionCounts actions;

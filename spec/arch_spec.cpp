@@ -8,11 +8,16 @@ namespace cosim {
 
 const char* to_string(VectorOp op) {
   switch (op) {
-    case VectorOp::Softmax: return "softmax";
-    case VectorOp::Layernorm: return "layernorm";
-    case VectorOp::Gelu: return "gelu";
-    case VectorOp::Add: return "add";
-    case VectorOp::Pool: return "pool";
+    case VectorOp::Softmax:
+      return "softmax";
+    case VectorOp::Layernorm:
+      return "layernorm";
+    case VectorOp::Gelu:
+      return "gelu";
+    case VectorOp::Add:
+      return "add";
+    case VectorOp::Pool:
+      return "pool";
   }
   return "?";
 }
@@ -41,7 +46,8 @@ uint64_t cycles(const JsonField& f, double clock_hz) {
 
 ChunkSpec read_chunk(const JsonField& c) {
   // Fields of a chunk. Defaults: overflow "wrap", frac_bits 0.
-  c.allow_only({"name", "op", "rows", "cols", "bits", "overflow", "frac_bits", "dataflows", "buffers", "note"});
+  c.allow_only(
+      {"name", "op", "rows", "cols", "bits", "overflow", "frac_bits", "dataflows", "buffers", "note"});
   ChunkSpec s;
   s.pointer = c.pointer();
   s.name = c["name"].string();
@@ -54,12 +60,14 @@ ChunkSpec read_chunk(const JsonField& c) {
   s.pe.weight_bits = static_cast<int>(bits["weight"].integer_in(2, 16));
   s.pe.acc_bits = static_cast<int>(bits["acc"].integer_in(4, 48));
   if (s.pe.acc_bits < s.pe.act_bits) {
-    bits["acc"].fail("accumulator (" + std::to_string(s.pe.acc_bits) + " bits) narrower than the activation (" +
-                     std::to_string(s.pe.act_bits) + " bits)");
+    bits["acc"].fail("accumulator (" + std::to_string(s.pe.acc_bits) +
+                     " bits) narrower than the activation (" + std::to_string(s.pe.act_bits) + " bits)");
   }
   if (s.op == OpType::Shift && s.pe.weight_bits > 7) {
-    bits["weight"].fail("a shift weight is 1 sign bit + exponent bits; exponents beyond 63 (weight > 7 bits) make no sense, found " +
-                        std::to_string(s.pe.weight_bits));
+    bits["weight"].fail(
+        "a shift weight is 1 sign bit + exponent bits; exponents beyond 63 (weight > 7 bits) make no sense, "
+        "found " +
+        std::to_string(s.pe.weight_bits));
   }
   if (auto o = c.optional("overflow")) {
     s.pe.overflow = o->choice({"wrap", "saturate"}) == "wrap" ? Overflow::Wrap : Overflow::Saturate;
@@ -73,7 +81,8 @@ ChunkSpec read_chunk(const JsonField& c) {
   }
   std::set<Dataflow> seen;
   for (const JsonField& d : c["dataflows"].elements()) {
-    Dataflow df = dataflow_from_string(d.choice({"output_stationary", "weight_stationary", "input_stationary"}));
+    Dataflow df =
+        dataflow_from_string(d.choice({"output_stationary", "weight_stationary", "input_stationary"}));
     if (!seen.insert(df).second) d.fail("dataflow listed twice");
     s.dataflows.push_back(df);
   }
@@ -118,7 +127,9 @@ VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
 
 }  // namespace
 
-ArchSpec read_arch(const std::string& file) { return read_arch(JsonField::load(file)); }
+ArchSpec read_arch(const std::string& file) {
+  return read_arch(JsonField::load(file));
+}
 
 ArchSpec read_arch(const JsonField& root) {
   root.allow_only({"format", "name", "description", "clock", "chunks", "global_buffer", "dram", "vector_unit",

@@ -29,14 +29,14 @@ struct ChunkSpec {
 };
 
 enum class VectorOp { Softmax, Layernorm, Gelu, Add, Pool };
-constexpr std::array<VectorOp, 5> kVectorOps = {VectorOp::Softmax, VectorOp::Layernorm, VectorOp::Gelu, VectorOp::Add,
-                                                VectorOp::Pool};
+constexpr std::array<VectorOp, 5> kVectorOps = {VectorOp::Softmax, VectorOp::Layernorm, VectorOp::Gelu,
+                                                VectorOp::Add, VectorOp::Pool};
 const char* to_string(VectorOp op);
 
 struct VectorOpCost {
-  int cycles_per_element = 1;                // per lane
-  std::map<std::string, double> actions;     // technology action name -> count per element
-  double energy_pJ_per_element = 0;          // derived: sum(count * action energy)
+  int cycles_per_element = 1;             // per lane
+  std::map<std::string, double> actions;  // technology action name -> count per element
+  double energy_pJ_per_element = 0;       // derived: sum(count * action energy)
 };
 
 struct VectorUnitSpec {
@@ -46,8 +46,8 @@ struct VectorUnitSpec {
 };
 
 struct GlobalBufferSpec {
-  uint64_t size = 0;            // bytes
-  double bytes_per_cycle = 0;   // port bandwidth to the chunks
+  uint64_t size = 0;           // bytes
+  double bytes_per_cycle = 0;  // port bandwidth to the chunks
 };
 
 struct DramSpec {

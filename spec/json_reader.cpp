@@ -25,9 +25,12 @@ std::pair<size_t, size_t> line_column(const std::string& text, size_t byte) {
 std::string escape_pointer_token(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -50,9 +53,9 @@ JsonField JsonField::load(const std::string& file) {
     // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 2: ".
     auto pos = what.find(": ");
     std::string detail = pos == std::string::npos ? what : what.substr(pos + 2);
-    throw InputError(file, "",
-                     "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
-                         detail);
+    throw InputError(
+        file, "",
+        "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + detail);
   }
   const nlohmann::json* root = &doc->root;
   return JsonField(std::move(doc), root, "");
@@ -79,7 +82,9 @@ std::string JsonField::describe(const nlohmann::json& v) {
   return s;
 }
 
-bool JsonField::has(const std::string& key) const { return value_->is_object() && value_->contains(key); }
+bool JsonField::has(const std::string& key) const {
+  return value_->is_object() && value_->contains(key);
+}
 
 JsonField JsonField::operator[](const std::string& key) const {
   if (!value_->is_object()) fail("expected an object with field \"" + key + "\", found " + describe(*value_));
@@ -134,7 +139,8 @@ int64_t JsonField::integer() const {
 int64_t JsonField::integer_in(int64_t lo, int64_t hi) const {
   int64_t v = integer();
   if (v < lo || v > hi) {
-    if (hi == INT64_MAX) fail("expected an integer >= " + std::to_string(lo) + ", found " + std::to_string(v));
+    if (hi == INT64_MAX)
+      fail("expected an integer >= " + std::to_string(lo) + ", found " + std::to_string(v));
     fail("expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
          std::to_string(v));
   }
@@ -180,7 +186,8 @@ Quantity JsonField::quantity(Dimension d) const {
   std::string why;
   auto q = parse_quantity(value_->get<std::string>(), d, why);
   if (!q) fail(why);
-  if (!(q->value > 0)) fail("expected a " + std::string(dimension_name(d)) + " > 0, found " + describe(*value_));
+  if (!(q->value > 0))
+    fail("expected a " + std::string(dimension_name(d)) + " > 0, found " + describe(*value_));
   return *q;
 }
 

@@ -1,5 +1,5 @@
-// Reading a user's JSON file field by field. Every accessor knows the file and the JSON pointer of the value it
-// reads, so any problem becomes one InputError naming file, field and what was found versus expected.
+// Reading a user's JSON file field by field. Every accessor knows the file and the JSON pointer of the value
+// it reads, so any problem becomes one InputError naming file, field and what was found versus expected.
 #pragma once
 
 #include <cstdint>

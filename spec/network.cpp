@@ -25,7 +25,8 @@ uint64_t Network::total_macs() const {
 
 namespace {
 
-// Names visible to a layer: its own block's layers, then the enclosing blocks'; "@input" is the block's input.
+// Names visible to a layer: its own block's layers, then the enclosing blocks'; "@input" is the block's
+// input.
 struct Scope {
   const Scope* parent = nullptr;
   std::map<std::string, int> names;
@@ -42,7 +43,8 @@ std::pair<int64_t, int64_t> pair_field(const JsonField& layer, const char* key, 
   if (!f) return {dflt, dflt};
   if (f->is_array()) {
     auto e = f->elements();
-    if (e.size() != 2) f->fail("expected an integer or a pair [height, width], found " + JsonField::describe(f->raw()));
+    if (e.size() != 2)
+      f->fail("expected an integer or a pair [height, width], found " + JsonField::describe(f->raw()));
     return {e[0].integer_in(lo, 1 << 20), e[1].integer_in(lo, 1 << 20)};
   }
   int64_t v = f->integer_in(lo, 1 << 20);
@@ -117,9 +119,11 @@ class Builder {
       if (local.empty() || local.find_first_of(".@/") != std::string::npos) {
         e["name"].fail("a layer name is non-empty and has no '.', '@' or '/', found \"" + local + "\"");
       }
-      if (scope.names.count(local)) e["name"].fail("layer name \"" + local + "\" used twice in the same block");
+      if (scope.names.count(local))
+        e["name"].fail("layer name \"" + local + "\" used twice in the same block");
       if (e.has("repeat") || e.has("layers")) {
-        // A block: its layers get the block's name as prefix ("block3.fc1" when repeated, "s1b1.conv1" when not).
+        // A block: its layers get the block's name as prefix ("block3.fc1" when repeated, "s1b1.conv1" when
+        // not).
         e.allow_only({"name", "repeat", "layers", "note"});
         const bool repeated = e.has("repeat");
         const int64_t n = repeated ? e["repeat"].integer_in(1, 100000) : 1;
@@ -161,7 +165,8 @@ class Builder {
     } else if (defaults_.bits.count(l.op)) {
       bits = defaults_.bits.at(l.op);
     } else {
-      e.fail(std::string("missing field \"bits\" and no defaults.bits.") + to_string(l.op) + " in the workload");
+      e.fail(std::string("missing field \"bits\" and no defaults.bits.") + to_string(l.op) +
+             " in the workload");
     }
     l.act_bits = bits.first;
     l.weight_bits = bits.second;
@@ -183,14 +188,15 @@ class Builder {
     Layer l;
     l.name = name;
     l.pointer = e.pointer();
-    l.type = e["type"].choice({"conv2d", "linear", "matmul", "attention", "softmax", "layernorm", "gelu", "add",
-                               "pool", "tokens", "flatten"});
+    l.type = e["type"].choice({"conv2d", "linear", "matmul", "attention", "softmax", "layernorm", "gelu",
+                               "add", "pool", "tokens", "flatten"});
     const bool two_inputs = l.type == "add" || l.type == "matmul";
     if (auto in = e.optional("inputs")) {
       for (const JsonField& n : in->elements()) l.inputs.push_back(resolve(n, n.string(), scope));
       size_t want = two_inputs ? 2 : 1;
       if (l.inputs.size() != want) {
-        in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " + std::to_string(l.inputs.size()));
+        in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " +
+                 std::to_string(l.inputs.size()));
       }
     } else {
       if (two_inputs) e.fail("missing field \"inputs\": " + l.type + " takes two inputs");
@@ -207,8 +213,8 @@ class Builder {
       if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
       const int64_t c = in[0], h = in[1], w = in[2];
       if (auto ic = e.optional("in_channels"); ic && ic->positive() != c) {
-        ic->fail("in_channels " + std::to_string(ic->integer()) + " differs from the input's " + std::to_string(c) +
-                 " channels");
+        ic->fail("in_channels " + std::to_string(ic->integer()) + " differs from the input's " +
+                 std::to_string(c) + " channels");
       }
       const int64_t oc = e["out_channels"].integer_in(1, 1 << 24);
       auto [kh, kw] = pair_field(e, "kernel", 0, 1);
@@ -217,13 +223,14 @@ class Builder {
       auto [ph, pw] = pair_field(e, "padding", 0, 0);
       int64_t g = e.has("groups") ? e["groups"].integer_in(1, 1 << 24) : 1;
       if (c % g || oc % g) {
-        e["groups"].fail("groups " + std::to_string(g) + " must divide both input channels (" + std::to_string(c) +
-                         ") and out_channels (" + std::to_string(oc) + ")");
+        e["groups"].fail("groups " + std::to_string(g) + " must divide both input channels (" +
+                         std::to_string(c) + ") and out_channels (" + std::to_string(oc) + ")");
       }
       const int64_t ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
       if (h + 2 * ph < kh || w + 2 * pw < kw || ho < 1 || wo < 1) {
-        e["kernel"].fail("kernel " + std::to_string(kh) + "x" + std::to_string(kw) + " does not fit the padded input " +
-                         std::to_string(h + 2 * ph) + "x" + std::to_string(w + 2 * pw));
+        e["kernel"].fail("kernel " + std::to_string(kh) + "x" + std::to_string(kw) +
+                         " does not fit the padded input " + std::to_string(h + 2 * ph) + "x" +
+                         std::to_string(w + 2 * pw));
       }
       l.work = WorkKind::Gemm;
       l.gemm = {g, ho * wo * batch, (c / g) * kh * kw, oc / g};
@@ -315,7 +322,9 @@ class Builder {
     } else if (l.type == "softmax" || l.type == "layernorm" || l.type == "gelu") {
       allow({});
       l.work = WorkKind::Vector;
-      l.vector_op = l.type == "softmax" ? VectorOp::Softmax : l.type == "layernorm" ? VectorOp::Layernorm : VectorOp::Gelu;
+      l.vector_op = l.type == "softmax"     ? VectorOp::Softmax
+                    : l.type == "layernorm" ? VectorOp::Layernorm
+                                            : VectorOp::Gelu;
       l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
       l.vector_row = l.type == "gelu" ? 1 : static_cast<uint64_t>(in.back());
       l.out_shape = in;
@@ -323,7 +332,8 @@ class Builder {
     } else if (l.type == "add") {
       allow({});
       const Shape b = at(l.inputs[1]).out_shape;
-      if (b != in) e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
+      if (b != in)
+        e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
       l.work = WorkKind::Vector;
       l.vector_op = VectorOp::Add;
       l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
@@ -346,16 +356,19 @@ class Builder {
         } else {
           if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
           auto [kh, kw] = pair_field(e, "kernel", 0, 1);
-          auto [sh, sw] = e.has("stride") ? pair_field(e, "stride", 1, 1) : std::pair<int64_t, int64_t>{kh, kw};
+          auto [sh, sw] =
+              e.has("stride") ? pair_field(e, "stride", 1, 1) : std::pair<int64_t, int64_t>{kh, kw};
           auto [ph, pw] = pair_field(e, "padding", 0, 0);
-          if (in[1] + 2 * ph < kh || in[2] + 2 * pw < kw) e["kernel"].fail("kernel larger than the padded input");
+          if (in[1] + 2 * ph < kh || in[2] + 2 * pw < kw)
+            e["kernel"].fail("kernel larger than the padded input");
           l.out_shape = {in[0], (in[1] + 2 * ph - kh) / sh + 1, (in[2] + 2 * pw - kw) / sw + 1};
           l.vector_elements = static_cast<uint64_t>(elements(l.out_shape) * kh * kw * batch);
         }
       }
       result = push(l);
     } else if (l.type == "tokens") {
-      // [C, H, W] -> [H*W + extra, C]: patches become tokens, plus `extra` learned tokens (class, distillation).
+      // [C, H, W] -> [H*W + extra, C]: patches become tokens, plus `extra` learned tokens (class,
+      // distillation).
       allow({"extra"});
       if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
       int64_t extra = e.has("extra") ? e["extra"].integer_in(0, 1024) : 0;
@@ -382,7 +395,9 @@ class Builder {
 
 }  // namespace
 
-Network read_network(const std::string& file) { return read_network(JsonField::load(file)); }
+Network read_network(const std::string& file) {
+  return read_network(JsonField::load(file));
+}
 
 Network read_network(const JsonField& root) {
   Builder b;
@@ -396,16 +411,19 @@ void check_supported(const Network& net, const ArchSpec& arch) {
     const ChunkSpec* c = arch.chunk_for(l.op);
     if (!c) {
       std::string have;
-      for (const ChunkSpec& ch : arch.chunks) have += (have.empty() ? "" : ", ") + ch.name + " (" + to_string(ch.op) + ")";
+      for (const ChunkSpec& ch : arch.chunks)
+        have += (have.empty() ? "" : ", ") + ch.name + " (" + to_string(ch.op) + ")";
       throw InputError(net.file, l.pointer + "/op",
                        std::string("layer \"") + l.name + "\" uses operator \"" + to_string(l.op) +
-                           "\" but the architecture " + arch.file + " has no chunk for it (chunks: " + have + ")");
+                           "\" but the architecture " + arch.file + " has no chunk for it (chunks: " + have +
+                           ")");
     }
     if (l.act_bits > c->pe.act_bits || l.weight_bits > c->pe.weight_bits) {
       throw InputError(net.file, l.pointer + "/bits",
-                       "layer \"" + l.name + "\" needs " + std::to_string(l.act_bits) + "-bit activations and " +
-                           std::to_string(l.weight_bits) + "-bit weights; chunk \"" + c->name + "\" of " + arch.file +
-                           " has " + std::to_string(c->pe.act_bits) + "/" + std::to_string(c->pe.weight_bits) +
+                       "layer \"" + l.name + "\" needs " + std::to_string(l.act_bits) +
+                           "-bit activations and " + std::to_string(l.weight_bits) +
+                           "-bit weights; chunk \"" + c->name + "\" of " + arch.file + " has " +
+                           std::to_string(c->pe.act_bits) + "/" + std::to_string(c->pe.weight_bits) +
                            "-bit PEs");
     }
   }

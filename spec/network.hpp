@@ -1,6 +1,7 @@
 // A workload: the network as a flat list of layers in program order, each knowing its producers, its output
 // shape and the work it gives the accelerator. Read from a workload file (docs/workload-format.md): repeated
-// blocks are expanded, attention is split into its matrix products and softmax, shapes are propagated and checked.
+// blocks are expanded, attention is split into its matrix products and softmax, shapes are propagated and
+// checked.
 #pragma once
 
 #include <cstdint>
@@ -29,9 +30,9 @@ enum class WorkKind {
 };
 
 struct Layer {
-  std::string name;     // unique, e.g. "block3.fc1"
-  std::string type;     // as written, or "attention.qk" / "attention.softmax" / "attention.sv"
-  std::string pointer;  // JSON pointer of the layer in the workload file, for errors found later
+  std::string name;         // unique, e.g. "block3.fc1"
+  std::string type;         // as written, or "attention.qk" / "attention.softmax" / "attention.sv"
+  std::string pointer;      // JSON pointer of the layer in the workload file, for errors found later
   std::vector<int> inputs;  // producer layer indices (0 is the network input)
   Shape out_shape;
   int out_bits = 8;  // bits per element of the output tensor

@@ -18,32 +18,43 @@ enum class Overflow { Wrap, Saturate };
 
 inline const char* to_string(OpType op) {
   switch (op) {
-    case OpType::Mult: return "mult";
-    case OpType::Shift: return "shift";
-    case OpType::Adder: return "adder";
+    case OpType::Mult:
+      return "mult";
+    case OpType::Shift:
+      return "shift";
+    case OpType::Adder:
+      return "adder";
   }
   return "?";
 }
 
 inline const char* to_string(Dataflow d) {
   switch (d) {
-    case Dataflow::OutputStationary: return "output_stationary";
-    case Dataflow::WeightStationary: return "weight_stationary";
-    case Dataflow::InputStationary: return "input_stationary";
+    case Dataflow::OutputStationary:
+      return "output_stationary";
+    case Dataflow::WeightStationary:
+      return "weight_stationary";
+    case Dataflow::InputStationary:
+      return "input_stationary";
   }
   return "?";
 }
 
 inline const char* short_name(Dataflow d) {
   switch (d) {
-    case Dataflow::OutputStationary: return "OS";
-    case Dataflow::WeightStationary: return "WS";
-    case Dataflow::InputStationary: return "IS";
+    case Dataflow::OutputStationary:
+      return "OS";
+    case Dataflow::WeightStationary:
+      return "WS";
+    case Dataflow::InputStationary:
+      return "IS";
   }
   return "?";
 }
 
-inline const char* to_string(Overflow o) { return o == Overflow::Wrap ? "wrap" : "saturate"; }
+inline const char* to_string(Overflow o) {
+  return o == Overflow::Wrap ? "wrap" : "saturate";
+}
 
 inline OpType op_from_string(const std::string& s) {
   if (s == "shift") return OpType::Shift;
@@ -63,7 +74,7 @@ struct PeFormat {
   int weight_bits = 8;  // weight operand; for shift PEs: 1 sign bit + exponent magnitude bits
   int acc_bits = 32;    // accumulator (two's complement)
   Overflow overflow = Overflow::Wrap;
-  int frac_bits = 0;    // shift PEs only: fractional bits the accumulator keeps below the activation's LSB
+  int frac_bits = 0;  // shift PEs only: fractional bits the accumulator keeps below the activation's LSB
 };
 
 }  // namespace cosim

@@ -55,24 +55,36 @@ const std::vector<UnitDef>& units() {
 
 const char* dimension_name(Dimension d) {
   switch (d) {
-    case Dimension::Frequency: return "frequency";
-    case Dimension::Size: return "size";
-    case Dimension::Bandwidth: return "bandwidth";
-    case Dimension::Time: return "time";
-    case Dimension::Energy: return "energy";
-    case Dimension::Area: return "area";
+    case Dimension::Frequency:
+      return "frequency";
+    case Dimension::Size:
+      return "size";
+    case Dimension::Bandwidth:
+      return "bandwidth";
+    case Dimension::Time:
+      return "time";
+    case Dimension::Energy:
+      return "energy";
+    case Dimension::Area:
+      return "area";
   }
   return "?";
 }
 
 const char* dimension_example(Dimension d) {
   switch (d) {
-    case Dimension::Frequency: return "\"500 MHz\"";
-    case Dimension::Size: return "\"512 KiB\"";
-    case Dimension::Bandwidth: return "\"76.8 GB/s\" or \"64 B/cycle\"";
-    case Dimension::Time: return "\"100 ns\" or \"50 cycles\"";
-    case Dimension::Energy: return "\"0.2 pJ\"";
-    case Dimension::Area: return "\"282 um2\"";
+    case Dimension::Frequency:
+      return "\"500 MHz\"";
+    case Dimension::Size:
+      return "\"512 KiB\"";
+    case Dimension::Bandwidth:
+      return "\"76.8 GB/s\" or \"64 B/cycle\"";
+    case Dimension::Time:
+      return "\"100 ns\" or \"50 cycles\"";
+    case Dimension::Energy:
+      return "\"0.2 pJ\"";
+    case Dimension::Area:
+      return "\"282 um2\"";
   }
   return "?";
 }
@@ -92,14 +104,14 @@ std::optional<Quantity> parse_quantity(const std::string& text, Dimension expect
   for (const UnitDef& u : units()) {
     if (unit != u.name) continue;
     if (u.dimension != expected) {
-      why = "\"" + text + "\" is a " + dimension_name(u.dimension) + ", expected a " + dimension_name(expected) +
-            " such as " + dimension_example(expected);
+      why = "\"" + text + "\" is a " + dimension_name(u.dimension) + ", expected a " +
+            dimension_name(expected) + " such as " + dimension_example(expected);
       return std::nullopt;
     }
     return Quantity{expected, number * u.scale, u.per_cycle};
   }
-  why = "unknown unit \"" + unit + "\" in \"" + text + "\"; expected a " + dimension_name(expected) + " such as " +
-        dimension_example(expected);
+  why = "unknown unit \"" + unit + "\" in \"" + text + "\"; expected a " + dimension_name(expected) +
+        " such as " + dimension_example(expected);
   return std::nullopt;
 }
 

@@ -1,7 +1,8 @@
 // Physical quantities written with their unit in the user's files ("500 MHz", "512 KiB", "76.8 GB/s").
-// A field states which dimension it expects; a value with another unit is refused, so a bandwidth can never be
-// read as a size. Sizes use binary prefixes for KB/MB (1 KB = 1024 B, the memory-datasheet convention and the one
-// the accelerator papers use for buffer sizes); rates use decimal prefixes (1 GB/s = 1e9 B/s, the DRAM convention).
+// A field states which dimension it expects; a value with another unit is refused, so a bandwidth can never
+// be read as a size. Sizes use binary prefixes for KB/MB (1 KB = 1024 B, the memory-datasheet convention and
+// the one the accelerator papers use for buffer sizes); rates use decimal prefixes (1 GB/s = 1e9 B/s, the
+// DRAM convention).
 #pragma once
 
 #include <optional>

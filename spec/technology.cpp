@@ -10,7 +10,8 @@ namespace {
 constexpr double kPico = 1e-12;
 
 // Reads {"value": "<q>", "source": "<key>"} and checks the source is a known citation.
-double sourced_value(const JsonField& f, Dimension d, double unit, const std::map<std::string, std::string>& sources) {
+double sourced_value(const JsonField& f, Dimension d, double unit,
+                     const std::map<std::string, std::string>& sources) {
   f.allow_only({"value", "source", "bits", "size", "note"});
   std::string src = f["source"].string();
   if (!sources.count(src)) f["source"].fail("source \"" + src + "\" is not listed under /sources");
@@ -53,10 +54,13 @@ Technology Technology::read(const JsonField& root) {
     t.actions_[it.key()] = sourced_value(actions[it.key()], Dimension::Energy, kPico, t.sources);
   }
   for (const JsonField& s : e["sram_access_64b"].elements()) {
-    t.sram_.push_back({static_cast<double>(s["size"].bytes()), sourced_value(s, Dimension::Energy, kPico, t.sources)});
+    t.sram_.push_back(
+        {static_cast<double>(s["size"].bytes()), sourced_value(s, Dimension::Energy, kPico, t.sources)});
   }
-  if (t.sram_.empty()) e["sram_access_64b"].fail("expected at least one {\"size\", \"value\", \"source\"} entry");
-  std::sort(t.sram_.begin(), t.sram_.end(), [](const SizePoint& a, const SizePoint& b) { return a.bytes < b.bytes; });
+  if (t.sram_.empty())
+    e["sram_access_64b"].fail("expected at least one {\"size\", \"value\", \"source\"} entry");
+  std::sort(t.sram_.begin(), t.sram_.end(),
+            [](const SizePoint& a, const SizePoint& b) { return a.bytes < b.bytes; });
   t.dram_access_64b_ = sourced_value(e["dram_access_64b"], Dimension::Energy, kPico, t.sources);
   t.pe_idle_ = sourced_value(e["pe_idle_per_cycle"], Dimension::Energy, kPico, t.sources);
   t.pe_leakage_ = sourced_value(e["pe_leakage_per_cycle"], Dimension::Energy, kPico, t.sources);

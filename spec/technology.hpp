@@ -1,5 +1,6 @@
 // The technology table: energy per action and area per unit, every number with a named source.
-// Read from a JSON file (format documented in docs/architecture-format.md). Energies are kept in pJ, areas in um^2.
+// Read from a JSON file (format documented in docs/architecture-format.md). Energies are kept in pJ, areas in
+// um^2.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +29,9 @@ class Technology {
   std::string node;
   std::map<std::string, std::string> sources;  // key -> citation
 
-  // Energy in pJ of one integer add / multiply / barrel shift at `bits`. Between tabulated widths the value is
-  // interpolated linearly; outside them it scales from the nearest point, linearly in bits for add and shift and
-  // quadratically for multiply (array multipliers grow with the square of the width).
+  // Energy in pJ of one integer add / multiply / barrel shift at `bits`. Between tabulated widths the value
+  // is interpolated linearly; outside them it scales from the nearest point, linearly in bits for add and
+  // shift and quadratically for multiply (array multipliers grow with the square of the width).
   double int_add_pJ(int bits) const { return by_bits(int_add_, bits, 1); }
   double int_mult_pJ(int bits) const { return by_bits(int_mult_, bits, 2); }
   double shift_pJ(int bits) const { return by_bits(shift_, bits, 1); }
@@ -38,8 +39,8 @@ class Technology {
   bool has_action(const std::string& name) const { return actions_.count(name) != 0; }
   double action_pJ(const std::string& name) const { return actions_.at(name); }
   std::vector<std::string> action_names() const;
-  // One 64-bit access of an SRAM of `bytes` capacity: log-log interpolation between tabulated sizes, clamped to
-  // the smallest/largest entry outside them.
+  // One 64-bit access of an SRAM of `bytes` capacity: log-log interpolation between tabulated sizes, clamped
+  // to the smallest/largest entry outside them.
   double sram_access_64b_pJ(uint64_t bytes) const;
   double dram_access_64b_pJ() const { return dram_access_64b_; }
   double pe_idle_pJ_per_cycle() const { return pe_idle_; }

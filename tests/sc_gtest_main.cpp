@@ -1,5 +1,5 @@
-// libsystemc defines main() and calls sc_main(); GoogleTest runs from here. Each test that elaborates a SystemC
-// model runs in its own process (gtest_discover_tests), because SystemC elaborates once per process.
+// libsystemc defines main() and calls sc_main(); GoogleTest runs from here. Each test that elaborates a
+// SystemC model runs in its own process (gtest_discover_tests), because SystemC elaborates once per process.
 #include <gtest/gtest.h>
 #include <systemc>
 

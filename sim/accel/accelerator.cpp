@@ -27,7 +27,13 @@ uint64_t Accelerator::now_cycles() {
 class PipelineUnit : public sc_core::sc_module {
  public:
   PipelineUnit(sc_core::sc_module_name name, SharedChannel& dram, SharedChannel& glb)
-      : sc_core::sc_module(name), dram_(dram), glb_(glb), in_slots_(2), out_slots_(2), to_compute_(4), to_store_(4) {
+      : sc_core::sc_module(name),
+        dram_(dram),
+        glb_(glb),
+        in_slots_(2),
+        out_slots_(2),
+        to_compute_(4),
+        to_store_(4) {
     SC_HAS_PROCESS(PipelineUnit);
     SC_THREAD(load_thread);
     SC_THREAD(compute_thread);
@@ -74,7 +80,8 @@ class PipelineUnit : public sc_core::sc_module {
 
   void compute_thread() {
     for (;;) {
-      const int64_t r = to_compute_.read();
+      int64_t r = 0;
+      to_compute_.read(r);
       Job* j = jobs_[size_t(r >> 32)];
       const TileStep& t = j->plan->tiles[size_t(r & 0xffffffff)];
       out_slots_.wait();
@@ -88,7 +95,8 @@ class PipelineUnit : public sc_core::sc_module {
 
   void store_thread() {
     for (;;) {
-      const int64_t r = to_store_.read();
+      int64_t r = 0;
+      to_store_.read(r);
       Job* j = jobs_[size_t(r >> 32)];
       const size_t tile = size_t(r & 0xffffffff);
       transfer(j->plan->tiles[tile].stores);
@@ -146,14 +154,16 @@ SimResult Accelerator::run(const std::vector<LayerPlan>& plans) {
 
   SimResult r;
   for (auto& j : jobs) {
-    if (!j->done) throw std::logic_error("accelerator model stopped with unfinished layers (dependency cycle?)");
+    if (!j->done)
+      throw std::logic_error("accelerator model stopped with unfinished layers (dependency cycle?)");
     PlanTiming t = j->timing;
     t.start -= base;
     t.end -= base;
     r.total_cycles = std::max(r.total_cycles, t.end);
     r.plans.push_back(t);
   }
-  for (size_t u = 0; u < units_.size(); ++u) r.unit_compute.push_back(units_[u]->compute_cycles - compute_before[u]);
+  for (size_t u = 0; u < units_.size(); ++u)
+    r.unit_compute.push_back(units_[u]->compute_cycles - compute_before[u]);
   r.dram_busy_cycles = dram_.busy_cycles();
   r.glb_busy_cycles = glb_.busy_cycles();
   return r;

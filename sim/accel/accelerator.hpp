@@ -4,7 +4,8 @@
 // tile's compute. Loads and stores share one DRAM channel and one global-buffer port with every other unit.
 // Time advances by whole tiles and transfers (wait(n cycles)); no process wakes every cycle.
 //
-// Build it once per hardware configuration; run() can be called again and again to stream workloads through it.
+// Build it once per hardware configuration; run() can be called again and again to stream workloads through
+// it.
 #pragma once
 
 #include <memory>
@@ -26,8 +27,8 @@ struct PlanTiming {
 
 struct SimResult {
   uint64_t total_cycles = 0;
-  std::vector<PlanTiming> plans;        // one per LayerPlan, same order
-  std::vector<uint64_t> unit_compute;   // busy compute cycles per unit
+  std::vector<PlanTiming> plans;       // one per LayerPlan, same order
+  std::vector<uint64_t> unit_compute;  // busy compute cycles per unit
   uint64_t dram_busy_cycles = 0, glb_busy_cycles = 0;
 };
 

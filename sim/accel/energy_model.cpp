@@ -8,9 +8,12 @@ double EnergyModel::pe_op_pJ(const ChunkSpec& c) const {
   const Technology& t = arch_.technology;
   const int operand = std::max(c.pe.act_bits, c.pe.weight_bits);
   switch (c.op) {
-    case OpType::Mult: return t.int_mult_pJ(operand) + t.int_add_pJ(c.pe.acc_bits);
-    case OpType::Shift: return t.shift_pJ(c.pe.act_bits + c.pe.frac_bits) + t.int_add_pJ(c.pe.acc_bits);
-    case OpType::Adder: return 2 * t.int_add_pJ(operand) + t.int_add_pJ(c.pe.acc_bits);
+    case OpType::Mult:
+      return t.int_mult_pJ(operand) + t.int_add_pJ(c.pe.acc_bits);
+    case OpType::Shift:
+      return t.shift_pJ(c.pe.act_bits + c.pe.frac_bits) + t.int_add_pJ(c.pe.acc_bits);
+    case OpType::Adder:
+      return 2 * t.int_add_pJ(operand) + t.int_add_pJ(c.pe.acc_bits);
   }
   return 0;
 }
@@ -23,7 +26,8 @@ EnergyBreakdown EnergyModel::layer(const LayerPlan& plan, VectorOp vector_op) co
   if (plan.unit < int(arch_.chunks.size())) {
     const ChunkSpec& c = arch_.chunks[size_t(plan.unit)];
     e.compute = double(a.macs) * pe_op_pJ(c) + double(a.psum_adds) * t.int_add_pJ(c.pe.acc_bits);
-    e.local = a.input_buffer_bytes * per_byte(c.input_buffer) + a.weight_buffer_bytes * per_byte(c.weight_buffer) +
+    e.local = a.input_buffer_bytes * per_byte(c.input_buffer) +
+              a.weight_buffer_bytes * per_byte(c.weight_buffer) +
               a.output_buffer_bytes * per_byte(c.output_buffer);
     const double pe_cycles = double(c.pes()) * double(a.compute_cycles);
     e.idle = std::max(0.0, pe_cycles - double(a.macs)) * t.pe_idle_pJ_per_cycle();
@@ -48,8 +52,9 @@ double EnergyModel::static_pJ(uint64_t total_cycles, const std::vector<uint64_t>
     const uint64_t busy = i < unit_compute_cycles.size() ? unit_compute_cycles[i] : 0;
     idle += double(c.pes()) * double(total_cycles - std::min(total_cycles, busy)) * t.pe_idle_pJ_per_cycle();
   }
-  const double leakage = (pes * t.pe_leakage_pJ_per_cycle() +
-                          double(sram) / 1024.0 * t.sram_leakage_pJ_per_KiB_cycle()) * double(total_cycles);
+  const double leakage =
+      (pes * t.pe_leakage_pJ_per_cycle() + double(sram) / 1024.0 * t.sram_leakage_pJ_per_KiB_cycle()) *
+      double(total_cycles);
   return leakage + idle;
 }
 

@@ -1,6 +1,6 @@
 // Energy = action counts x the technology table (docs/energy.md). Dynamic energy per layer from its plan's
-// action counts; idle energy of the PEs a layer leaves unused while its chunk computes; static energy (leakage of
-// every PE and SRAM byte, idle energy of chunks with nothing to do) over the whole run.
+// action counts; idle energy of the PEs a layer leaves unused while its chunk computes; static energy
+// (leakage of every PE and SRAM byte, idle energy of chunks with nothing to do) over the whole run.
 #pragma once
 
 #include <vector>
@@ -15,7 +15,7 @@ struct EnergyBreakdown {
   double local = 0;    // the unit's own buffers
   double glb = 0;      // global buffer
   double dram = 0;
-  double idle = 0;     // PEs of the layer's chunk not used while it computes
+  double idle = 0;  // PEs of the layer's chunk not used while it computes
   double total() const { return compute + local + glb + dram + idle; }
   EnergyBreakdown& operator+=(const EnergyBreakdown& o) {
     compute += o.compute, local += o.local, glb += o.glb, dram += o.dram, idle += o.idle;

@@ -7,7 +7,9 @@ namespace cosim {
 NetworkSimulator::NetworkSimulator(ArchSpec arch, const char* name)
     : arch_(std::move(arch)), accel_(name, arch_), energy_(arch_) {}
 
-RunReport NetworkSimulator::run(const Network& net) { return run(net, fixed_mapping(net, arch_)); }
+RunReport NetworkSimulator::run(const Network& net) {
+  return run(net, fixed_mapping(net, arch_));
+}
 
 RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>& plans) {
   const SimResult sim = accel_.run(plans);
@@ -23,6 +25,9 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
   r.glb_busy_cycles = sim.glb_busy_cycles;
   double pes = 0;
   for (const ChunkSpec& c : arch_.chunks) pes += c.pes();
+  for (size_t u = 0; u < sim.unit_compute.size(); ++u) {
+    r.units.push_back({u < arch_.chunks.size() ? arch_.chunks[u].name : "vector", sim.unit_compute[u]});
+  }
   for (size_t i = 0; i < plans.size(); ++i) {
     const LayerPlan& p = plans[i];
     const Layer& l = net.layers[size_t(p.layer)];

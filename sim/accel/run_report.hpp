@@ -1,4 +1,5 @@
-// What one workload costs on one architecture: per layer and in total. Printed by the CLI (cli/report_format).
+// What one workload costs on one architecture: per layer and in total. Printed by the CLI
+// (cli/report_format).
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,9 @@ namespace cosim {
 
 struct LayerReport {
   std::string name;
-  std::string type;  // conv2d, linear, attention.qk, softmax, ...
-  std::string op;    // mult / shift / adder for PE layers; the vector operation otherwise
-  std::string unit;  // chunk name or "vector"
+  std::string type;   // conv2d, linear, attention.qk, softmax, ...
+  std::string op;     // mult / shift / adder for PE layers; the vector operation otherwise
+  std::string unit;   // chunk name or "vector"
   uint64_t macs = 0;  // PE operations (vector layers: element operations)
   uint64_t start_cycle = 0, end_cycle = 0;
   uint64_t cycles = 0;          // end - start: the layer's span, overlapping its neighbours' when pipelined
@@ -37,6 +38,11 @@ struct RunReport {
   double static_pJ = 0;     // leakage + idle chunks over the run
   double energy_pJ = 0;     // dynamic + static
   uint64_t dram_busy_cycles = 0, glb_busy_cycles = 0;
+  struct UnitUse {
+    std::string name;      // chunk name or "vector"
+    uint64_t busy_cycles;  // cycles it computed
+  };
+  std::vector<UnitUse> units;
   std::vector<LayerReport> layers;
 };
 

@@ -1,6 +1,7 @@
 // A channel that several units share (the DRAM channel, the global buffer's port): requests are served in the
-// order they arrive, each occupying the channel for its transfer time; a fixed latency (DRAM) is pipelined and
-// does not occupy the channel. Plain C++: the caller's SystemC thread waits until the returned completion cycle.
+// order they arrive, each occupying the channel for its transfer time; a fixed latency (DRAM) is pipelined
+// and does not occupy the channel. Plain C++: the caller's SystemC thread waits until the returned completion
+// cycle.
 #pragma once
 
 #include <algorithm>

@@ -19,9 +19,12 @@ struct SpatialMap {
 
 inline SpatialMap spatial_map(Dataflow d, int64_t m, int64_t k, int64_t n) {
   switch (d) {
-    case Dataflow::OutputStationary: return {m, n, k};
-    case Dataflow::WeightStationary: return {k, n, m};
-    case Dataflow::InputStationary: return {k, m, n};
+    case Dataflow::OutputStationary:
+      return {m, n, k};
+    case Dataflow::WeightStationary:
+      return {k, n, m};
+    case Dataflow::InputStationary:
+      return {k, m, n};
   }
   return {m, n, k};
 }
@@ -32,17 +35,23 @@ inline bool fold_fits(Dataflow d, int rows, int cols, int64_t m, int64_t k, int6
 }
 
 // Cycles of one fold. OS: skewed streaming of k (k + m + n - 2) then m cycles to read the accumulators out.
-// WS/IS: r cycles to preload the stationary operand, then the stream (r + s + c - 2) through the skewed array.
+// WS/IS: r cycles to preload the stationary operand, then the stream (r + s + c - 2) through the skewed
+// array.
 inline uint64_t fold_cycles(Dataflow d, int64_t m, int64_t k, int64_t n) {
   switch (d) {
-    case Dataflow::OutputStationary: return uint64_t(k + 2 * m + n - 2);
-    case Dataflow::WeightStationary: return uint64_t(2 * k + m + n - 2);
-    case Dataflow::InputStationary: return uint64_t(2 * k + m + n - 2);
+    case Dataflow::OutputStationary:
+      return uint64_t(k + 2 * m + n - 2);
+    case Dataflow::WeightStationary:
+      return uint64_t(2 * k + m + n - 2);
+    case Dataflow::InputStationary:
+      return uint64_t(2 * k + m + n - 2);
   }
   return 0;
 }
 
-inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Cycles of an m x k x n tile run fold after fold on a rows x cols array (folds do not overlap).
 // Sum over folds of fold_cycles, in closed form: the spatial dims split into full folds and one ragged fold.

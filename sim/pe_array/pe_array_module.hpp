@@ -1,6 +1,6 @@
-// The level-1 SystemC model: a systolic array clocked edge by edge. One SC_THREAD advances the plain C++ array
-// by one edge per clock period (the fastest clocked form measured in ../shared/notes: a single process, no
-// sc_signal inside the array). Callers in other SC_THREADs hand it folds and wait for the results.
+// The level-1 SystemC model: a systolic array clocked edge by edge. One SC_THREAD advances the plain C++
+// array by one edge per clock period (the fastest clocked form measured in ../shared/notes: a single process,
+// no sc_signal inside the array). Callers in other SC_THREADs hand it folds and wait for the results.
 #pragma once
 
 #include <systemc>

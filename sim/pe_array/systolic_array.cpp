@@ -45,60 +45,81 @@ void SystolicArray::start(Dataflow d, const FoldInput& fold) {
 
 bool SystolicArray::step() {
   if (done()) return false;
-  if (dataflow_ == Dataflow::OutputStationary) {
-    switch (op_) {
-      case OpType::Mult: step_os<OpType::Mult>(); break;
-      case OpType::Shift: step_os<OpType::Shift>(); break;
-      case OpType::Adder: step_os<OpType::Adder>(); break;
-    }
-  } else if (edge_ < uint64_t(used_rows_)) {
+  if (dataflow_ != Dataflow::OutputStationary && edge_ < uint64_t(used_rows_)) {
     step_preload();
   } else {
     switch (op_) {
-      case OpType::Mult: step_stationary<OpType::Mult>(); break;
-      case OpType::Shift: step_stationary<OpType::Shift>(); break;
-      case OpType::Adder: step_stationary<OpType::Adder>(); break;
+      case OpType::Mult:
+        dispatch<OpType::Mult>();
+        break;
+      case OpType::Shift:
+        dispatch<OpType::Shift>();
+        break;
+      case OpType::Adder:
+        dispatch<OpType::Adder>();
+        break;
     }
   }
   ++edge_;
   return !done();
 }
 
-// Output-stationary: a[i][k] enters row i at edge k + i, w[k][j] enters column j at edge k + j, so PE (i, j)
-// accumulates pair k at edge k + i + j. After the last pair (edge k + m + n - 3) the accumulators are read out
-// one row per edge, bottom row first, by shifting them down the active rows.
 template <OpType Op>
+void SystolicArray::dispatch() {
+  const bool os = dataflow_ == Dataflow::OutputStationary;
+  if (format_.overflow == Overflow::Wrap) {
+    os ? step_os<Op, Overflow::Wrap>() : step_stationary<Op, Overflow::Wrap>();
+  } else {
+    os ? step_os<Op, Overflow::Saturate>() : step_stationary<Op, Overflow::Saturate>();
+  }
+}
+
+// Output-stationary: a[i][k] enters row i at edge k + i, w[k][j] enters column j at edge k + j, so PE (i, j)
+// accumulates pair k at edge k + i + j. After the last pair (edge k + m + n - 3) the accumulators are read
+// out one row per edge, bottom row first, by shifting them down the active rows.
+template <OpType Op, Overflow Ov>
 void SystolicArray::step_os() {
   const int64_t M = fold_.m, K = fold_.k, N = fold_.n;
   const int64_t t = int64_t(edge_);
   const int64_t compute_edges = K + M + N - 2;
+  const size_t C = size_t(cols_);
+  const int acc_bits = format_.acc_bits;
+  const PeFormat f = format_;  // a local copy: the uint8_t stores below may alias members, locals they cannot
   if (t < compute_edges) {
+    // PEs are visited bottom-right first, so each reads its left and upper neighbours' registers as they were
+    // before this edge.
     for (int64_t i = M - 1; i >= 0; --i) {
+      int64_t* h = &h_[size_t(i) * C];
+      uint8_t* hv = &h_valid_[size_t(i) * C];
+      int64_t* v = &v_[size_t(i) * C];
+      uint8_t* vv = &v_valid_[size_t(i) * C];
+      int64_t* acc = &sum_[size_t(i) * C];
+      const int64_t* v_up = i > 0 ? v - C : nullptr;
+      const uint8_t* vv_up = i > 0 ? vv - C : nullptr;
       for (int64_t j = N - 1; j >= 0; --j) {
-        const size_t p = idx(int(i), int(j));
         int64_t a, w;
         uint8_t av, wv;
-        if (j == 0) {
+        if (j > 0) {
+          a = h[j - 1];
+          av = hv[j - 1];
+        } else {
           const int64_t k = t - i;
           av = k >= 0 && k < K;
           a = av ? fold_.a[size_t(i * K + k)] : 0;
-        } else {
-          a = h_[p - 1];
-          av = h_valid_[p - 1];
         }
-        if (i == 0) {
+        if (v_up) {
+          w = v_up[j];
+          wv = vv_up[j];
+        } else {
           const int64_t k = t - j;
           wv = k >= 0 && k < K;
           w = wv ? fold_.w[size_t(k * N + j)] : 0;
-        } else {
-          w = v_[p - size_t(cols_)];
-          wv = v_valid_[p - size_t(cols_)];
         }
-        if (av && wv) sum_[p] = pe_accumulate<Op>(sum_[p], a, w, format_);
-        h_[p] = a;
-        h_valid_[p] = av;
-        v_[p] = w;
-        v_valid_[p] = wv;
+        if (av & wv) acc[j] = reduce_fixed<Ov>(acc[j] + pe_term<Op>(a, w, f), acc_bits);
+        h[j] = a;
+        hv[j] = av;
+        v[j] = w;
+        vv[j] = wv;
       }
     }
     return;
@@ -131,10 +152,12 @@ void SystolicArray::step_preload() {
   }
 }
 
-// WS/IS stream: element s of row r's stream enters row r at edge rows + s + r and moves right one PE per edge;
-// partial sums move down one PE per edge and leave the bottom active row as outputs.
-template <OpType Op>
+// WS/IS stream: element s of row r's stream enters row r at edge rows + s + r and moves right one PE per
+// edge; partial sums move down one PE per edge and leave the bottom active row as outputs.
+template <OpType Op, Overflow Ov>
 void SystolicArray::step_stationary() {
+  const int acc_bits = format_.acc_bits;
+  const PeFormat f = format_;
   const int64_t R = used_rows_, C = used_cols_, S = stream_;
   const int64_t s = int64_t(edge_) - R;
   const bool ws = dataflow_ == Dataflow::WeightStationary;
@@ -154,8 +177,8 @@ void SystolicArray::step_stationary() {
       }
       if (xv) {
         const int64_t psum_in = i == 0 ? 0 : sum_[p - size_t(cols_)];
-        sum_[p] = ws ? pe_accumulate<Op>(psum_in, x, stat_[p], format_)
-                     : pe_accumulate<Op>(psum_in, stat_[p], x, format_);
+        const int64_t term = ws ? pe_term<Op>(x, stat_[p], f) : pe_term<Op>(stat_[p], x, f);
+        sum_[p] = reduce_fixed<Ov>(psum_in + term, acc_bits);
         sum_valid_[p] = 1;
       } else {
         sum_valid_[p] = 0;
@@ -185,9 +208,15 @@ std::vector<int64_t> reference_fold(OpType op, const PeFormat& f, const FoldInpu
       for (int64_t k = 0; k < fold.k; ++k) {
         const int64_t x = fold.a[size_t(m * fold.k + k)], w = fold.w[size_t(k * fold.n + n)];
         switch (op) {
-          case OpType::Mult: acc = pe_accumulate<OpType::Mult>(acc, x, w, f); break;
-          case OpType::Shift: acc = pe_accumulate<OpType::Shift>(acc, x, w, f); break;
-          case OpType::Adder: acc = pe_accumulate<OpType::Adder>(acc, x, w, f); break;
+          case OpType::Mult:
+            acc = pe_accumulate<OpType::Mult>(acc, x, w, f);
+            break;
+          case OpType::Shift:
+            acc = pe_accumulate<OpType::Shift>(acc, x, w, f);
+            break;
+          case OpType::Adder:
+            acc = pe_accumulate<OpType::Adder>(acc, x, w, f);
+            break;
         }
       }
       out[size_t(m * fold.n + n)] = acc;

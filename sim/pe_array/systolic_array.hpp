@@ -46,10 +46,12 @@ class SystolicArray {
 
  private:
   size_t idx(int r, int c) const { return size_t(r) * size_t(cols_) + size_t(c); }
-  template <OpType Op>
+  template <OpType Op, Overflow Ov>
   void step_os();
+  template <OpType Op, Overflow Ov>
+  void step_stationary();
   template <OpType Op>
-  void step_stationary();  // WS and IS share the structure: stationary operand, horizontal stream, psums down
+  void dispatch();  // WS and IS share the structure: stationary operand, horizontal stream, psums down
   void step_preload();
   void step_drain();
 

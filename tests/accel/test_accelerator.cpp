@@ -1,6 +1,6 @@
-// Level 2: the accelerator model's figures move the way the hardware says they must, its energy adds up, it is
-// deterministic when workloads stream through it, and chunks overlap where the graph lets them.
-// Each test is its own process (one SystemC elaboration); simulators compared in a test are all built first.
+// Level 2: the accelerator model's figures move the way the hardware says they must, its energy adds up, it
+// is deterministic when workloads stream through it, and chunks overlap where the graph lets them. Each test
+// is its own process (one SystemC elaboration); simulators compared in a test are all built first.
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -15,8 +15,12 @@ using test::arch_with;
 using test::network_with;
 using test::source_path;
 
-ArchSpec preset(const char* name) { return read_arch(source_path(std::string("arch/") + name + ".json")); }
-Network workload(const char* name) { return read_network(source_path(std::string("workloads/") + name + ".json")); }
+ArchSpec preset(const char* name) {
+  return read_arch(source_path(std::string("arch/") + name + ".json"));
+}
+Network workload(const char* name) {
+  return read_network(source_path(std::string("workloads/") + name + ".json"));
+}
 
 const LayerReport& layer(const RunReport& r, const std::string& name) {
   for (const auto& l : r.layers) {
@@ -139,11 +143,12 @@ TEST(Accelerator, DoubleBufferingOverlapsTransfersWithCompute) {
   const RunReport r = sim.run(workload("vit"));
   const LayerReport& fc1 = layer(r, "block0.fc1");
   ASSERT_GT(fc1.tiles, 2u);
-  // The layer cannot be shorter than its compute, and with double buffering it is far shorter than compute plus
-  // every transfer one after the other.
+  // The layer cannot be shorter than its compute, and with double buffering it is far shorter than compute
+  // plus every transfer one after the other.
   const ArchSpec a = preset("default");
   EXPECT_GE(fc1.cycles, fc1.compute_cycles);
-  const double dram_cycles = fc1.energy.dram / (a.technology.dram_access_64b_pJ() / 8) / a.dram.bytes_per_cycle;
+  const double dram_cycles =
+      fc1.energy.dram / (a.technology.dram_access_64b_pJ() / 8) / a.dram.bytes_per_cycle;
   EXPECT_LT(double(fc1.cycles), double(fc1.compute_cycles) + dram_cycles + double(fc1.tiles) * 50);
 }
 
@@ -155,7 +160,12 @@ TEST(Accelerator, IndependentBranchesOnDifferentChunksOverlap) {
       {"defaults",
        {{"bits", {{"mult", {{"act", 8}, {"weight", 8}}}, {"shift", {{"act", 16}, {"weight", 6}}}}}}},
       {"layers",
-       {{{"name", "a"}, {"type", "conv2d"}, {"op", "mult"}, {"out_channels", 64}, {"kernel", 3}, {"padding", 1}},
+       {{{"name", "a"},
+         {"type", "conv2d"},
+         {"op", "mult"},
+         {"out_channels", 64},
+         {"kernel", 3},
+         {"padding", 1}},
         {{"name", "b"},
          {"type", "conv2d"},
          {"op", "shift"},

@@ -24,9 +24,10 @@ std::string slurp(const std::string& path) {
 // Runs cosim with `args` (shell words) from the source directory.
 Result cosim(const std::string& args) {
   static int n = 0;
-  const std::string base = testing::TempDir() + "cosim_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
-  const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && '" + COSIM_BINARY + "' " + args + " >'" +
-                          base + ".out' 2>'" + base + ".err'";
+  const std::string base =
+      testing::TempDir() + "cosim_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+  const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && '" + COSIM_BINARY + "' " + args +
+                          " >'" + base + ".out' 2>'" + base + ".err'";
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(base + ".out"), slurp(base + ".err")};
 }
@@ -137,7 +138,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "/layers/0/type: unknown value \"lstm\""},
         BadCall{"operator_without_chunk", "run workloads/resnet20_hybrid.json --arch systolic32",
                 "/layers/1/layers/0/op: layer \"s1b1.conv1\" uses operator \"shift\""},
-        BadCall{"unknown_preset", "run workloads/vit.json --arch tpu9", "tpu9: no such architecture file or preset"},
+        BadCall{"unknown_preset", "run workloads/vit.json --arch tpu9",
+                "tpu9: no such architecture file or preset"},
         BadCall{"bad_format_option", "run workloads/vit.json --format xml", "--format"},
         BadCall{"missing_workload_argument", "run", "WORKLOAD"},
         BadCall{"bad_arch_field",

@@ -1,6 +1,6 @@
 // Level 1: the clocked SystemC PE-array model against (a) the plain reference arithmetic, bit for bit, and
-// (b) the closed-form cycles that the accelerator-level model charges, on random fold and tile shapes for every
-// PE type, dataflow and overflow mode.
+// (b) the closed-form cycles that the accelerator-level model charges, on random fold and tile shapes for
+// every PE type, dataflow and overflow mode.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -75,15 +75,20 @@ struct FoldBench : sc_core::sc_module {
       for (int trial = 0; trial < 150; ++trial) {
         // Spatial dims within the array, streamed dim free; include the 1-sized edge cases.
         std::uniform_int_distribution<int64_t> rdim(1, rows), cdim(1, cols), sdim(1, 40);
-        int64_t r = trial == 0 ? 1 : rdim(rng), c = trial == 0 ? 1 : cdim(rng), s = trial == 0 ? 1 : sdim(rng);
+        int64_t r = trial == 0 ? 1 : rdim(rng), c = trial == 0 ? 1 : cdim(rng),
+                s = trial == 0 ? 1 : sdim(rng);
         int64_t m, k, n;
-        if (df == Dataflow::OutputStationary) m = r, n = c, k = s;
-        else if (df == Dataflow::WeightStationary) k = r, n = c, m = s;
-        else k = r, m = c, n = s;
+        if (df == Dataflow::OutputStationary)
+          m = r, n = c, k = s;
+        else if (df == Dataflow::WeightStationary)
+          k = r, n = c, m = s;
+        else
+          k = r, m = c, n = s;
         FoldInput fold = random_fold(rng, op, f, m, k, n);
         const sc_core::sc_time t0 = sc_core::sc_time_stamp();
         const uint64_t cycles = arr->run_fold(df, fold);
-        const uint64_t elapsed = uint64_t((sc_core::sc_time_stamp() - t0) / sc_core::sc_time(2, sc_core::SC_NS));
+        const uint64_t elapsed =
+            uint64_t((sc_core::sc_time_stamp() - t0) / sc_core::sc_time(2, sc_core::SC_NS));
         std::ostringstream where;
         where << rows << "x" << cols << " m=" << m << " k=" << k << " n=" << n;
         if (cycles != fold_cycles(df, m, k, n) || elapsed != cycles) {
@@ -92,7 +97,8 @@ struct FoldBench : sc_core::sc_module {
                              std::to_string(fold_cycles(df, m, k, n)));
         }
         const auto ref = reference_fold(op, f, fold);
-        if (ref != arr->array().outputs()) failures.push_back(where.str() + ": outputs differ from the reference");
+        if (ref != arr->array().outputs())
+          failures.push_back(where.str() + ": outputs differ from the reference");
         // Did this fold exercise the accumulator's width limit?
         PeFormat wide = f;
         wide.acc_bits = 48;
@@ -109,7 +115,8 @@ TEST_P(FoldModel, ClockedModelMatchesReferenceAndClosedForm) {
   FoldBench bench("bench", GetParam());
   sc_core::sc_start();
   EXPECT_EQ(bench.folds_checked, 300);
-  EXPECT_TRUE(bench.saw_overflow) << "the random folds never reached the accumulator's width; test is too weak";
+  EXPECT_TRUE(bench.saw_overflow)
+      << "the random folds never reached the accumulator's width; test is too weak";
   for (const auto& f : bench.failures) ADD_FAILURE() << f;
 }
 
@@ -120,7 +127,8 @@ std::string param_name(const testing::TestParamInfo<Param>& info) {
 
 INSTANTIATE_TEST_SUITE_P(AllPeTypes, FoldModel,
                          testing::Combine(testing::Values(OpType::Mult, OpType::Shift, OpType::Adder),
-                                          testing::Values(Dataflow::OutputStationary, Dataflow::WeightStationary,
+                                          testing::Values(Dataflow::OutputStationary,
+                                                          Dataflow::WeightStationary,
                                                           Dataflow::InputStationary),
                                           testing::Values(Overflow::Wrap, Overflow::Saturate)),
                          param_name);
@@ -133,7 +141,8 @@ struct TileBench : sc_core::sc_module {
   int tiles = 0;
   Dataflow df;
   TileBench(sc_core::sc_module_name name, OpType op, Dataflow d)
-      : sc_module(name), arr("arr", op, 4, 6, narrow_format(op, Overflow::Wrap), sc_core::sc_time(2, sc_core::SC_NS)),
+      : sc_module(name),
+        arr("arr", op, 4, 6, narrow_format(op, Overflow::Wrap), sc_core::sc_time(2, sc_core::SC_NS)),
         df(d) {
     SC_HAS_PROCESS(TileBench);
     SC_THREAD(drive);
@@ -153,11 +162,15 @@ struct TileBench : sc_core::sc_module {
       // Split the spatial dims into folds; every fold streams the whole third dim.
       for (int64_t r0 = 0; r0 < s.rows_dim; r0 += R) {
         for (int64_t c0 = 0; c0 < s.cols_dim; c0 += C) {
-          const int64_t rr = std::min<int64_t>(R, s.rows_dim - r0), cc = std::min<int64_t>(C, s.cols_dim - c0);
+          const int64_t rr = std::min<int64_t>(R, s.rows_dim - r0),
+                        cc = std::min<int64_t>(C, s.cols_dim - c0);
           int64_t m0 = 0, k0 = 0, n0 = 0, m = M, k = K, n = N;
-          if (df == Dataflow::OutputStationary) m0 = r0, m = rr, n0 = c0, n = cc;
-          else if (df == Dataflow::WeightStationary) k0 = r0, k = rr, n0 = c0, n = cc;
-          else k0 = r0, k = rr, m0 = c0, m = cc;
+          if (df == Dataflow::OutputStationary)
+            m0 = r0, m = rr, n0 = c0, n = cc;
+          else if (df == Dataflow::WeightStationary)
+            k0 = r0, k = rr, n0 = c0, n = cc;
+          else
+            k0 = r0, k = rr, m0 = c0, m = cc;
           FoldInput fold;
           fold.m = m, fold.k = k, fold.n = n;
           for (int64_t i = 0; i < m; ++i)
@@ -195,7 +208,8 @@ TEST_P(TileModel, FoldByFoldEqualsClosedFormTileCycles) {
 
 INSTANTIATE_TEST_SUITE_P(AllPeTypes, TileModel,
                          testing::Combine(testing::Values(OpType::Mult, OpType::Shift, OpType::Adder),
-                                          testing::Values(Dataflow::OutputStationary, Dataflow::WeightStationary,
+                                          testing::Values(Dataflow::OutputStationary,
+                                                          Dataflow::WeightStationary,
                                                           Dataflow::InputStationary)),
                          [](const testing::TestParamInfo<std::tuple<OpType, Dataflow>>& info) {
                            return std::string(to_string(std::get<0>(info.param))) + "_" +

@@ -51,7 +51,8 @@ TEST(FixedMapping, EveryWorkloadFitsEveryPresetThatRunsIt) {
       Network net = read_network(source_path(std::string("workloads/") + w + ".json"));
       ArchSpec arch = read_arch(source_path(std::string("arch/") + a + ".json"));
       bool supported = true;
-      for (const Layer& l : net.layers) supported &= l.work != WorkKind::Gemm || arch.chunk_for(l.op) != nullptr;
+      for (const Layer& l : net.layers)
+        supported &= l.work != WorkKind::Gemm || arch.chunk_for(l.op) != nullptr;
       if (!supported) {
         EXPECT_THROW(fixed_mapping(net, arch), InputError);
         continue;
@@ -70,7 +71,8 @@ TEST(FixedMapping, ChunkTooSmallForAnyTileNamesItsBuffers) {
   } catch (const InputError& e) {
     EXPECT_EQ(e.file(), source_path("arch/default.json"));
     EXPECT_EQ(e.path(), "/chunks/0/buffers");
-    EXPECT_NE(e.problem().find("cannot hold any tile of layer \"patch_embed\""), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("cannot hold any tile of layer \"patch_embed\""), std::string::npos)
+        << e.what();
   }
 }
 

@@ -1,5 +1,5 @@
-// Workload files: expansion of repeated blocks, shape propagation, MAC counts computed independently, and each
-// kind of bad field refused with file, JSON pointer and problem.
+// Workload files: expansion of repeated blocks, shape propagation, MAC counts computed independently, and
+// each kind of bad field refused with file, JSON pointer and problem.
 #include <gtest/gtest.h>
 
 #include "support/test_files.hpp"
@@ -68,7 +68,8 @@ TEST(Network, ConvShapesFollowFromKernelStridePadding) {
   EXPECT_EQ(dw->gemm.k, 9);
   EXPECT_EQ(dw->gemm.n, 1);
   Network r = read_network(source_path("workloads/resnet20_hybrid.json"));
-  for (const char* name : {"s3b1.shortcut", "s1b1.conv1", "s2b1.conv1"}) ASSERT_NE(find(r, name), nullptr) << name;
+  for (const char* name : {"s3b1.shortcut", "s1b1.conv1", "s2b1.conv1"})
+    ASSERT_NE(find(r, name), nullptr) << name;
   EXPECT_EQ(find(r, "s3b1.shortcut")->out_shape, (Shape{64, 8, 8}));
   EXPECT_EQ(find(r, "s1b1.conv1")->op, OpType::Shift);
   EXPECT_EQ(find(r, "s1b1.conv1")->act_bits, 16);
@@ -102,12 +103,13 @@ TEST_P(BadWorkloadFile, IsRefusedWithFilePointerAndProblem) {
   }
 }
 
-// In workloads/vit.json: /layers/0 patch_embed, /layers/1 tokens, /layers/2 the block (its layers: 0 ln1, 1 qkv,
-// 2 attn, 3 proj, 4 res1, ...).
+// In workloads/vit.json: /layers/0 patch_embed, /layers/1 tokens, /layers/2 the block (its layers: 0 ln1, 1
+// qkv, 2 attn, 3 proj, 4 res1, ...).
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadWorkloadFile,
     testing::Values(
-        BadWorkload{"unknown layer type", [](auto& j) { j["layers"][2]["layers"][1]["type"] = "convolution"; },
+        BadWorkload{"unknown layer type",
+                    [](auto& j) { j["layers"][2]["layers"][1]["type"] = "convolution"; },
                     "/layers/2/layers/1/type", "unknown value \"convolution\""},
         BadWorkload{"unknown operator", [](auto& j) { j["layers"][0]["op"] = "divide"; }, "/layers/0/op",
                     "unknown value \"divide\""},
@@ -115,12 +117,17 @@ INSTANTIATE_TEST_SUITE_P(
                     "/layers/2/layers/1/out_features", "expected an integer in"},
         BadWorkload{"negative kernel", [](auto& j) { j["layers"][0]["kernel"] = -16; }, "/layers/0/kernel",
                     "found -16"},
-        BadWorkload{"kernel larger than input", [](auto& j) { j["layers"][0]["kernel"] = 300; }, "/layers/0/kernel",
-                    "does not fit"},
+        BadWorkload{"kernel larger than input", [](auto& j) { j["layers"][0]["kernel"] = 300; },
+                    "/layers/0/kernel", "does not fit"},
         BadWorkload{"add of mismatched shapes",
-                    [](auto& j) { j["layers"][2]["layers"][4]["inputs"] = {"qkv", "proj"}; },
+                    [](auto& j) {
+                      j["layers"][2]["layers"][4]["inputs"] = {"qkv", "proj"};
+                    },
                     "/layers/2/layers/4/inputs", "equal shape"},
-        BadWorkload{"written output shape wrong", [](auto& j) { j["layers"][1]["output"] = {196, 384}; },
+        BadWorkload{"written output shape wrong",
+                    [](auto& j) {
+                      j["layers"][1]["output"] = {196, 384};
+                    },
                     "/layers/1/output", "[197, 384]"},
         BadWorkload{"unknown input name", [](auto& j) { j["layers"][2]["layers"][4]["inputs"][1] = "prj"; },
                     "/layers/2/layers/4/inputs/1", "unknown layer \"prj\""},
@@ -130,8 +137,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "/layers/2/layers/1", "missing field \"bits\""},
         BadWorkload{"conv on tokens",
                     [](auto& j) {
-                      j["layers"][2]["layers"][1] = {{"name", "qkv"}, {"type", "conv2d"}, {"out_channels", 8},
-                                                     {"kernel", 1}};
+                      j["layers"][2]["layers"][1] = {
+                          {"name", "qkv"}, {"type", "conv2d"}, {"out_channels", 8}, {"kernel", 1}};
                     },
                     "/layers/2/layers/1", "needs an input of shape [channels, height, width]"},
         BadWorkload{"repeat zero", [](auto& j) { j["layers"][2]["repeat"] = 0; }, "/layers/2/repeat",

@@ -13,7 +13,9 @@
 
 namespace cosim::test {
 
-inline std::string source_path(const std::string& rel) { return std::string(COSIM_SOURCE_DIR) + "/" + rel; }
+inline std::string source_path(const std::string& rel) {
+  return std::string(COSIM_SOURCE_DIR) + "/" + rel;
+}
 
 inline nlohmann::json load_json(const std::string& rel) {
   std::ifstream in(source_path(rel));
