@@ -1,6 +1,7 @@
 #include "cli/report_format.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,76 @@ std::string tile_text(const LayerReport& l) {
   if (l.unit == "vector") return fmt::format("{} elem", l.mapping.tile_m);
   return fmt::format("{} {}x{}x{}", short_name(l.mapping.dataflow), l.mapping.tile_m, l.mapping.tile_k,
                      l.mapping.tile_n);
+}
+
+nlohmann::json attention_json(const LayerReport& l) {
+  const AttentionLayerStats& a = *l.attention;
+  nlohmann::json heads = nlohmann::json::array();
+  uint64_t kept = 0, total = 0;
+  for (size_t i = 0; i < a.heads.size(); ++i) {
+    const AttentionHeadStats& h = a.heads[i];
+    const uint64_t n2 = uint64_t(std::llround(double(h.kept) / (1.0 - h.sparsity)));
+    kept += h.kept;
+    total += n2;
+    heads.push_back({{"head", h.head},
+                     {"sparsity", h.sparsity},
+                     {"global_tokens", h.global_tokens},
+                     {"kept_entries", h.kept},
+                     {"dense_entries", h.dense_entries},
+                     {"dense_kept_entries", h.dense_kept},
+                     {"sparse_entries", h.sparse_entries},
+                     {"index_bytes", h.index_bytes},
+                     {"encoder_cycles", h.pre_cycles},
+                     {"dense_engine_cycles", h.dense_cycles},
+                     {"sparse_engine_cycles", h.sparse_cycles},
+                     {"cycles", h.cycles},
+                     {"dense_utilization", h.dense_utilization},
+                     {"sparse_utilization", h.sparse_utilization},
+                     {"bytes_moved", h.bytes_moved},
+                     {"energy_pJ", energy_json(l.head_energy[i])}});
+  }
+  return {{"attention", a.attention},
+          {"mask_source", a.mask_source},
+          {"mask_layer", a.mask_layer},
+          {"sparsity", total ? 1.0 - double(kept) / double(total) : 0.0},
+          {"lines_dense", a.lines_dense},
+          {"lines_sparse", a.lines_sparse},
+          {"polarized", a.polarized},
+          {"encoder", a.encoded},
+          {"compressed_heads", a.compressed_heads},
+          {"heads", heads}};
+}
+
+std::string attention_table(const RunReport& r) {
+  std::string out;
+  uint64_t kept = 0, total = 0;
+  for (const auto& l : r.layers) {
+    if (!l.attention) continue;
+    const AttentionLayerStats& a = *l.attention;
+    if (out.empty()) {
+      out += fmt::format("\nsparse attention ({}{}): per layer and head\n",
+                         a.polarized ? "polarized" : "not polarized, all sparse",
+                         a.encoded ? ", Q/K encoder on" : ", encoder off");
+      out += fmt::format("{:<16} {:>4} {:>8} {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:>9} {:>9}\n",
+                         "attention", "head", "sparsity", "global", "kept", "dense", "sparse", "lines d/s",
+                         "cyc dense", "cyc sparse", "cycles", "util d", "util s", "bytes", "energy nJ");
+    }
+    for (size_t i = 0; i < a.heads.size(); ++i) {
+      const AttentionHeadStats& h = a.heads[i];
+      kept += h.kept;
+      total += uint64_t(std::llround(double(h.kept) / (1.0 - h.sparsity)));
+      out += fmt::format("{:<16} {:>4} {:>7.1f}% {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>5.1f}% {:>5.1f}% {:>9} {:>9.1f}\n",
+                         a.attention, h.head, 100 * h.sparsity, h.global_tokens, h.kept, h.dense_entries,
+                         h.sparse_entries, fmt::format("{}/{}", a.lines_dense, a.lines_sparse), h.dense_cycles,
+                         h.sparse_cycles, h.cycles, 100 * h.dense_utilization, 100 * h.sparse_utilization,
+                         h.bytes_moved, nJ(l.head_energy[i].total()));
+    }
+  }
+  if (!out.empty()) {
+    out += fmt::format("overall attention sparsity {:.2f}% ({} of {} entries kept)\n",
+                       total ? 100.0 * (1.0 - double(kept) / double(total)) : 0.0, kept, total);
+  }
+  return out;
 }
 
 }  // namespace
@@ -66,6 +137,7 @@ std::string format_table(const RunReport& r) {
                         r.total_cycles ? 100.0 * double(u.busy_cycles) / double(r.total_cycles) : 0.0);
   }
   out += fmt::format("units busy      {}\n", busy);
+  out += attention_table(r);
   return out;
 }
 
@@ -83,7 +155,7 @@ nlohmann::json to_json(const RunReport& r) {
       mapping["tile"] = {{"m", l.mapping.tile_m}, {"k", l.mapping.tile_k}, {"n", l.mapping.tile_n}};
       mapping["weight_home"] = l.mapping.weight_home;
     }
-    layers.push_back({{"name", l.name},
+    nlohmann::json entry = {{"name", l.name},
                       {"type", l.type},
                       {"op", l.op},
                       {"unit", l.unit},
@@ -95,7 +167,9 @@ nlohmann::json to_json(const RunReport& r) {
                       {"time_us", l.time_us},
                       {"utilization", l.utilization},
                       {"energy_pJ", energy_json(l.energy)},
-                      {"mapping", mapping}});
+                      {"mapping", mapping}};
+    if (l.attention) entry["sparse_attention"] = attention_json(l);
+    layers.push_back(entry);
   }
   nlohmann::json units = nlohmann::json::array();
   for (const auto& u : r.units) units.push_back({{"name", u.name}, {"busy_cycles", u.busy_cycles}});

@@ -50,6 +50,8 @@ CommandAction add_run_command(CLI::App& app) {
     std::string arch = "default";
     std::string format = "table";
     std::string output;
+    std::string mask;
+    bool no_polarize = false, no_encoder = false, dense_attention = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* run = app.add_subcommand("run",
@@ -61,7 +63,7 @@ CommandAction add_run_command(CLI::App& app) {
   run->add_option(
          "--arch", o->arch,
          "Architecture file (JSON, docs/architecture-format.md) or preset name: default, systolic32, "
-         "eyeriss_like")
+         "eyeriss_like, vitcod_like")
       ->capture_default_str();
   run->add_option(
          "--format", o->format,
@@ -70,9 +72,24 @@ CommandAction add_run_command(CLI::App& app) {
       ->capture_default_str();
   run->add_option("-o,--output", o->output,
                   "Write the report to this file (whole or not at all) instead of stdout");
+  run->add_option("--mask", o->mask,
+                  "Read every attention mask given as an .npy file from this file instead (layers x heads x N x N, "
+                  "bool or uint8, true = pruned)");
+  run->add_flag("--no-polarize", o->no_polarize,
+                "Ablation: no global tokens; every kept entry goes to the sparser engine");
+  run->add_flag("--no-encoder", o->no_encoder, "Ablation: Q and K move uncompressed; no encoder/decoder work");
+  run->add_flag("--dense-attention", o->dense_attention,
+                "Ablation: ignore attention masks; attention runs dense on the multiplier chunk and the vector unit");
   return [o]() {
     ArchSpec arch = read_arch(resolve_arch(o->arch));
-    Network net = read_network(o->workload);
+    if (arch.sparse_attention) {
+      if (o->no_polarize) arch.sparse_attention->polarize = false;
+      if (o->no_encoder) arch.sparse_attention->encoder = false;
+      if (o->dense_attention) arch.sparse_attention->use = false;
+    }
+    NetworkOptions options;
+    options.mask_file = o->mask;
+    Network net = read_network(o->workload, options);
     check_supported(net, arch);
     NetworkSimulator sim(std::move(arch));
     RunReport report = sim.run(net);

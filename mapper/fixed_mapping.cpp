@@ -1,27 +1,17 @@
 #include "mapper/fixed_mapping.hpp"
 
 #include <algorithm>
+#include <cmath>
 
+#include "mapper/memory_transfer.hpp"
+#include "mapper/sparse_attention_mapping.hpp"
+#include "mapper/vector_tiles.hpp"
 #include "sim/pe_array/fold_timing.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
 
-uint64_t bytes_of(uint64_t elements, int bits) {
-  return (elements * uint64_t(bits) + 7) / 8;
-}
-
-uint64_t dram_burst_bytes(uint64_t bytes, const ArchSpec& arch) {
-  const uint64_t b = arch.dram.burst_bytes;
-  return (bytes + b - 1) / b * b;
-}
-
 namespace {
-
-std::string size_text(uint64_t bytes) {
-  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
-  return std::to_string(bytes) + " B";
-}
 
 class FixedMapper {
  public:
@@ -30,19 +20,23 @@ class FixedMapper {
     in_dram_.assign(n, true);
     plan_of_.assign(n, -1);
     source_.assign(n, 0);
-    for (size_t i = 0; i < n; ++i) {
+    out_scale_.assign(n, 1.0);
+    for (size_t i = 1; i < n; ++i) {
       const Layer& l = net.layers[i];
-      if (i == 0) {
-        source_[i] = 0;
-        in_dram_[i] = true;
-      } else if (l.work == WorkKind::None) {
-        source_[i] = source_[size_t(l.inputs[0])];  // a reshape is its input, seen differently
+      source_[i] = l.work == WorkKind::None ? source_[size_t(l.inputs[0])] : int(i);  // a reshape is its input
+    }
+    mark_encoded_producers();
+    for (size_t i = 1; i < n; ++i) {
+      const Layer& l = net.layers[i];
+      if (l.work == WorkKind::None) {
         in_dram_[i] = in_dram_[size_t(l.inputs[0])];
-      } else {
-        source_[i] = int(i);
-        const uint64_t out = bytes_of(uint64_t(elements(l.out_shape) * net.batch), l.out_bits);
-        in_dram_[i] = out > arch.global_buffer.size / 4;
+        continue;
       }
+      uint64_t out = bytes_of(uint64_t(elements(l.out_shape) * net.batch), l.out_bits);
+      if ((l.type == "attention.qk" || l.type == "attention.softmax") && runs_on_sparse_engine(arch, l)) {
+        out = bytes_of(stored_scores(polarize_attention(arch, *l.attention)) * uint64_t(net.batch), l.out_bits);
+      }
+      in_dram_[i] = double(out) * out_scale_[i] > double(arch.global_buffer.size / 4);
     }
   }
 
@@ -50,15 +44,12 @@ class FixedMapper {
     std::vector<LayerPlan> plans;
     for (size_t i = 1; i < net_.layers.size(); ++i) {
       const Layer& l = net_.layers[i];
-      if (l.work == WorkKind::None) continue;
-      LayerPlan p;
-      p.layer = int(i);
-      for (int in : l.inputs) {
-        const int producer = plan_of_[size_t(source_[size_t(in)])];
-        if (producer >= 0 && std::find(p.deps.begin(), p.deps.end(), producer) == p.deps.end()) {
-          p.deps.push_back(producer);
-        }
+      if (l.work == WorkKind::None || plan_of_[i] >= 0) continue;
+      if (l.type == "attention.qk" && runs_on_sparse_engine(arch_, l)) {
+        plan_sparse(i, plans);
+        continue;
       }
+      LayerPlan p = new_plan(i);
       if (l.work == WorkKind::Gemm) {
         plan_gemm(l, p);
       } else {
@@ -75,20 +66,74 @@ class FixedMapper {
   const ArchSpec& arch_;
   std::vector<bool> in_dram_;
   std::vector<int> plan_of_, source_;
+  std::vector<double> out_scale_;  // stored bytes / plain bytes of a layer's output (Q/K encoder)
+
+  LayerPlan new_plan(size_t i) const {
+    LayerPlan p;
+    p.layer = int(i);
+    for (int in : net_.layers[i].inputs) {
+      const int producer = plan_of_[size_t(source_[size_t(in)])];
+      if (producer >= 0 && std::find(p.deps.begin(), p.deps.end(), producer) == p.deps.end()) {
+        p.deps.push_back(producer);
+      }
+    }
+    return p;
+  }
+
+  // A packed q, k, v tensor read only by sparse attentions with the encoder on leaves its producer with Q and K
+  // compressed across heads: (2 * compressed heads / heads + 1) / 3 of its plain size.
+  void mark_encoded_producers() {
+    if (!arch_.sparse_attention || !arch_.sparse_attention->use || !arch_.sparse_attention->encoder) return;
+    const size_t n = net_.layers.size();
+    std::vector<int> encoded_readers(n, 0), readers(n, 0);
+    std::vector<const AttentionInfo*> info(n, nullptr);
+    for (size_t i = 1; i < n; ++i) {
+      const Layer& l = net_.layers[i];
+      if (l.work == WorkKind::None) continue;
+      for (int in : l.inputs) {
+        const size_t src = size_t(source_[size_t(in)]);
+        ++readers[src];
+        if ((l.type == "attention.qk" || l.type == "attention.sv") && runs_on_sparse_engine(arch_, l) &&
+            in == l.inputs.back()) {
+          ++encoded_readers[src];
+          info[src] = l.attention.get();
+        }
+      }
+    }
+    for (size_t i = 1; i < n; ++i) {
+      if (!info[i] || readers[i] != encoded_readers[i] || net_.layers[i].work != WorkKind::Gemm) continue;
+      const double h = double(info[i]->heads), hc = double(arch_.sparse_attention->compressed_heads(int(h)));
+      out_scale_[i] = (2.0 * hc / h + 1.0) / 3.0;
+    }
+  }
+
+  void plan_sparse(size_t qk, std::vector<LayerPlan>& plans) {
+    const Layer& l = net_.layers[qk];
+    SparseAttentionHomes homes;
+    homes.qkv_dram = in_dram_[size_t(source_[size_t(l.inputs[0])])];
+    homes.scores_dram = in_dram_[qk];
+    homes.probs_dram = in_dram_[qk + 1];
+    homes.out_dram = in_dram_[qk + 2];
+    LayerPlan sddmm = new_plan(qk);
+    LayerPlan softmax;
+    softmax.layer = int(qk + 1);
+    LayerPlan spmm;
+    spmm.layer = int(qk + 2);
+    plan_sparse_attention(arch_, net_, l, homes, sddmm, softmax, spmm);
+    plan_of_[qk] = int(plans.size());
+    plans.push_back(std::move(sddmm));
+    softmax.deps = {plan_of_[qk]};
+    plan_of_[qk + 1] = int(plans.size());
+    plans.push_back(std::move(softmax));
+    spmm.deps = {plan_of_[qk + 1]};
+    for (int d : plans[size_t(plan_of_[qk])].deps) spmm.deps.push_back(d);  // V comes from the qkv producer
+    plan_of_[qk + 2] = int(plans.size());
+    plans.push_back(std::move(spmm));
+  }
 
   static const char* home(bool dram) { return dram ? "DRAM" : "GLB"; }
 
-  // A transfer of `bytes` between a unit and the tensor's home; counts the memory-side actions.
-  Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const {
-    if (dram) {
-      const uint64_t burst = dram_burst_bytes(bytes, arch_);
-      a.dram_bytes += double(burst);
-      a.glb_bytes += 2.0 * double(bytes);  // staged through the global buffer: written, then read
-      return {burst, true};
-    }
-    a.glb_bytes += double(bytes);
-    return {bytes, false};
-  }
+  Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const { return memory_transfer(arch_, bytes, dram, a); }
 
   void plan_gemm(const Layer& l, LayerPlan& p) const {
     const ChunkSpec& c = *arch_.chunk_for(l.op);
@@ -231,7 +276,8 @@ class FixedMapper {
             a.macs += uint64_t(m * k * n);
             a.compute_cycles += t.compute_cycles;
             if (k0 + k == K) {
-              const uint64_t bytes = bytes_of(uint64_t(m * n), l.out_bits);
+              const uint64_t bytes =
+                  uint64_t(std::ceil(double(bytes_of(uint64_t(m * n), l.out_bits)) * out_scale_[size_t(p.layer)]));
               a.output_buffer_bytes += double(m * n) * acc_bits / 8;
               t.stores.push_back(transfer(bytes, o_dram, a));
             }
@@ -243,59 +289,16 @@ class FixedMapper {
   }
 
   void plan_vector(const Layer& l, LayerPlan& p) const {
-    const VectorUnitSpec& v = arch_.vector_unit;
-    p.unit = int(arch_.chunks.size());
-    const uint64_t E = l.vector_elements, row = l.vector_row;
-    std::vector<uint64_t> in_bytes;
-    std::vector<bool> in_dram;
-    uint64_t total = 0;
+    std::vector<VectorTensor> inputs;
     for (int in : l.inputs) {
       const Layer& src = net_.layers[size_t(in)];
-      in_bytes.push_back(bytes_of(uint64_t(elements(src.out_shape) * net_.batch), src.out_bits));
-      in_dram.push_back(in_dram_[size_t(source_[size_t(in)])]);
-      total += in_bytes.back();
+      inputs.push_back({bytes_of(uint64_t(elements(src.out_shape) * net_.batch), src.out_bits),
+                        bool(in_dram_[size_t(source_[size_t(in)])])});
     }
-    const uint64_t out_bytes = bytes_of(uint64_t(elements(l.out_shape) * net_.batch), l.out_bits);
-    total += out_bytes;
-    // Elements per tile: whole rows filling half the buffer (the other half holds the next tile).
-    const double bytes_per_element = double(total) / double(E);
-    uint64_t T = uint64_t(double(v.buffer) / 2 / bytes_per_element) / row * row;
-    if (T == 0) {
-      throw InputError(arch_.file, "/vector_unit/buffer",
-                       "the vector unit's buffer (" + size_text(v.buffer) + ") cannot hold one row of " +
-                           std::to_string(row) + " elements of layer \"" + l.name + "\" (of " + net_.file +
-                           ") twice for double buffering");
-    }
-    T = std::min(T, E);
-    p.mapping.tile_m = int64_t(T);
-    p.mapping.loop_order = "elements";
-    p.mapping.input_home = home(in_dram.front());
-    p.mapping.output_home = home(in_dram_[size_t(p.layer)]);
-    const bool o_dram = in_dram_[size_t(p.layer)];
-    const VectorOpCost& cost = v.ops.at(l.vector_op);
-    ActionCounts& a = p.actions;
-    // Bytes of each tensor up to element e, so tiles add up exactly to the tensor.
-    auto upto = [E](uint64_t bytes, uint64_t e) { return uint64_t((unsigned __int128)bytes * e / E); };
-    for (uint64_t e0 = 0; e0 < E; e0 += T) {
-      const uint64_t e1 = std::min(E, e0 + T);
-      TileStep t;
-      for (size_t i = 0; i < in_bytes.size(); ++i) {
-        const uint64_t b = upto(in_bytes[i], e1) - upto(in_bytes[i], e0);
-        if (b == 0) continue;
-        t.loads.push_back(transfer(b, in_dram[i], a));
-        a.input_buffer_bytes += 2.0 * double(b);  // written by the DMA, read by the lanes
-      }
-      t.compute_cycles =
-          (e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);
-      const uint64_t ob = upto(out_bytes, e1) - upto(out_bytes, e0);
-      if (ob > 0) {
-        t.stores.push_back(transfer(ob, o_dram, a));
-        a.input_buffer_bytes += 2.0 * double(ob);  // written by the lanes, read by the DMA
-      }
-      a.macs += e1 - e0;
-      a.compute_cycles += t.compute_cycles;
-      p.tiles.push_back(std::move(t));
-    }
+    const VectorTensor out{bytes_of(uint64_t(elements(l.out_shape) * net_.batch), l.out_bits),
+                           bool(in_dram_[size_t(p.layer)])};
+    plan_vector_tiles(arch_, "layer \"" + l.name + "\" (of " + net_.file + ")", l.vector_op, l.vector_elements,
+                      l.vector_row, inputs, out, p);
   }
 };
 

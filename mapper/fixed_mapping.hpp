@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "mapper/layer_plan.hpp"
+#include "mapper/memory_transfer.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/network.hpp"
 
@@ -25,9 +26,5 @@ namespace cosim {
 
 // One plan per layer that does work, in program order. Throws InputError when a layer fits no tile.
 std::vector<LayerPlan> fixed_mapping(const Network& net, const ArchSpec& arch);
-
-// Helpers shared by mappers.
-uint64_t bytes_of(uint64_t elements, int bits);
-uint64_t dram_burst_bytes(uint64_t bytes, const ArchSpec& arch);
 
 }  // namespace cosim

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct ActionCounts {
   double input_buffer_bytes = 0;  // reads + writes of the unit's input buffer (vector unit: its one buffer)
   double weight_buffer_bytes = 0;
   double output_buffer_bytes = 0;
+  double index_buffer_bytes = 0;  // sparse-attention engine only: its index buffer
+  double value_buffer_bytes = 0;  // sparse-attention engine only: its V buffer
   double glb_bytes = 0;   // reads + writes of the global buffer
   double dram_bytes = 0;  // reads + writes of DRAM, whole bursts
 };
@@ -44,6 +47,34 @@ struct Mapping {
   std::string input_home, weight_home, output_home;  // "DRAM" or "GLB"
 };
 
+// What the sparse-attention engine did for one head of one attention layer (SDDMM and SpMM together).
+struct AttentionHeadStats {
+  int head = 0;
+  double sparsity = 0;             // pruned fraction of the head's N x N mask
+  int global_tokens = 0;
+  uint64_t kept = 0;               // kept entries of the mask
+  uint64_t dense_entries = 0;      // N x G computed by the denser engine
+  uint64_t dense_kept = 0;         // of which kept
+  uint64_t sparse_entries = 0;     // kept entries computed by the sparser engine
+  uint64_t index_bytes = 0;        // CSC index of the sparse part
+  uint64_t pre_cycles = 0;         // encoder/decoder
+  uint64_t dense_cycles = 0, sparse_cycles = 0;  // of each engine, SDDMM + SpMM
+  uint64_t cycles = 0;             // the head on the engine: pre + per phase max(dense, sparse)
+  double dense_utilization = 0, sparse_utilization = 0;  // MACs / (lines x MACs per line x cycles)
+  uint64_t bytes_moved = 0;        // loads and stores of both phases
+  ActionCounts actions;            // both phases, for the head's energy
+};
+
+struct AttentionLayerStats {
+  std::string attention;        // the attention layer's name
+  std::string mask_source;
+  int mask_layer = 0;
+  int lines_dense = 0, lines_sparse = 0;
+  bool polarized = true, encoded = true;
+  int compressed_heads = 0;
+  std::vector<AttentionHeadStats> heads;
+};
+
 struct LayerPlan {
   int layer = 0;          // index in Network::layers
   int unit = 0;           // chunk index, or Accelerator's vector unit index (= number of chunks)
@@ -51,6 +82,7 @@ struct LayerPlan {
   Mapping mapping;
   std::vector<TileStep> tiles;
   ActionCounts actions;
+  std::shared_ptr<const AttentionLayerStats> attention;  // on the SDDMM plan of a sparse attention
 };
 
 }  // namespace cosim

@@ -125,6 +125,63 @@ VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
   return s;
 }
 
+// Fields of the sparse-attention engine. Defaults: ViTCoD's 64 lines x 8 MACs, threshold 50, polarization and
+// the encoder on with ratio 2/3, overflow "wrap".
+SparseAttentionSpec read_sparse_attention(const JsonField& f) {
+  f.allow_only({"mac_lines", "macs_per_line", "bits", "overflow", "buffers", "global_threshold", "polarize", "encoder",
+                "note"});
+  SparseAttentionSpec s;
+  if (auto v = f.optional("mac_lines")) s.mac_lines = int(v->integer_in(1, 65536));
+  if (auto v = f.optional("macs_per_line")) s.macs_per_line = int(v->integer_in(1, 1024));
+  JsonField bits = f["bits"];
+  bits.allow_only({"act", "acc"});
+  s.pe.act_bits = int(bits["act"].integer_in(2, 16));
+  s.pe.weight_bits = s.pe.act_bits;
+  s.pe.acc_bits = int(bits["acc"].integer_in(4, 48));
+  if (s.pe.acc_bits < 2 * s.pe.act_bits) {
+    bits["acc"].fail("accumulator (" + std::to_string(s.pe.acc_bits) + " bits) narrower than one product (" +
+                     std::to_string(2 * s.pe.act_bits) + " bits)");
+  }
+  if (auto o = f.optional("overflow")) {
+    s.pe.overflow = o->choice({"wrap", "saturate"}) == "wrap" ? Overflow::Wrap : Overflow::Saturate;
+  }
+  JsonField b = f["buffers"];
+  b.allow_only({"q", "k", "v", "index", "output"});
+  s.q_buffer = b["q"].bytes();
+  s.k_buffer = b["k"].bytes();
+  s.v_buffer = b["v"].bytes();
+  s.index_buffer = b["index"].bytes();
+  s.output_buffer = b["output"].bytes();
+  if (auto v = f.optional("global_threshold")) s.global_threshold = int(v->integer_in(0, 1 << 20));
+  if (auto v = f.optional("polarize")) s.polarize = v->boolean();
+  if (auto e = f.optional("encoder")) {
+    e->allow_only({"enabled", "ratio", "note"});
+    if (auto v = e->optional("enabled")) s.encoder = v->boolean();
+    if (auto r = e->optional("ratio")) {
+      // "2/3" exactly, or a number in (0, 1].
+      if (r->is_string()) {
+        const std::string t = r->string();
+        const auto slash = t.find('/');
+        try {
+          if (slash == std::string::npos) throw std::invalid_argument(t);
+          s.ratio_num = std::stoll(t.substr(0, slash));
+          s.ratio_den = std::stoll(t.substr(slash + 1));
+        } catch (const std::exception&) {
+          r->fail("expected a fraction such as \"2/3\" or a number in (0, 1], found \"" + t + "\"");
+        }
+      } else {
+        const double x = r->number();
+        s.ratio_num = std::llround(x * 1000000);
+        s.ratio_den = 1000000;
+      }
+      if (s.ratio_num <= 0 || s.ratio_den <= 0 || s.ratio_num > s.ratio_den) {
+        r->fail("the compression ratio must be in (0, 1], found " + JsonField::describe(r->raw()));
+      }
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 ArchSpec read_arch(const std::string& file) {
@@ -133,7 +190,7 @@ ArchSpec read_arch(const std::string& file) {
 
 ArchSpec read_arch(const JsonField& root) {
   root.allow_only({"format", "name", "description", "clock", "chunks", "global_buffer", "dram", "vector_unit",
-                   "technology"});
+                   "sparse_attention", "technology"});
   root["format"].choice({"cosim-arch/1"});
   ArchSpec a;
   a.file = root.file();
@@ -174,6 +231,7 @@ ArchSpec read_arch(const JsonField& root) {
   a.dram.burst_bytes = d["burst"].bytes();
 
   a.vector_unit = read_vector_unit(root["vector_unit"], a.technology);
+  if (auto sa = root.optional("sparse_attention")) a.sparse_attention = read_sparse_attention(*sa);
   return a;
 }
 

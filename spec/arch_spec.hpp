@@ -56,6 +56,22 @@ struct DramSpec {
   uint64_t burst_bytes = 0;
 };
 
+// The ViTCoD-style sparse-attention engine (docs/sparse-attention.md): MAC lines shared by a denser and a
+// sparser engine, its own Q/K/V/index/output buffers, the polarization threshold and the Q/K encoder.
+struct SparseAttentionSpec {
+  int mac_lines = 64;
+  int macs_per_line = 8;
+  PeFormat pe;  // both operands act_bits wide; accumulator acc_bits
+  uint64_t q_buffer = 0, k_buffer = 0, v_buffer = 0, index_buffer = 0, output_buffer = 0;  // bytes
+  int global_threshold = 50;  // a key column with more kept entries than this is a global token
+  bool polarize = true;       // false: every column goes to the sparser engine
+  bool encoder = true;        // compress Q and K across heads before they leave the engine
+  int64_t ratio_num = 2, ratio_den = 3;  // the encoder keeps ceil(heads * num / den) compressed heads
+  bool use = true;            // false: attention runs dense on the multiplier chunk (ablation)
+
+  int compressed_heads(int heads) const { return int((int64_t(heads) * ratio_num + ratio_den - 1) / ratio_den); }
+};
+
 struct ArchSpec {
   std::string file;
   std::string name;
@@ -65,11 +81,16 @@ struct ArchSpec {
   GlobalBufferSpec global_buffer;
   DramSpec dram;
   VectorUnitSpec vector_unit;
+  std::optional<SparseAttentionSpec> sparse_attention;
   Technology technology;
   std::string technology_file;
 
   // The chunk that runs `op` (the first one listed), or nullptr.
   const ChunkSpec* chunk_for(OpType op) const;
+  // Unit indices in the accelerator model: chunks first, then the vector unit, then the sparse engine.
+  int vector_unit_index() const { return int(chunks.size()); }
+  int sparse_engine_index() const { return int(chunks.size()) + 1; }
+  int unit_count() const { return int(chunks.size()) + (sparse_attention ? 2 : 1); }
   double cycles_to_us(double cycles) const { return cycles / clock_hz * 1e6; }
 };
 

@@ -1,7 +1,9 @@
 #include "spec/network.hpp"
 
+#include <filesystem>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 namespace cosim {
 
@@ -53,6 +55,7 @@ std::pair<int64_t, int64_t> pair_field(const JsonField& layer, const char* key, 
 
 class Builder {
  public:
+  explicit Builder(const NetworkOptions& options) : options_(options) {}
   Network net;
 
   void read(const JsonField& root) {
@@ -82,6 +85,7 @@ class Builder {
   }
 
  private:
+  NetworkOptions options_;
   Defaults defaults_;
 
   void read_defaults(const JsonField& root) {
@@ -141,6 +145,62 @@ class Builder {
     }
     if (list.elements().empty()) list.fail("expected at least one layer");
     return prev;
+  }
+
+  // Mask files read so far, and how many attention layers have taken a layer of each (the next one's default).
+  std::map<std::string, std::shared_ptr<const MaskSet>> mask_files_;
+  std::map<std::string, int> mask_next_layer_;
+  int generated_masks_ = 0;
+
+  // "mask": {"npy": "path relative to the workload", "layer": k} or {"generate": {"sparsity": 0.9, ...}}.
+  void read_mask(const JsonField& m, AttentionInfo& info) {
+    m.allow_only({"npy", "layer", "generate", "note"});
+    info.mask_pointer = m.pointer();
+    const std::string where = " (mask of attention \"" + info.name + "\" in " + net.file + " " + m.pointer() + ")";
+    if (m.has("npy") == m.has("generate")) m.fail("a mask has exactly one of \"npy\" (a file) or \"generate\"");
+    if (m.has("npy")) {
+      std::filesystem::path p = m["npy"].string();
+      if (!options_.mask_file.empty()) {
+        p = options_.mask_file;
+      } else if (p.is_relative()) {
+        p = std::filesystem::path(net.file).parent_path() / p;
+      }
+      const std::string file = p.lexically_normal().string();
+      if (!mask_files_.count(file)) {
+        try {
+          mask_files_[file] = load_npy_mask(file);
+        } catch (const InputError& err) {
+          throw InputError(err.file(), err.path(), err.problem() + where);
+        }
+      }
+      info.mask = mask_files_[file];
+      info.mask_layer = m.has("layer") ? int(m["layer"].integer_in(0, 1 << 20)) : mask_next_layer_[file];
+      mask_next_layer_[file] = info.mask_layer + 1;
+      if (info.mask_layer >= info.mask->layers) {
+        m.fail("attention \"" + info.name + "\" takes layer " + std::to_string(info.mask_layer) + " of " + file +
+               ", which has " + std::to_string(info.mask->layers) + " layers");
+      }
+      if (info.mask->heads != info.heads || info.mask->n != info.tokens) {
+        m.fail("the mask in " + file + " is " + std::to_string(info.mask->heads) + " heads x " +
+               std::to_string(info.mask->n) + " x " + std::to_string(info.mask->n) + "; attention \"" + info.name +
+               "\" has " + std::to_string(info.heads) + " heads x " + std::to_string(info.tokens) + " tokens");
+      }
+    } else {
+      JsonField g = m["generate"];
+      g.allow_only({"sparsity", "global_tokens", "window", "seed", "note"});
+      MaskGenerator gen;
+      gen.sparsity = g["sparsity"].number();
+      if (gen.sparsity < 0 || gen.sparsity >= 1) g["sparsity"].fail("expected a fraction in [0, 1), found " + JsonField::describe(g["sparsity"].raw()));
+      if (auto v = g.optional("global_tokens")) gen.global_tokens = int(v->integer_in(0, info.tokens));
+      if (auto v = g.optional("window")) gen.window = int(v->integer_in(0, info.tokens));
+      if (auto v = g.optional("seed")) gen.seed = uint64_t(v->integer_in(0, INT64_MAX));
+      try {
+        info.mask = generate_mask(gen, generated_masks_++, int(info.heads), int(info.tokens));
+      } catch (const std::invalid_argument& err) {
+        g["sparsity"].fail(err.what());
+      }
+      info.mask_layer = 0;
+    }
   }
 
   int push(Layer l) {
@@ -275,7 +335,7 @@ class Builder {
       l.out_shape.back() = n;
       result = push(l);
     } else if (l.type == "attention") {
-      allow({"heads", "head_dim", "op", "bits"});
+      allow({"heads", "head_dim", "op", "bits", "mask"});
       read_op(e, l);
       if (in.size() != 2) bad_input(e, l, "[tokens, 3 * heads * head_dim] (packed q, k, v)");
       const int64_t t = in[0], f = in[1];
@@ -286,6 +346,13 @@ class Builder {
                         std::to_string(heads) + " heads x " + std::to_string(d) + " dims");
       }
       l.weight_bits = l.act_bits;
+      auto info = std::make_shared<AttentionInfo>();
+      info->name = name;
+      info->heads = heads;
+      info->head_dim = d;
+      info->tokens = t;
+      if (auto m = e.optional("mask")) read_mask(*m, *info);
+      l.attention = info;
       const int qkv = l.inputs[0];
       Layer qk = l;
       qk.name = name + ".qk";
@@ -298,6 +365,7 @@ class Builder {
       qk.out_bits = l.act_bits;
       int qk_i = push(qk);
       Layer sm;
+      sm.attention = info;
       sm.name = name + ".softmax";
       sm.type = "attention.softmax";
       sm.pointer = l.pointer;
@@ -395,12 +463,12 @@ class Builder {
 
 }  // namespace
 
-Network read_network(const std::string& file) {
-  return read_network(JsonField::load(file));
+Network read_network(const std::string& file, const NetworkOptions& options) {
+  return read_network(JsonField::load(file), options);
 }
 
-Network read_network(const JsonField& root) {
-  Builder b;
+Network read_network(const JsonField& root, const NetworkOptions& options) {
+  Builder b(options);
   b.read(root);
   return std::move(b.net);
 }

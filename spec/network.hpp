@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "spec/arch_spec.hpp"
+#include "spec/attention_mask.hpp"
 #include "spec/op_types.hpp"
 
 namespace cosim {
@@ -27,6 +28,15 @@ enum class WorkKind {
   None,    // the network input, reshapes and token selection: no data moved, no cycles
   Gemm,    // runs on the chunk of its operator
   Vector,  // runs on the vector unit
+};
+
+// What the three layers of one attention (qk, softmax, sv) share: its shape and, for sparse attention, its mask.
+struct AttentionInfo {
+  std::string name;  // the attention layer's name, e.g. "block3.attn"
+  int64_t heads = 0, head_dim = 0, tokens = 0;
+  std::shared_ptr<const MaskSet> mask;  // null: dense attention
+  int mask_layer = 0;                   // which layer of the mask set
+  std::string mask_pointer;             // JSON pointer of the "mask" field
 };
 
 struct Layer {
@@ -48,6 +58,8 @@ struct Layer {
   VectorOp vector_op = VectorOp::Add;
   uint64_t vector_elements = 0;  // element operations (pool: output elements x window)
   uint64_t vector_row = 1;       // elements that must stay together in one tile (softmax/layernorm rows)
+  // Layers of an attention (types attention.qk / .softmax / .sv).
+  std::shared_ptr<const AttentionInfo> attention;
 
   uint64_t macs() const { return work == WorkKind::Gemm ? gemm.macs() : 0; }
 };
@@ -61,9 +73,13 @@ struct Network {
   uint64_t total_macs() const;
 };
 
+struct NetworkOptions {
+  std::string mask_file;  // when set, every attention mask given as "npy" is read from this file instead
+};
+
 // Reads, expands and shape-checks a workload. Throws InputError.
-Network read_network(const std::string& file);
-Network read_network(const JsonField& root);
+Network read_network(const std::string& file, const NetworkOptions& options = {});
+Network read_network(const JsonField& root, const NetworkOptions& options = {});
 
 // Checks that `arch` can run every layer of `net`: a chunk for each operator, with wide enough PEs.
 // Throws InputError naming the workload's field and the architecture file.

@@ -39,8 +39,6 @@ class Accelerator : public sc_core::sc_module {
   Accelerator(sc_core::sc_module_name name, const ArchSpec& arch);
   ~Accelerator() override;
 
-  int vector_unit_index() const { return int(units_.size()) - 1; }
-
   // Runs the plans (dependencies as LayerPlan::deps) to completion. Call from sc_main, not from a process.
   SimResult run(const std::vector<LayerPlan>& plans);
 

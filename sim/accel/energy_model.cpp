@@ -18,13 +18,21 @@ double EnergyModel::pe_op_pJ(const ChunkSpec& c) const {
   return 0;
 }
 
-EnergyBreakdown EnergyModel::layer(const LayerPlan& plan, VectorOp vector_op) const {
+EnergyBreakdown EnergyModel::actions(int unit, const ActionCounts& a, VectorOp vector_op) const {
   const Technology& t = arch_.technology;
-  const ActionCounts& a = plan.actions;
   EnergyBreakdown e;
   auto per_byte = [&](uint64_t sram_bytes) { return t.sram_access_64b_pJ(sram_bytes) / 8.0; };
-  if (plan.unit < int(arch_.chunks.size())) {
-    const ChunkSpec& c = arch_.chunks[size_t(plan.unit)];
+  if (unit == arch_.sparse_engine_index() && arch_.sparse_attention) {
+    // MAC lines: int multiply + accumulator-width add per MAC (also for the encoder/decoder).
+    const SparseAttentionSpec& s = *arch_.sparse_attention;
+    e.compute = double(a.macs) * (t.int_mult_pJ(s.pe.act_bits) + t.int_add_pJ(s.pe.acc_bits));
+    e.local = a.input_buffer_bytes * per_byte(s.q_buffer) + a.weight_buffer_bytes * per_byte(s.k_buffer) +
+              a.value_buffer_bytes * per_byte(s.v_buffer) + a.index_buffer_bytes * per_byte(s.index_buffer) +
+              a.output_buffer_bytes * per_byte(s.output_buffer);
+    const double mac_cycles = double(s.mac_lines) * s.macs_per_line * double(a.compute_cycles);
+    e.idle = std::max(0.0, mac_cycles - double(a.macs)) * t.pe_idle_pJ_per_cycle();
+  } else if (unit < int(arch_.chunks.size())) {
+    const ChunkSpec& c = arch_.chunks[size_t(unit)];
     e.compute = double(a.macs) * pe_op_pJ(c) + double(a.psum_adds) * t.int_add_pJ(c.pe.acc_bits);
     e.local = a.input_buffer_bytes * per_byte(c.input_buffer) +
               a.weight_buffer_bytes * per_byte(c.weight_buffer) +

@@ -34,7 +34,11 @@ class EnergyModel {
   //          + accumulator-width add
   double pe_op_pJ(const ChunkSpec& c) const;
 
-  EnergyBreakdown layer(const LayerPlan& plan, VectorOp vector_op) const;
+  EnergyBreakdown layer(const LayerPlan& plan, VectorOp vector_op) const {
+    return actions(plan.unit, plan.actions, vector_op);
+  }
+  // Energy of action counts on a unit (chunk index, vector unit or sparse-attention engine).
+  EnergyBreakdown actions(int unit, const ActionCounts& a, VectorOp vector_op) const;
 
   // Leakage of all PEs and SRAM, and idle energy of chunk PEs outside their compute cycles, over a run.
   double static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const;

@@ -7,6 +7,11 @@ namespace cosim {
 NetworkSimulator::NetworkSimulator(ArchSpec arch, const char* name)
     : arch_(std::move(arch)), accel_(name, arch_), energy_(arch_) {}
 
+std::string NetworkSimulator::unit_name(int unit) const {
+  if (unit < int(arch_.chunks.size())) return arch_.chunks[size_t(unit)].name;
+  return unit == arch_.vector_unit_index() ? "vector" : "sparse_attn";
+}
+
 RunReport NetworkSimulator::run(const Network& net) {
   return run(net, fixed_mapping(net, arch_));
 }
@@ -25,8 +30,9 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
   r.glb_busy_cycles = sim.glb_busy_cycles;
   double pes = 0;
   for (const ChunkSpec& c : arch_.chunks) pes += c.pes();
+  if (arch_.sparse_attention) pes += arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line;
   for (size_t u = 0; u < sim.unit_compute.size(); ++u) {
-    r.units.push_back({u < arch_.chunks.size() ? arch_.chunks[u].name : "vector", sim.unit_compute[u]});
+    r.units.push_back({unit_name(int(u)), sim.unit_compute[u]});
   }
   for (size_t i = 0; i < plans.size(); ++i) {
     const LayerPlan& p = plans[i];
@@ -35,20 +41,29 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     lr.name = l.name;
     lr.type = l.type;
     const bool chunk = p.unit < int(arch_.chunks.size());
-    lr.op = chunk ? to_string(l.op) : to_string(l.vector_op);
-    lr.unit = chunk ? arch_.chunks[size_t(p.unit)].name : "vector";
+    const bool engine = p.unit == arch_.sparse_engine_index();
+    lr.op = chunk || engine ? to_string(l.op) : to_string(l.vector_op);
+    lr.unit = unit_name(p.unit);
     lr.macs = p.actions.macs;
     lr.start_cycle = sim.plans[i].start;
     lr.end_cycle = sim.plans[i].end;
     lr.cycles = lr.end_cycle - lr.start_cycle;
     lr.compute_cycles = sim.plans[i].compute_cycles;
     lr.time_us = arch_.cycles_to_us(double(lr.cycles));
-    const double width = chunk ? arch_.chunks[size_t(p.unit)].pes() : arch_.vector_unit.lanes;
+    const double width = chunk    ? arch_.chunks[size_t(p.unit)].pes()
+                         : engine ? double(arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line)
+                                  : double(arch_.vector_unit.lanes);
     lr.utilization = lr.cycles ? double(lr.macs) / (width * double(lr.cycles)) : 0;
     lr.energy = energy_.layer(p, l.vector_op);
     lr.mapping = p.mapping;
     lr.tiles = p.tiles.size();
-    if (chunk) r.total_macs += lr.macs;
+    lr.attention = p.attention;
+    if (p.attention) {
+      for (const AttentionHeadStats& h : p.attention->heads) {
+        lr.head_energy.push_back(energy_.actions(p.unit, h.actions, l.vector_op));
+      }
+    }
+    if (chunk || engine) r.total_macs += lr.macs;
     r.dynamic += lr.energy;
     r.layers.push_back(std::move(lr));
   }

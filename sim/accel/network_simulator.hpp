@@ -19,6 +19,7 @@ class NetworkSimulator {
   RunReport run(const Network& net, const std::vector<LayerPlan>& plans);
 
  private:
+  std::string unit_name(int unit) const;
   ArchSpec arch_;
   Accelerator accel_;
   EnergyModel energy_;

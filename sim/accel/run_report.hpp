@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct LayerReport {
   EnergyBreakdown energy;  // pJ
   Mapping mapping;
   uint64_t tiles = 0;
+  // Sparse attention (on the SDDMM row): per-head figures, and each head's energy (pJ) in the same order.
+  std::shared_ptr<const AttentionLayerStats> attention;
+  std::vector<EnergyBreakdown> head_energy;
 };
 
 struct RunReport {

@@ -1,0 +1,36 @@
+// Mapping a masked attention onto the sparse-attention engine (docs/sparse-attention.md): per head, the mask is
+// polarized, the SDDMM (Q.K^T on kept entries) and the SpMM (S.V) run on the engine's denser and sparser MAC
+// lines, the softmax of the kept scores on the vector unit.
+#pragma once
+
+#include <vector>
+
+#include "mapper/layer_plan.hpp"
+#include "mapper/polarization.hpp"
+#include "spec/arch_spec.hpp"
+#include "spec/network.hpp"
+
+namespace cosim {
+
+// The engine runs an attention when it exists, is switched on, and the attention has a mask.
+bool runs_on_sparse_engine(const ArchSpec& arch, const Layer& l);
+
+// Polarization of every head of an attention, with the architecture's threshold and switch.
+std::vector<HeadPolarization> polarize_attention(const ArchSpec& arch, const AttentionInfo& a);
+
+// Scores kept for the softmax, per batch item: every head's dense block plus its sparse entries.
+uint64_t stored_scores(const std::vector<HeadPolarization>& heads);
+
+struct SparseAttentionHomes {
+  bool qkv_dram = false;     // where the packed q, k, v tensor is
+  bool scores_dram = false;  // SDDMM output / softmax input
+  bool probs_dram = false;   // softmax output / SpMM input
+  bool out_dram = false;     // the attention's output
+};
+
+// Fills the three plans (their `layer` and `deps` are set by the caller). Throws InputError when a head does not
+// fit the engine's buffers, naming the buffer.
+void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk, const SparseAttentionHomes& homes,
+                           LayerPlan& sddmm, LayerPlan& softmax, LayerPlan& spmm);
+
+}  // namespace cosim

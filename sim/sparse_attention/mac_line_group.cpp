@@ -1,0 +1,165 @@
+#include "sim/sparse_attention/mac_line_group.hpp"
+
+#include <algorithm>
+
+#include "sim/pe_array/pe_arith.hpp"
+
+namespace cosim {
+
+void MacLineGroup::start(const EnginePhase& phase) {
+  phase_ = &phase;
+  beats_per_entry_ = uint64_t((phase.head_dim + macs_ - 1) / macs_);
+  line_.assign(size_t(lines_), Line{});
+  for (Line& l : line_) {
+    l.s1_products.assign(size_t(macs_), 0);
+    l.row_acc.assign(size_t(phase.head_dim), 0);
+  }
+  edge_ = 0;
+  scores_.assign(phase.mode == LineMode::Dot ? phase.scores : 0, 0);
+  out_.assign(phase.mode == LineMode::Axpy ? size_t(phase.n) * size_t(phase.head_dim) : 0, 0);
+  group_ = 0;
+  begin_group();
+  done_ = !issuing_;
+}
+
+// Skips empty groups; sets the beats of the next non-empty one.
+void MacLineGroup::begin_group() {
+  const EnginePhase& p = *phase_;
+  group_beat_ = 0;
+  for (; group_ < p.groups.size(); ++group_) {
+    size_t longest = 0;
+    for (const auto& q : p.groups[group_].lines) longest = std::max(longest, q.size());
+    if (longest > 0) {
+      group_beats_ = longest * beats_per_entry_;
+      issuing_ = true;
+      return;
+    }
+  }
+  issuing_ = false;
+}
+
+void MacLineGroup::issue(Line& line, const std::vector<EngineEntry>& queue, size_t index, int beat) {
+  const EnginePhase& p = *phase_;
+  const EngineEntry& e = queue[index];
+  const int f0 = beat * macs_;
+  const int count = std::min(macs_, p.head_dim - f0);
+  line.s1_valid = true;
+  line.s1_first = beat == 0;
+  line.s1_last = uint64_t(beat) + 1 == beats_per_entry_;
+  line.s1_row_last = line.s1_last && (index + 1 == queue.size() || queue[index + 1].row != e.row);
+  line.s1_id = e.id;
+  line.s1_row = e.row;
+  line.s1_f0 = f0;
+  line.s1_count = count;
+  const int64_t* kv = &p.k[size_t(e.key) * size_t(p.head_dim) + size_t(f0)];
+  if (p.mode == LineMode::Dot) {
+    const int64_t* q = &p.q[size_t(e.row) * size_t(p.head_dim) + size_t(f0)];
+    int64_t sum = 0;
+    for (int i = 0; i < count; ++i) sum += q[i] * kv[i];
+    line.s1_sum = sum;
+  } else {
+    const int64_t s = p.s[size_t(e.id)];
+    for (int i = 0; i < count; ++i) line.s1_products[size_t(i)] = s * kv[i];
+  }
+}
+
+bool MacLineGroup::step() {
+  if (done_) return false;
+  const EnginePhase& p = *phase_;
+  // Stage 2 consumes what stage 1 registered at the previous edge.
+  for (Line& l : line_) {
+    if (!l.s1_valid) continue;
+    if (p.mode == LineMode::Dot) {
+      l.acc = reduce_to_width((l.s1_first ? 0 : l.acc) + l.s1_sum, f_.acc_bits, f_.overflow);
+      if (l.s1_last) scores_[size_t(l.s1_id)] = l.acc;
+      continue;
+    }
+    for (int i = 0; i < l.s1_count; ++i) {
+      int64_t& a = l.row_acc[size_t(l.s1_f0 + i)];
+      a = reduce_to_width(a + l.s1_products[size_t(i)], f_.acc_bits, f_.overflow);
+    }
+    if (l.s1_row_last) {
+      int64_t* o = &out_[size_t(l.s1_row) * size_t(p.head_dim)];
+      for (int f = 0; f < p.head_dim; ++f) {
+        o[f] = reduce_to_width(o[f] + l.row_acc[size_t(f)], f_.acc_bits, f_.overflow);
+        l.row_acc[size_t(f)] = 0;
+      }
+    }
+  }
+  // Stage 1: the next beat of each line's queue in the current group.
+  if (issuing_) {
+    const EngineGroup& g = p.groups[group_];
+    const size_t slot = size_t(group_beat_ / beats_per_entry_);
+    const int beat = int(group_beat_ % beats_per_entry_);
+    for (size_t li = 0; li < line_.size(); ++li) {
+      if (li < g.lines.size() && slot < g.lines[li].size()) {
+        issue(line_[li], g.lines[li], slot, beat);
+      } else {
+        line_[li].s1_valid = false;
+      }
+    }
+    if (++group_beat_ == group_beats_) {
+      ++group_;
+      begin_group();
+    }
+  } else {
+    for (Line& l : line_) l.s1_valid = false;
+  }
+  ++edge_;
+  if (!issuing_) {
+    bool pending = false;
+    for (const Line& l : line_) pending = pending || l.s1_valid;
+    done_ = !pending;
+  }
+  return !done_;
+}
+
+std::vector<int64_t> reference_scores(const EnginePhase& p, const PeFormat& f, int macs) {
+  std::vector<int64_t> out(p.scores, 0);
+  for (const EngineGroup& g : p.groups) {
+    for (const auto& queue : g.lines) {
+      for (const EngineEntry& e : queue) {
+        int64_t acc = 0;
+        for (int f0 = 0; f0 < p.head_dim; f0 += macs) {
+          int64_t sum = 0;
+          for (int i = f0; i < std::min(p.head_dim, f0 + macs); ++i) {
+            sum += p.q[size_t(e.row) * size_t(p.head_dim) + size_t(i)] *
+                   p.k[size_t(e.key) * size_t(p.head_dim) + size_t(i)];
+          }
+          acc = reduce_to_width(acc + sum, f.acc_bits, f.overflow);
+        }
+        out[size_t(e.id)] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+// Each run of consecutive entries of one row in a line's queue is summed on its own, then added to the output
+// row; runs of different lines and groups touch the output in group order (rows within a group are owned by one
+// line each in the engine's schedules, so the order between lines does not matter).
+std::vector<int64_t> reference_axpy(const EnginePhase& p, const PeFormat& f, int /*macs*/) {
+  std::vector<int64_t> out(size_t(p.n) * size_t(p.head_dim), 0);
+  for (const EngineGroup& g : p.groups) {
+    for (const auto& queue : g.lines) {
+      std::vector<int64_t> run(size_t(p.head_dim), 0);
+      for (size_t i = 0; i < queue.size(); ++i) {
+        const EngineEntry& e = queue[i];
+        for (int c = 0; c < p.head_dim; ++c) {
+          run[size_t(c)] = reduce_to_width(run[size_t(c)] + p.s[size_t(e.id)] * p.k[size_t(e.key) * size_t(p.head_dim) + size_t(c)],
+                                           f.acc_bits, f.overflow);
+        }
+        if (i + 1 == queue.size() || queue[i + 1].row != e.row) {
+          for (int c = 0; c < p.head_dim; ++c) {
+            int64_t& o = out[size_t(e.row) * size_t(p.head_dim) + size_t(c)];
+            o = reduce_to_width(o + run[size_t(c)], f.acc_bits, f.overflow);
+            run[size_t(c)] = 0;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace cosim
