@@ -72,19 +72,21 @@ std::string attention_table(const RunReport& r) {
       out += fmt::format("\nsparse attention ({}{}): per layer and head\n",
                          a.polarized ? "polarized" : "not polarized, all sparse",
                          a.encoded ? ", Q/K encoder on" : ", encoder off");
-      out += fmt::format("{:<16} {:>4} {:>8} {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:>9} {:>9}\n",
-                         "attention", "head", "sparsity", "global", "kept", "dense", "sparse", "lines d/s",
-                         "cyc dense", "cyc sparse", "cycles", "util d", "util s", "bytes", "energy nJ");
+      out += fmt::format(
+          "{:<16} {:>4} {:>8} {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:>9} {:>9}\n",
+          "attention", "head", "sparsity", "global", "kept", "dense", "sparse", "lines d/s", "cyc dense",
+          "cyc sparse", "cycles", "util d", "util s", "bytes", "energy nJ");
     }
     for (size_t i = 0; i < a.heads.size(); ++i) {
       const AttentionHeadStats& h = a.heads[i];
       kept += h.kept;
       total += uint64_t(std::llround(double(h.kept) / (1.0 - h.sparsity)));
-      out += fmt::format("{:<16} {:>4} {:>7.1f}% {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>5.1f}% {:>5.1f}% {:>9} {:>9.1f}\n",
-                         a.attention, h.head, 100 * h.sparsity, h.global_tokens, h.kept, h.dense_entries,
-                         h.sparse_entries, fmt::format("{}/{}", a.lines_dense, a.lines_sparse), h.dense_cycles,
-                         h.sparse_cycles, h.cycles, 100 * h.dense_utilization, 100 * h.sparse_utilization,
-                         h.bytes_moved, nJ(l.head_energy[i].total()));
+      out += fmt::format(
+          "{:<16} {:>4} {:>7.1f}% {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>5.1f}% {:>5.1f}% {:>9} "
+          "{:>9.1f}\n",
+          a.attention, h.head, 100 * h.sparsity, h.global_tokens, h.kept, h.dense_entries, h.sparse_entries,
+          fmt::format("{}/{}", a.lines_dense, a.lines_sparse), h.dense_cycles, h.sparse_cycles, h.cycles,
+          100 * h.dense_utilization, 100 * h.sparse_utilization, h.bytes_moved, nJ(l.head_energy[i].total()));
     }
   }
   if (!out.empty()) {
@@ -156,18 +158,18 @@ nlohmann::json to_json(const RunReport& r) {
       mapping["weight_home"] = l.mapping.weight_home;
     }
     nlohmann::json entry = {{"name", l.name},
-                      {"type", l.type},
-                      {"op", l.op},
-                      {"unit", l.unit},
-                      {"macs", l.macs},
-                      {"start_cycle", l.start_cycle},
-                      {"end_cycle", l.end_cycle},
-                      {"cycles", l.cycles},
-                      {"compute_cycles", l.compute_cycles},
-                      {"time_us", l.time_us},
-                      {"utilization", l.utilization},
-                      {"energy_pJ", energy_json(l.energy)},
-                      {"mapping", mapping}};
+                            {"type", l.type},
+                            {"op", l.op},
+                            {"unit", l.unit},
+                            {"macs", l.macs},
+                            {"start_cycle", l.start_cycle},
+                            {"end_cycle", l.end_cycle},
+                            {"cycles", l.cycles},
+                            {"compute_cycles", l.compute_cycles},
+                            {"time_us", l.time_us},
+                            {"utilization", l.utilization},
+                            {"energy_pJ", energy_json(l.energy)},
+                            {"mapping", mapping}};
     if (l.attention) entry["sparse_attention"] = attention_json(l);
     layers.push_back(entry);
   }

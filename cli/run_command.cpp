@@ -72,14 +72,17 @@ CommandAction add_run_command(CLI::App& app) {
       ->capture_default_str();
   run->add_option("-o,--output", o->output,
                   "Write the report to this file (whole or not at all) instead of stdout");
-  run->add_option("--mask", o->mask,
-                  "Read every attention mask given as an .npy file from this file instead (layers x heads x N x N, "
-                  "bool or uint8, true = pruned)");
+  run->add_option(
+      "--mask", o->mask,
+      "Read every attention mask given as an .npy file from this file instead (layers x heads x N x N, "
+      "bool or uint8, true = pruned)");
   run->add_flag("--no-polarize", o->no_polarize,
                 "Ablation: no global tokens; every kept entry goes to the sparser engine");
-  run->add_flag("--no-encoder", o->no_encoder, "Ablation: Q and K move uncompressed; no encoder/decoder work");
-  run->add_flag("--dense-attention", o->dense_attention,
-                "Ablation: ignore attention masks; attention runs dense on the multiplier chunk and the vector unit");
+  run->add_flag("--no-encoder", o->no_encoder,
+                "Ablation: Q and K move uncompressed; no encoder/decoder work");
+  run->add_flag(
+      "--dense-attention", o->dense_attention,
+      "Ablation: ignore attention masks; attention runs dense on the multiplier chunk and the vector unit");
   return [o]() {
     ArchSpec arch = read_arch(resolve_arch(o->arch));
     if (arch.sparse_attention) {

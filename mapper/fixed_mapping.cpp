@@ -23,7 +23,8 @@ class FixedMapper {
     out_scale_.assign(n, 1.0);
     for (size_t i = 1; i < n; ++i) {
       const Layer& l = net.layers[i];
-      source_[i] = l.work == WorkKind::None ? source_[size_t(l.inputs[0])] : int(i);  // a reshape is its input
+      source_[i] =
+          l.work == WorkKind::None ? source_[size_t(l.inputs[0])] : int(i);  // a reshape is its input
     }
     mark_encoded_producers();
     for (size_t i = 1; i < n; ++i) {
@@ -34,7 +35,8 @@ class FixedMapper {
       }
       uint64_t out = bytes_of(uint64_t(elements(l.out_shape) * net.batch), l.out_bits);
       if ((l.type == "attention.qk" || l.type == "attention.softmax") && runs_on_sparse_engine(arch, l)) {
-        out = bytes_of(stored_scores(polarize_attention(arch, *l.attention)) * uint64_t(net.batch), l.out_bits);
+        out =
+            bytes_of(stored_scores(polarize_attention(arch, *l.attention)) * uint64_t(net.batch), l.out_bits);
       }
       in_dram_[i] = double(out) * out_scale_[i] > double(arch.global_buffer.size / 4);
     }
@@ -80,8 +82,8 @@ class FixedMapper {
     return p;
   }
 
-  // A packed q, k, v tensor read only by sparse attentions with the encoder on leaves its producer with Q and K
-  // compressed across heads: (2 * compressed heads / heads + 1) / 3 of its plain size.
+  // A packed q, k, v tensor read only by sparse attentions with the encoder on leaves its producer with Q and
+  // K compressed across heads: (2 * compressed heads / heads + 1) / 3 of its plain size.
   void mark_encoded_producers() {
     if (!arch_.sparse_attention || !arch_.sparse_attention->use || !arch_.sparse_attention->encoder) return;
     const size_t n = net_.layers.size();
@@ -133,7 +135,9 @@ class FixedMapper {
 
   static const char* home(bool dram) { return dram ? "DRAM" : "GLB"; }
 
-  Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const { return memory_transfer(arch_, bytes, dram, a); }
+  Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const {
+    return memory_transfer(arch_, bytes, dram, a);
+  }
 
   void plan_gemm(const Layer& l, LayerPlan& p) const {
     const ChunkSpec& c = *arch_.chunk_for(l.op);
@@ -276,8 +280,8 @@ class FixedMapper {
             a.macs += uint64_t(m * k * n);
             a.compute_cycles += t.compute_cycles;
             if (k0 + k == K) {
-              const uint64_t bytes =
-                  uint64_t(std::ceil(double(bytes_of(uint64_t(m * n), l.out_bits)) * out_scale_[size_t(p.layer)]));
+              const uint64_t bytes = uint64_t(
+                  std::ceil(double(bytes_of(uint64_t(m * n), l.out_bits)) * out_scale_[size_t(p.layer)]));
               a.output_buffer_bytes += double(m * n) * acc_bits / 8;
               t.stores.push_back(transfer(bytes, o_dram, a));
             }
@@ -297,8 +301,8 @@ class FixedMapper {
     }
     const VectorTensor out{bytes_of(uint64_t(elements(l.out_shape) * net_.batch), l.out_bits),
                            bool(in_dram_[size_t(p.layer)])};
-    plan_vector_tiles(arch_, "layer \"" + l.name + "\" (of " + net_.file + ")", l.vector_op, l.vector_elements,
-                      l.vector_row, inputs, out, p);
+    plan_vector_tiles(arch_, "layer \"" + l.name + "\" (of " + net_.file + ")", l.vector_op,
+                      l.vector_elements, l.vector_row, inputs, out, p);
   }
 };
 

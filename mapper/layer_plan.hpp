@@ -36,8 +36,8 @@ struct ActionCounts {
   double output_buffer_bytes = 0;
   double index_buffer_bytes = 0;  // sparse-attention engine only: its index buffer
   double value_buffer_bytes = 0;  // sparse-attention engine only: its V buffer
-  double glb_bytes = 0;   // reads + writes of the global buffer
-  double dram_bytes = 0;  // reads + writes of DRAM, whole bursts
+  double glb_bytes = 0;           // reads + writes of the global buffer
+  double dram_bytes = 0;          // reads + writes of DRAM, whole bursts
 };
 
 struct Mapping {
@@ -50,23 +50,23 @@ struct Mapping {
 // What the sparse-attention engine did for one head of one attention layer (SDDMM and SpMM together).
 struct AttentionHeadStats {
   int head = 0;
-  double sparsity = 0;             // pruned fraction of the head's N x N mask
+  double sparsity = 0;  // pruned fraction of the head's N x N mask
   int global_tokens = 0;
-  uint64_t kept = 0;               // kept entries of the mask
-  uint64_t dense_entries = 0;      // N x G computed by the denser engine
-  uint64_t dense_kept = 0;         // of which kept
-  uint64_t sparse_entries = 0;     // kept entries computed by the sparser engine
-  uint64_t index_bytes = 0;        // CSC index of the sparse part
-  uint64_t pre_cycles = 0;         // encoder/decoder
+  uint64_t kept = 0;                             // kept entries of the mask
+  uint64_t dense_entries = 0;                    // N x G computed by the denser engine
+  uint64_t dense_kept = 0;                       // of which kept
+  uint64_t sparse_entries = 0;                   // kept entries computed by the sparser engine
+  uint64_t index_bytes = 0;                      // CSC index of the sparse part
+  uint64_t pre_cycles = 0;                       // encoder/decoder
   uint64_t dense_cycles = 0, sparse_cycles = 0;  // of each engine, SDDMM + SpMM
-  uint64_t cycles = 0;             // the head on the engine: pre + per phase max(dense, sparse)
+  uint64_t cycles = 0;                           // the head on the engine: pre + per phase max(dense, sparse)
   double dense_utilization = 0, sparse_utilization = 0;  // MACs / (lines x MACs per line x cycles)
-  uint64_t bytes_moved = 0;        // loads and stores of both phases
-  ActionCounts actions;            // both phases, for the head's energy
+  uint64_t bytes_moved = 0;                              // loads and stores of both phases
+  ActionCounts actions;                                  // both phases, for the head's energy
 };
 
 struct AttentionLayerStats {
-  std::string attention;        // the attention layer's name
+  std::string attention;  // the attention layer's name
   std::string mask_source;
   int mask_layer = 0;
   int lines_dense = 0, lines_sparse = 0;

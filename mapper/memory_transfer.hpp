@@ -10,7 +10,9 @@
 namespace cosim {
 
 // Bytes of `elements` values of `bits` each, packed.
-inline uint64_t bytes_of(uint64_t elements, int bits) { return (elements * uint64_t(bits) + 7) / 8; }
+inline uint64_t bytes_of(uint64_t elements, int bits) {
+  return (elements * uint64_t(bits) + 7) / 8;
+}
 
 // A DRAM transfer moves whole bursts.
 inline uint64_t dram_burst_bytes(uint64_t bytes, const ArchSpec& arch) {

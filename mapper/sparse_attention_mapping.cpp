@@ -31,12 +31,14 @@ uint64_t stored_scores(const std::vector<HeadPolarization>& heads) {
 
 namespace {
 
-uint64_t ceil_div_u(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t ceil_div_u(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Rows read from the Q and K buffers in the SDDMM. The denser engine holds each line's query row in the line
-// while the global columns' K rows are broadcast, one per pass over the queries; a sparser-engine line reads the
-// query row of every entry and loads a key's row once per key it touches (it takes every `lines`-th entry of
-// the key-ordered list, so a key with c entries reaches min(c, lines) lines).
+// while the global columns' K rows are broadcast, one per pass over the queries; a sparser-engine line reads
+// the query row of every entry and loads a key's row once per key it touches (it takes every `lines`-th entry
+// of the key-ordered list, so a key with c entries reaches min(c, lines) lines).
 struct RowReads {
   uint64_t q = 0, k = 0;
 };
@@ -72,8 +74,9 @@ uint64_t bytes_in(const std::vector<Transfer>& ts) {
 
 }  // namespace
 
-void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk, const SparseAttentionHomes& homes,
-                           LayerPlan& sddmm, LayerPlan& softmax, LayerPlan& spmm) {
+void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk,
+                           const SparseAttentionHomes& homes, LayerPlan& sddmm, LayerPlan& softmax,
+                           LayerPlan& spmm) {
   const SparseAttentionSpec& s = *arch.sparse_attention;
   const AttentionInfo& a = *qk.attention;
   const int N = int(a.tokens), d = int(a.head_dim), H = int(a.heads);
@@ -81,8 +84,10 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   const int act = qk.act_bits, acc = s.pe.acc_bits;
   if (act > s.pe.act_bits) {
     throw InputError(net.file, qk.pointer + "/bits",
-                     "attention \"" + a.name + "\" has " + std::to_string(act) + "-bit activations; the sparse-attention "
-                         "engine of " + arch.file + " takes " + std::to_string(s.pe.act_bits) + " bits");
+                     "attention \"" + a.name + "\" has " + std::to_string(act) +
+                         "-bit activations; the sparse-attention "
+                         "engine of " +
+                         arch.file + " takes " + std::to_string(s.pe.act_bits) + " bits");
   }
   const std::vector<HeadPolarization> heads = polarize_attention(arch, a);
 
@@ -119,8 +124,8 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   auto need = [&](uint64_t bytes, uint64_t capacity, const char* buffer, int h, const char* what) {
     if (2 * bytes <= capacity) return;
     throw InputError(arch.file, std::string("/sparse_attention/buffers/") + buffer,
-                     "head " + std::to_string(h) + " of attention \"" + a.name + "\" (of " + net.file + ") needs " +
-                         std::to_string(bytes) + " B of " + what + " in the " + buffer +
+                     "head " + std::to_string(h) + " of attention \"" + a.name + "\" (of " + net.file +
+                         ") needs " + std::to_string(bytes) + " B of " + what + " in the " + buffer +
                          " buffer, twice for double buffering; it has " + size_text(capacity));
   };
 
@@ -155,7 +160,8 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
       // SDDMM: scores of the dense block and of the kept sparse entries.
       TileStep t1;
       ActionCounts a1;
-      t1.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // Q of this head (compressed)
+      t1.loads.push_back(
+          memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // Q of this head (compressed)
       t1.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // K
       // The CSC index is fixed with the mask, stored in DRAM like weights.
       if (hp.index_bytes) t1.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a1));
@@ -183,7 +189,8 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
       a2.value_buffer_bytes = double(head_bytes) + double(value_reads) * d * act / 8.0;
       a2.index_buffer_bytes = 2.0 * double(hp.index_bytes);
       // Row partials written by each engine, read back where both engines add to a row, read for the store.
-      a2.output_buffer_bytes = double(dense_rows + sparse_rows + shared_rows) * d * acc / 8.0 + double(acc_bytes);
+      a2.output_buffer_bytes =
+          double(dense_rows + sparse_rows + shared_rows) * d * acc / 8.0 + double(acc_bytes);
 
       if (b == 0) {
         AttentionHeadStats st;
@@ -223,7 +230,8 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   for (LayerPlan* p : {&sddmm, &spmm}) {
     p->unit = unit;
     p->mapping.loop_order = "batch head";
-    p->mapping.dataflow = Dataflow::WeightStationary;  // K-stationary: the key (or value) row stays in the lines
+    p->mapping.dataflow =
+        Dataflow::WeightStationary;  // K-stationary: the key (or value) row stays in the lines
     p->mapping.tile_m = N;
     p->mapping.tile_k = d;
     p->mapping.tile_n = N;
@@ -235,9 +243,9 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   sddmm.attention = stats;
 
   const uint64_t scores = stored_scores(heads) * uint64_t(net.batch);
-  plan_vector_tiles(arch, "the softmax of attention \"" + a.name + "\" (of " + net.file + ")", VectorOp::Softmax, scores,
-                    uint64_t(N), {{bytes_of(scores, act), homes.scores_dram}}, {bytes_of(scores, act), homes.probs_dram},
-                    softmax);
+  plan_vector_tiles(arch, "the softmax of attention \"" + a.name + "\" (of " + net.file + ")",
+                    VectorOp::Softmax, scores, uint64_t(N), {{bytes_of(scores, act), homes.scores_dram}},
+                    {bytes_of(scores, act), homes.probs_dram}, softmax);
 }
 
 }  // namespace cosim

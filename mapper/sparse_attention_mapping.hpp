@@ -1,6 +1,6 @@
-// Mapping a masked attention onto the sparse-attention engine (docs/sparse-attention.md): per head, the mask is
-// polarized, the SDDMM (Q.K^T on kept entries) and the SpMM (S.V) run on the engine's denser and sparser MAC
-// lines, the softmax of the kept scores on the vector unit.
+// Mapping a masked attention onto the sparse-attention engine (docs/sparse-attention.md): per head, the mask
+// is polarized, the SDDMM (Q.K^T on kept entries) and the SpMM (S.V) run on the engine's denser and sparser
+// MAC lines, the softmax of the kept scores on the vector unit.
 #pragma once
 
 #include <vector>
@@ -28,9 +28,10 @@ struct SparseAttentionHomes {
   bool out_dram = false;     // the attention's output
 };
 
-// Fills the three plans (their `layer` and `deps` are set by the caller). Throws InputError when a head does not
-// fit the engine's buffers, naming the buffer.
-void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk, const SparseAttentionHomes& homes,
-                           LayerPlan& sddmm, LayerPlan& softmax, LayerPlan& spmm);
+// Fills the three plans (their `layer` and `deps` are set by the caller). Throws InputError when a head does
+// not fit the engine's buffers, naming the buffer.
+void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk,
+                           const SparseAttentionHomes& homes, LayerPlan& sddmm, LayerPlan& softmax,
+                           LayerPlan& spmm);
 
 }  // namespace cosim

@@ -38,7 +38,8 @@ void plan_vector_tiles(const ArchSpec& arch, const std::string& what, VectorOp o
       t.loads.push_back(memory_transfer(arch, b, in.dram, a));
       a.input_buffer_bytes += 2.0 * double(b);  // written by the DMA, read by the lanes
     }
-    t.compute_cycles = (e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);
+    t.compute_cycles =
+        (e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);
     const uint64_t ob = upto(output.bytes, e1) - upto(output.bytes, e0);
     if (ob > 0) {
       t.stores.push_back(memory_transfer(arch, ob, output.dram, a));

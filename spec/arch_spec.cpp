@@ -128,8 +128,8 @@ VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
 // Fields of the sparse-attention engine. Defaults: ViTCoD's 64 lines x 8 MACs, threshold 50, polarization and
 // the encoder on with ratio 2/3, overflow "wrap".
 SparseAttentionSpec read_sparse_attention(const JsonField& f) {
-  f.allow_only({"mac_lines", "macs_per_line", "bits", "overflow", "buffers", "global_threshold", "polarize", "encoder",
-                "note"});
+  f.allow_only({"mac_lines", "macs_per_line", "bits", "overflow", "buffers", "global_threshold", "polarize",
+                "encoder", "note"});
   SparseAttentionSpec s;
   if (auto v = f.optional("mac_lines")) s.mac_lines = int(v->integer_in(1, 65536));
   if (auto v = f.optional("macs_per_line")) s.macs_per_line = int(v->integer_in(1, 1024));

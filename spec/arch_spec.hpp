@@ -63,13 +63,15 @@ struct SparseAttentionSpec {
   int macs_per_line = 8;
   PeFormat pe;  // both operands act_bits wide; accumulator acc_bits
   uint64_t q_buffer = 0, k_buffer = 0, v_buffer = 0, index_buffer = 0, output_buffer = 0;  // bytes
-  int global_threshold = 50;  // a key column with more kept entries than this is a global token
-  bool polarize = true;       // false: every column goes to the sparser engine
-  bool encoder = true;        // compress Q and K across heads before they leave the engine
+  int global_threshold = 50;             // a key column with more kept entries than this is a global token
+  bool polarize = true;                  // false: every column goes to the sparser engine
+  bool encoder = true;                   // compress Q and K across heads before they leave the engine
   int64_t ratio_num = 2, ratio_den = 3;  // the encoder keeps ceil(heads * num / den) compressed heads
-  bool use = true;            // false: attention runs dense on the multiplier chunk (ablation)
+  bool use = true;                       // false: attention runs dense on the multiplier chunk (ablation)
 
-  int compressed_heads(int heads) const { return int((int64_t(heads) * ratio_num + ratio_den - 1) / ratio_den); }
+  int compressed_heads(int heads) const {
+    return int((int64_t(heads) * ratio_num + ratio_den - 1) / ratio_den);
+  }
 };
 
 struct ArchSpec {

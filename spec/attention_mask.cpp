@@ -40,12 +40,14 @@ std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
   const int major = static_cast<unsigned char>(bytes[6]);
   size_t header_len = 0, header_start = 0;
   if (major == 1) {
-    header_len = size_t(static_cast<unsigned char>(bytes[8])) | size_t(static_cast<unsigned char>(bytes[9])) << 8;
+    header_len = size_t(static_cast<unsigned char>(bytes[8])) | size_t(static_cast<unsigned char>(bytes[9]))
+                                                                    << 8;
     header_start = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) fail("truncated .npy header");
     header_len = 0;
-    for (int i = 0; i < 4; ++i) header_len |= size_t(static_cast<unsigned char>(bytes[8 + size_t(i)])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      header_len |= size_t(static_cast<unsigned char>(bytes[8 + size_t(i)])) << (8 * i);
     header_start = 12;
   } else {
     fail("unsupported .npy format version " + std::to_string(major) + " (1, 2 and 3 are read)");
@@ -56,7 +58,8 @@ std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
   const std::string descr = dict_value(header, "descr");
   if (descr.empty()) fail("the .npy header has no 'descr' (dtype)");
   const std::string dtype = descr.substr(1, descr.size() - 2);
-  if (dtype != "|b1" && dtype != "|u1" && dtype != "b1" && dtype != "u1" && dtype != "<u1" && dtype != ">u1") {
+  if (dtype != "|b1" && dtype != "|u1" && dtype != "b1" && dtype != "u1" && dtype != "<u1" &&
+      dtype != ">u1") {
     fail("dtype '" + dtype + "' is not bool ('|b1') or uint8 ('|u1'); save the mask with .astype(bool)");
   }
   const std::string order = dict_value(header, "fortran_order");
@@ -68,8 +71,8 @@ std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
   std::vector<int64_t> shape;
   {
     const std::regex num("\\d+");
-    for (auto it = std::sregex_iterator(shape_text.begin(), shape_text.end(), num); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(shape_text.begin(), shape_text.end(), num);
+         it != std::sregex_iterator(); ++it) {
       shape.push_back(std::stoll(it->str()));
     }
   }
@@ -77,17 +80,18 @@ std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
     fail("shape " + (shape_text.empty() ? std::string("(none)") : shape_text) +
          " is not (layers, heads, N, N) with N queries and N keys");
   }
-  if (shape[2] > 65535) fail("N = " + std::to_string(shape[2]) + " tokens is more than this reader supports (65535)");
+  if (shape[2] > 65535)
+    fail("N = " + std::to_string(shape[2]) + " tokens is more than this reader supports (65535)");
   const size_t expected = size_t(shape[0] * shape[1] * shape[2] * shape[3]);
   const size_t data_start = header_start + header_len;
   const size_t found = bytes.size() - data_start;
   if (found < expected) {
-    fail("truncated: the shape " + shape_text + " needs " + std::to_string(expected) + " bytes of data, the file has " +
-         std::to_string(found));
+    fail("truncated: the shape " + shape_text + " needs " + std::to_string(expected) +
+         " bytes of data, the file has " + std::to_string(found));
   }
   if (found > expected) {
-    fail("the file has " + std::to_string(found - expected) + " bytes after the data the shape " + shape_text +
-         " describes");
+    fail("the file has " + std::to_string(found - expected) + " bytes after the data the shape " +
+         shape_text + " describes");
   }
   auto set = std::make_shared<MaskSet>();
   set->source = file;
@@ -102,8 +106,8 @@ std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
 std::shared_ptr<const MaskSet> generate_mask(const MaskGenerator& g, int layer, int heads, int n) {
   auto set = std::make_shared<MaskSet>();
   std::ostringstream src;
-  src << "generated(sparsity=" << g.sparsity << ", global_tokens=" << g.global_tokens << ", window=" << g.window
-      << ", seed=" << g.seed << ")";
+  src << "generated(sparsity=" << g.sparsity << ", global_tokens=" << g.global_tokens
+      << ", window=" << g.window << ", seed=" << g.seed << ")";
   set->source = src.str();
   set->layers = 1;
   set->heads = heads;
@@ -111,8 +115,8 @@ std::shared_ptr<const MaskSet> generate_mask(const MaskGenerator& g, int layer, 
   const size_t nn = size_t(n) * size_t(n);
   set->pruned.assign(size_t(heads) * nn, 1);
   const size_t target = size_t(std::llround((1.0 - g.sparsity) * double(nn)));
-  // mt19937_64's output sequence is fixed by the C++ standard; reducing it by modulo keeps the generated masks
-  // identical on every platform (std::uniform_int_distribution is not specified bit for bit).
+  // mt19937_64's output sequence is fixed by the C++ standard; reducing it by modulo keeps the generated
+  // masks identical on every platform (std::uniform_int_distribution is not specified bit for bit).
   std::mt19937_64 rng(g.seed * 0x9E3779B97F4A7C15ull + uint64_t(layer) * 0xBF58476D1CE4E5B9ull + 1);
   for (int h = 0; h < heads; ++h) {
     uint8_t* m = set->pruned.data() + size_t(h) * nn;
@@ -127,7 +131,8 @@ std::shared_ptr<const MaskSet> generate_mask(const MaskGenerator& g, int layer, 
     std::vector<int> columns(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) columns[size_t(i)] = i;
     const int globals = std::min(g.global_tokens, n);
-    for (int i = 1; i < globals; ++i) std::swap(columns[size_t(i)], columns[size_t(i) + rng() % size_t(n - i)]);
+    for (int i = 1; i < globals; ++i)
+      std::swap(columns[size_t(i)], columns[size_t(i) + rng() % size_t(n - i)]);
     for (int c = 0; c < globals; ++c) {
       for (int q = 0; q < n; ++q) keep(q, columns[size_t(c)]);
     }
@@ -136,8 +141,9 @@ std::shared_ptr<const MaskSet> generate_mask(const MaskGenerator& g, int layer, 
     }
     if (kept > target) {
       std::ostringstream msg;
-      msg << "sparsity " << g.sparsity << " is out of reach: " << globals << " global columns and a window of "
-          << g.window << " already keep " << kept << " of " << nn << " entries";
+      msg << "sparsity " << g.sparsity << " is out of reach: " << globals
+          << " global columns and a window of " << g.window << " already keep " << kept << " of " << nn
+          << " entries";
       throw std::invalid_argument(msg.str());
     }
     while (kept < target) keep(int(rng() % uint64_t(n)), int(rng() % uint64_t(n)));

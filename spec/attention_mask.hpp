@@ -33,8 +33,8 @@ struct MaskGenerator {
 };
 
 // Generates one layer of `heads` masks of N x N. `layer` selects an independent random stream, so the layers
-// of a network differ yet the whole is reproducible from the seed. Throws std::invalid_argument when the global
-// columns and window alone keep more than the target.
+// of a network differ yet the whole is reproducible from the seed. Throws std::invalid_argument when the
+// global columns and window alone keep more than the target.
 std::shared_ptr<const MaskSet> generate_mask(const MaskGenerator& g, int layer, int heads, int n);
 
 }  // namespace cosim

@@ -147,7 +147,8 @@ class Builder {
     return prev;
   }
 
-  // Mask files read so far, and how many attention layers have taken a layer of each (the next one's default).
+  // Mask files read so far, and how many attention layers have taken a layer of each (the next one's
+  // default).
   std::map<std::string, std::shared_ptr<const MaskSet>> mask_files_;
   std::map<std::string, int> mask_next_layer_;
   int generated_masks_ = 0;
@@ -156,8 +157,10 @@ class Builder {
   void read_mask(const JsonField& m, AttentionInfo& info) {
     m.allow_only({"npy", "layer", "generate", "note"});
     info.mask_pointer = m.pointer();
-    const std::string where = " (mask of attention \"" + info.name + "\" in " + net.file + " " + m.pointer() + ")";
-    if (m.has("npy") == m.has("generate")) m.fail("a mask has exactly one of \"npy\" (a file) or \"generate\"");
+    const std::string where =
+        " (mask of attention \"" + info.name + "\" in " + net.file + " " + m.pointer() + ")";
+    if (m.has("npy") == m.has("generate"))
+      m.fail("a mask has exactly one of \"npy\" (a file) or \"generate\"");
     if (m.has("npy")) {
       std::filesystem::path p = m["npy"].string();
       if (!options_.mask_file.empty()) {
@@ -177,20 +180,23 @@ class Builder {
       info.mask_layer = m.has("layer") ? int(m["layer"].integer_in(0, 1 << 20)) : mask_next_layer_[file];
       mask_next_layer_[file] = info.mask_layer + 1;
       if (info.mask_layer >= info.mask->layers) {
-        m.fail("attention \"" + info.name + "\" takes layer " + std::to_string(info.mask_layer) + " of " + file +
-               ", which has " + std::to_string(info.mask->layers) + " layers");
+        m.fail("attention \"" + info.name + "\" takes layer " + std::to_string(info.mask_layer) + " of " +
+               file + ", which has " + std::to_string(info.mask->layers) + " layers");
       }
       if (info.mask->heads != info.heads || info.mask->n != info.tokens) {
         m.fail("the mask in " + file + " is " + std::to_string(info.mask->heads) + " heads x " +
-               std::to_string(info.mask->n) + " x " + std::to_string(info.mask->n) + "; attention \"" + info.name +
-               "\" has " + std::to_string(info.heads) + " heads x " + std::to_string(info.tokens) + " tokens");
+               std::to_string(info.mask->n) + " x " + std::to_string(info.mask->n) + "; attention \"" +
+               info.name + "\" has " + std::to_string(info.heads) + " heads x " +
+               std::to_string(info.tokens) + " tokens");
       }
     } else {
       JsonField g = m["generate"];
       g.allow_only({"sparsity", "global_tokens", "window", "seed", "note"});
       MaskGenerator gen;
       gen.sparsity = g["sparsity"].number();
-      if (gen.sparsity < 0 || gen.sparsity >= 1) g["sparsity"].fail("expected a fraction in [0, 1), found " + JsonField::describe(g["sparsity"].raw()));
+      if (gen.sparsity < 0 || gen.sparsity >= 1)
+        g["sparsity"].fail("expected a fraction in [0, 1), found " +
+                           JsonField::describe(g["sparsity"].raw()));
       if (auto v = g.optional("global_tokens")) gen.global_tokens = int(v->integer_in(0, info.tokens));
       if (auto v = g.optional("window")) gen.window = int(v->integer_in(0, info.tokens));
       if (auto v = g.optional("seed")) gen.seed = uint64_t(v->integer_in(0, INT64_MAX));

@@ -30,7 +30,8 @@ enum class WorkKind {
   Vector,  // runs on the vector unit
 };
 
-// What the three layers of one attention (qk, softmax, sv) share: its shape and, for sparse attention, its mask.
+// What the three layers of one attention (qk, softmax, sv) share: its shape and, for sparse attention, its
+// mask.
 struct AttentionInfo {
   std::string name;  // the attention layer's name, e.g. "block3.attn"
   int64_t heads = 0, head_dim = 0, tokens = 0;

@@ -127,7 +127,8 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const ArchSpec& arch)
     units_.push_back(std::make_unique<PipelineUnit>(("chunk_" + c.name).c_str(), dram_, glb_));
   }
   units_.push_back(std::make_unique<PipelineUnit>("vector_unit", dram_, glb_));
-  if (arch.sparse_attention) units_.push_back(std::make_unique<PipelineUnit>("sparse_attention", dram_, glb_));
+  if (arch.sparse_attention)
+    units_.push_back(std::make_unique<PipelineUnit>("sparse_attention", dram_, glb_));
 }
 
 Accelerator::~Accelerator() = default;

@@ -30,7 +30,8 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
   r.glb_busy_cycles = sim.glb_busy_cycles;
   double pes = 0;
   for (const ChunkSpec& c : arch_.chunks) pes += c.pes();
-  if (arch_.sparse_attention) pes += arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line;
+  if (arch_.sparse_attention)
+    pes += arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line;
   for (size_t u = 0; u < sim.unit_compute.size(); ++u) {
     r.units.push_back({unit_name(int(u)), sim.unit_compute[u]});
   }
@@ -50,9 +51,10 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     lr.cycles = lr.end_cycle - lr.start_cycle;
     lr.compute_cycles = sim.plans[i].compute_cycles;
     lr.time_us = arch_.cycles_to_us(double(lr.cycles));
-    const double width = chunk    ? arch_.chunks[size_t(p.unit)].pes()
-                         : engine ? double(arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line)
-                                  : double(arch_.vector_unit.lanes);
+    const double width =
+        chunk    ? arch_.chunks[size_t(p.unit)].pes()
+        : engine ? double(arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line)
+                 : double(arch_.vector_unit.lanes);
     lr.utilization = lr.cycles ? double(lr.macs) / (width * double(lr.cycles)) : 0;
     lr.energy = energy_.layer(p, l.vector_op);
     lr.mapping = p.mapping;

@@ -1,10 +1,11 @@
-// Closed-form cycles of the sparse-attention engine's MAC lines (docs/sparse-attention.md), proven equal to the
-// clocked level-1 model (mac_line_group.hpp) by tests/sparse_attention.
+// Closed-form cycles of the sparse-attention engine's MAC lines (docs/sparse-attention.md), proven equal to
+// the clocked level-1 model (mac_line_group.hpp) by tests/sparse_attention.
 //
 // Work arrives as groups; a group gives each line a queue of entries, and the next group starts when every
 // line has finished the current one. An entry is a dot product (SDDMM: q_i . k_j) or a scaled row (SpMM:
 // s_ij * v_j) of head_dim elements, ceil(head_dim / macs_per_line) beats on one line. A line has a two-stage
-// pipeline, so the last result appears one cycle after the last beat. The schedules (docs/sparse-attention.md):
+// pipeline, so the last result appears one cycle after the last beat. The schedules
+// (docs/sparse-attention.md):
 //   denser engine, SDDMM and SpMM: one group; query rows dealt round-robin, each line holds its row while the
 //                 K (or V) rows of the G global columns are broadcast to all lines in turn
 //   sparser engine, SDDMM: one group, every kept entry in key order dealt round-robin (ViTCoD's packing)
@@ -23,19 +24,24 @@ inline uint64_t beats_per_entry(int head_dim, int macs_per_line) {
   return uint64_t((head_dim + macs_per_line - 1) / macs_per_line);
 }
 
-inline uint64_t ceil_div_u64(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+inline uint64_t ceil_div_u64(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 // The denser engine, SDDMM or SpMM: G global columns over N queries.
-inline uint64_t dense_engine_cycles(uint64_t global_columns, int n, int lines, int head_dim, int macs_per_line) {
+inline uint64_t dense_engine_cycles(uint64_t global_columns, int n, int lines, int head_dim,
+                                    int macs_per_line) {
   if (global_columns == 0 || lines <= 0) return 0;
-  return global_columns * ceil_div_u64(uint64_t(n), uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) +
+  return global_columns * ceil_div_u64(uint64_t(n), uint64_t(lines)) *
+             beats_per_entry(head_dim, macs_per_line) +
          kMacLinePipelineDrain;
 }
 
 // The sparser engine, SDDMM: `entries` kept entries packed round-robin.
 inline uint64_t sparse_sddmm_cycles(uint64_t entries, int lines, int head_dim, int macs_per_line) {
   if (entries == 0 || lines <= 0) return 0;
-  return ceil_div_u64(entries, uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) + kMacLinePipelineDrain;
+  return ceil_div_u64(entries, uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) +
+         kMacLinePipelineDrain;
 }
 
 // The sparser engine, SpMM: row i (with row_entries[i] kept entries) on line i mod lines.

@@ -136,8 +136,8 @@ std::vector<int64_t> reference_scores(const EnginePhase& p, const PeFormat& f, i
 }
 
 // Each run of consecutive entries of one row in a line's queue is summed on its own, then added to the output
-// row; runs of different lines and groups touch the output in group order (rows within a group are owned by one
-// line each in the engine's schedules, so the order between lines does not matter).
+// row; runs of different lines and groups touch the output in group order (rows within a group are owned by
+// one line each in the engine's schedules, so the order between lines does not matter).
 std::vector<int64_t> reference_axpy(const EnginePhase& p, const PeFormat& f, int /*macs*/) {
   std::vector<int64_t> out(size_t(p.n) * size_t(p.head_dim), 0);
   for (const EngineGroup& g : p.groups) {
@@ -146,8 +146,9 @@ std::vector<int64_t> reference_axpy(const EnginePhase& p, const PeFormat& f, int
       for (size_t i = 0; i < queue.size(); ++i) {
         const EngineEntry& e = queue[i];
         for (int c = 0; c < p.head_dim; ++c) {
-          run[size_t(c)] = reduce_to_width(run[size_t(c)] + p.s[size_t(e.id)] * p.k[size_t(e.key) * size_t(p.head_dim) + size_t(c)],
-                                           f.acc_bits, f.overflow);
+          run[size_t(c)] = reduce_to_width(
+              run[size_t(c)] + p.s[size_t(e.id)] * p.k[size_t(e.key) * size_t(p.head_dim) + size_t(c)],
+              f.acc_bits, f.overflow);
         }
         if (i + 1 == queue.size() || queue[i + 1].row != e.row) {
           for (int c = 0; c < p.head_dim; ++c) {

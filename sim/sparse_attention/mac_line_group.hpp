@@ -1,15 +1,16 @@
 // Level-1 model of the sparse-attention engine's MAC lines: `lines` lines of `macs` int multipliers each,
-// clocked edge by edge, bit-exact (docs/sparse-attention.md). Plain C++; mac_line_group_module.hpp clocks it in
-// SystemC.
+// clocked edge by edge, bit-exact (docs/sparse-attention.md). Plain C++; mac_line_group_module.hpp clocks it
+// in SystemC.
 //
 // Work comes as groups; a group gives each line a queue of entries; lines work through their queues
 // independently and the next group starts when every line has finished (a barrier). An entry is one
 // (query row, key) pair of head_dim elements, ceil(head_dim / macs) beats on its line.
 //   Dot  (SDDMM): score = sum_f Q[row][f] * K[key][f]; stage 1 sums the beat's products (adder tree), stage 2
 //                 accumulates them; the score is complete after the entry's last beat.
-//   Axpy (SpMM):  out[row][f] += S(entry) * V[key][f]; stage 1 registers the beat's products, stage 2 adds them
-//                 into the line's row accumulators; when the line's next entry is for another row (or there is
-//                 none) the row is added into the output buffer.
+//   Axpy (SpMM):  out[row][f] += S(entry) * V[key][f]; stage 1 registers the beat's products, stage 2 adds
+//   them
+//                 into the line's row accumulators; when the line's next entry is for another row (or there
+//                 is none) the row is added into the output buffer.
 // Accumulators wrap or saturate at acc_bits after every beat; the output buffer add too.
 #pragma once
 

@@ -10,7 +10,8 @@ namespace cosim {
 
 class MacLineGroupModule : public sc_core::sc_module {
  public:
-  MacLineGroupModule(sc_core::sc_module_name name, int lines, int macs, const PeFormat& f, sc_core::sc_time period)
+  MacLineGroupModule(sc_core::sc_module_name name, int lines, int macs, const PeFormat& f,
+                     sc_core::sc_time period)
       : sc_core::sc_module(name), group_(lines, macs, f), period_(period) {
     SC_HAS_PROCESS(MacLineGroupModule);
     SC_THREAD(clock_edges);

@@ -1,6 +1,8 @@
 // `cosim run` as a user runs it: the process, its exit code, its stdout and its stderr.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -119,8 +121,9 @@ TEST_P(CosimRunBadInput, OneClearLineExitCode2NoOutput) {
   EXPECT_NE(r.err.find(b.expect), std::string::npos) << r.err;
 }
 
+// Files are per process: every test process of this binary writes them at start-up, and ctest runs several.
 std::string temp_file(const std::string& name, const std::string& text) {
-  const std::string p = testing::TempDir() + name;
+  const std::string p = testing::TempDir() + "cosim_cli_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(p) << text;
   return p;
 }
@@ -146,6 +149,107 @@ INSTANTIATE_TEST_SUITE_P(
                 "run workloads/vit.json --arch " +
                     temp_file("bad_arch.json", R"({"format":"cosim-arch/1","name":"x","clock":"fast"})"),
                 "/clock: expected a frequency"}),
+    [](const testing::TestParamInfo<BadCall>& info) { return std::string(info.param.what); });
+
+// --- sparse attention -------------------------------------------------------------------------------------
+
+std::string shared_mask() {
+  const char* env = std::getenv("COSIM_SHARED_DATA");
+  return std::string(env ? env : COSIM_SHARED_DATA_DIR) + "/vitcod/deit_tiny_attn_mask_0.95.npy";
+}
+
+std::string npy_file(const std::string& name, const std::string& dict, size_t data_bytes) {
+  std::string header = dict;
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::string out = "\x93NUMPY";
+  out += char(1);
+  out += char(0);
+  out += char(header.size() & 0xff);
+  out += char(header.size() >> 8);
+  out += header + std::string(data_bytes, '\0');
+  return temp_file(name, out);
+}
+
+TEST(CosimRunSparse, RealMaskReportMatchesAnIndependentCount) {
+  if (std::ifstream(shared_mask()).fail()) GTEST_SKIP() << "real ViTCoD mask not found at " << shared_mask();
+  Result r = cosim("run workloads/deit_tiny_vitcod.json --format json --mask '" + shared_mask() + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  // Count kept entries per key column straight from the file's bytes (the data follows the v1 header).
+  const std::string raw = slurp(shared_mask());
+  const size_t offset = 10 + (size_t(uint8_t(raw[8])) | size_t(uint8_t(raw[9])) << 8);
+  uint64_t kept_all = 0, total = 0;
+  int layer = 0;
+  for (const auto& l : j["layers"]) {
+    if (!l.contains("sparse_attention")) continue;
+    const auto& heads = l["sparse_attention"]["heads"];
+    ASSERT_EQ(heads.size(), 3u);
+    for (int h = 0; h < 3; ++h) {
+      const char* m = raw.data() + offset + (size_t(layer) * 3 + size_t(h)) * 197 * 197;
+      int global = 0;
+      uint64_t kept = 0;
+      for (int k = 0; k < 197; ++k) {
+        int col = 0;
+        for (int q = 0; q < 197; ++q) col += m[q * 197 + k] == 0;
+        kept += uint64_t(col);
+        global += col > 50;
+      }
+      EXPECT_EQ(heads[size_t(h)]["global_tokens"].get<int>(), global) << "layer " << layer << " head " << h;
+      EXPECT_EQ(heads[size_t(h)]["kept_entries"].get<uint64_t>(), kept);
+      kept_all += kept;
+      total += 197 * 197;
+    }
+    ++layer;
+  }
+  EXPECT_EQ(layer, 12);
+  EXPECT_NEAR(1.0 - double(kept_all) / double(total), 0.9467, 0.0005);
+  Result table = cosim("run workloads/deit_tiny_vitcod.json --mask '" + shared_mask() + "'");
+  EXPECT_NE(table.out.find("overall attention sparsity 94.67%"), std::string::npos);
+}
+
+TEST(CosimRunSparse, AblationFlagsShowInTheReport) {
+  Result r = cosim("run workloads/vit.json --format json --no-polarize --no-encoder");
+  ASSERT_EQ(r.code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  int attentions = 0;
+  for (const auto& l : j["layers"]) {
+    if (!l.contains("sparse_attention")) continue;
+    ++attentions;
+    EXPECT_FALSE(l["sparse_attention"]["polarized"].get<bool>());
+    EXPECT_FALSE(l["sparse_attention"]["encoder"].get<bool>());
+    for (const auto& h : l["sparse_attention"]["heads"]) EXPECT_EQ(h["global_tokens"], 0);
+  }
+  EXPECT_EQ(attentions, 12);
+  Result d = cosim("run workloads/vit.json --format json --dense-attention");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(d.out.find("sparse_attention"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Masks, CosimRunBadInput,
+    testing::Values(
+        BadCall{"not_an_npy",
+                "run workloads/deit_tiny_vitcod.json --mask " + temp_file("mask.npy", "0,1,1,0\n"),
+                "not an .npy file"},
+        BadCall{"wrong_dtype",
+                "run workloads/deit_tiny_vitcod.json --mask " +
+                    npy_file("f4.npy",
+                             "{'descr': '<f4', 'fortran_order': False, 'shape': (12, 3, 197, 197), }", 16),
+                "dtype '<f4' is not bool"},
+        BadCall{"wrong_shape",
+                "run workloads/deit_tiny_vitcod.json --mask " +
+                    npy_file("small.npy",
+                             "{'descr': '|b1', 'fortran_order': False, 'shape': (12, 3, 196, 196), }",
+                             12 * 3 * 196 * 196),
+                "/layers/2/layers/2/mask: the mask in"},
+        BadCall{"truncated",
+                "run workloads/deit_tiny_vitcod.json --mask " +
+                    npy_file("short.npy",
+                             "{'descr': '|b1', 'fortran_order': False, 'shape': (12, 3, 197, 197), }", 1000),
+                "truncated"},
+        BadCall{"missing_mask", "run workloads/deit_tiny_vitcod.json --mask /nonexistent/mask.npy",
+                "/nonexistent/mask.npy: cannot open mask file"}),
     [](const testing::TestParamInfo<BadCall>& info) { return std::string(info.param.what); });
 
 }  // namespace

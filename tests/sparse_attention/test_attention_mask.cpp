@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "spec/attention_mask.hpp"
 #include "spec/input_error.hpp"
 #include "support/shared_data.hpp"
@@ -29,7 +31,7 @@ std::string npy(const std::string& name, const std::string& dict, size_t data_by
   }
   out += header;
   for (size_t i = 0; i < data_bytes; ++i) out += char(i % 3 == 0);
-  const std::string path = testing::TempDir() + name;
+  const std::string path = testing::TempDir() + "cosim_mask_" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << out;
   return path;
 }
@@ -46,7 +48,8 @@ std::string refusal(const std::string& path) {
 }
 
 TEST(NpyMask, ReadsBoolAndUint8InVersions1And2) {
-  auto a = load_npy_mask(npy("ok_b1.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3, 5, 5), }", 150));
+  auto a = load_npy_mask(
+      npy("ok_b1.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3, 5, 5), }", 150));
   EXPECT_EQ(a->layers, 2);
   EXPECT_EQ(a->heads, 3);
   EXPECT_EQ(a->n, 5);
@@ -58,7 +61,8 @@ TEST(NpyMask, ReadsBoolAndUint8InVersions1And2) {
 }
 
 TEST(NpyMask, RefusesEachKindOfBadFile) {
-  const std::string not_npy = testing::TempDir() + "not_npy.npy";
+  const std::string not_npy =
+      testing::TempDir() + "cosim_mask_" + std::to_string(::getpid()) + "_not_npy.npy";
   std::ofstream(not_npy) << "layer,head,q,k\n0,0,1,1\n";
   EXPECT_NE(refusal(not_npy).find("not an .npy file"), std::string::npos);
 
@@ -71,9 +75,10 @@ TEST(NpyMask, RefusesEachKindOfBadFile) {
   EXPECT_NE(refusal(npy("rect.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (1, 1, 4, 5), }", 20))
                 .find("is not (layers, heads, N, N)"),
             std::string::npos);
-  EXPECT_NE(refusal(npy("short.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3, 5, 5), }", 149))
-                .find("truncated: the shape (2, 3, 5, 5) needs 150 bytes of data, the file has 149"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal(npy("short.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3, 5, 5), }", 149))
+          .find("truncated: the shape (2, 3, 5, 5) needs 150 bytes of data, the file has 149"),
+      std::string::npos);
   EXPECT_NE(refusal(npy("long.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (1, 1, 2, 2), }", 5))
                 .find("1 bytes after the data"),
             std::string::npos);

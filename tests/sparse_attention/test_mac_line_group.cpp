@@ -25,7 +25,8 @@ struct Schedules {
 };
 
 // Builds the engine's four schedules for one head of a random mask with `global` full key columns.
-Schedules build(std::mt19937_64& rng, const Case& c, int lines_dense, int lines_sparse, std::vector<uint8_t>& pruned) {
+Schedules build(std::mt19937_64& rng, const Case& c, int lines_dense, int lines_sparse,
+                std::vector<uint8_t>& pruned) {
   const int n = c.n, d = c.d;
   pruned.assign(size_t(n) * size_t(n), 1);
   std::bernoulli_distribution keep(c.keep);
@@ -97,16 +98,24 @@ struct Bench : sc_core::sc_module {
   std::vector<std::string> failures;
   int heads = 0;
   Bench(sc_core::sc_module_name name, int ld, int ls, int macs, PeFormat f)
-      : sc_module(name), dense("dense", ld, macs, f, sc_core::sc_time(2, sc_core::SC_NS)),
-        sparse("sparse", ls, macs, f, sc_core::sc_time(2, sc_core::SC_NS)), overflow(f.overflow), ld_(ld), ls_(ls),
-        macs_(macs), f_(f) {
+      : sc_module(name),
+        dense("dense", ld, macs, f, sc_core::sc_time(2, sc_core::SC_NS)),
+        sparse("sparse", ls, macs, f, sc_core::sc_time(2, sc_core::SC_NS)),
+        overflow(f.overflow),
+        ld_(ld),
+        ls_(ls),
+        macs_(macs),
+        f_(f) {
     SC_HAS_PROCESS(Bench);
     SC_THREAD(drive);
   }
   void drive() {
     std::mt19937_64 rng(2024 + int(overflow));
-    const Case cases[] = {{17, 16, 0, 0, 3, 0.2}, {40, 20, 0, 0, 5, 0.05}, {64, 64, 0, 0, 0, 0.1},
-                          {33, 7, 0, 0, 33, 0.0}, {50, 24, 0, 0, 2, 0.5}};
+    const Case cases[] = {{17, 16, 0, 0, 3, 0.2},
+                          {40, 20, 0, 0, 5, 0.05},
+                          {64, 64, 0, 0, 0, 0.1},
+                          {33, 7, 0, 0, 33, 0.0},
+                          {50, 24, 0, 0, 2, 0.5}};
     for (const Case& c : cases) {
       for (int rep = 0; rep < 4; ++rep) {
         std::vector<uint8_t> pruned;
@@ -160,7 +169,9 @@ TEST_P(MacLines, ClockedModelMatchesClosedFormsAndReferences) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Overflow, MacLines, testing::Values(Overflow::Wrap, Overflow::Saturate),
-                         [](const testing::TestParamInfo<Overflow>& i) { return std::string(to_string(i.param)); });
+                         [](const testing::TestParamInfo<Overflow>& i) {
+                           return std::string(to_string(i.param));
+                         });
 
 }  // namespace
 }  // namespace cosim

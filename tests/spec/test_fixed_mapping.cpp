@@ -26,7 +26,18 @@ void check_plans(const Network& net, const ArchSpec& arch) {
     uint64_t compute = 0;
     for (const TileStep& t : p.tiles) compute += t.compute_cycles;
     EXPECT_EQ(compute, p.actions.compute_cycles);
-    if (l.work == WorkKind::Gemm) {
+    if (p.unit == arch.sparse_engine_index()) {
+      // Sparse attention: one tile per head, work at least the kept scores' dot products.
+      ASSERT_TRUE(l.attention && l.attention->mask);
+      EXPECT_EQ(p.tiles.size(), size_t(l.attention->heads * net.batch));
+      const AttentionInfo& a = *l.attention;
+      uint64_t kept = 0;
+      for (int h = 0; h < int(a.heads); ++h) {
+        const uint8_t* m = a.mask->head(a.mask_layer, h);
+        for (int64_t e = 0; e < a.tokens * a.tokens; ++e) kept += m[e] == 0;
+      }
+      EXPECT_GE(p.actions.macs, kept * uint64_t(a.head_dim) * uint64_t(net.batch));
+    } else if (l.work == WorkKind::Gemm) {
       const ChunkSpec& c = arch.chunks[size_t(p.unit)];
       EXPECT_EQ(c.op, l.op);
       EXPECT_EQ(p.actions.macs, l.macs());
@@ -37,16 +48,20 @@ void check_plans(const Network& net, const ArchSpec& arch) {
       EXPECT_LE(2 * bytes_of(uint64_t(m.tile_m * m.tile_n), c.pe.acc_bits), c.output_buffer);
       // Compute cycles are at least the ideal: MACs spread over every PE.
       EXPECT_GE(double(p.actions.compute_cycles) * c.pes(), double(l.macs()));
+    } else if (l.type == "attention.softmax" && l.attention->mask && arch.sparse_attention) {
+      EXPECT_EQ(p.unit, arch.vector_unit_index());
+      EXPECT_LT(p.actions.macs, l.vector_elements);  // only the kept scores
     } else {
-      EXPECT_EQ(p.unit, int(arch.chunks.size()));
+      EXPECT_EQ(p.unit, arch.vector_unit_index());
       EXPECT_EQ(p.actions.macs, l.vector_elements);
     }
   }
 }
 
 TEST(FixedMapping, EveryWorkloadFitsEveryPresetThatRunsIt) {
-  for (const char* w : {"vit", "deit_tiny", "deit_base", "mobilenetv2_cifar", "resnet20_hybrid"}) {
-    for (const char* a : {"default", "systolic32", "eyeriss_like"}) {
+  for (const char* w :
+       {"vit", "deit_tiny", "deit_base", "deit_small_dense", "mobilenetv2_cifar", "resnet20_hybrid"}) {
+    for (const char* a : {"default", "systolic32", "eyeriss_like", "vitcod_like"}) {
       SCOPED_TRACE(std::string(w) + " on " + a);
       Network net = read_network(source_path(std::string("workloads/") + w + ".json"));
       ArchSpec arch = read_arch(source_path(std::string("arch/") + a + ".json"));

@@ -1,5 +1,5 @@
-// Real data for tests lives outside the repository (../shared/data, see ../shared/BRIEF.md). A test that needs
-// it and cannot find it is reported skipped by name, never passed silently.
+// Real data for tests lives outside the repository (../shared/data, see ../shared/BRIEF.md). A test that
+// needs it and cannot find it is reported skipped by name, never passed silently.
 #pragma once
 
 #include <cstdlib>
@@ -11,19 +11,23 @@ namespace cosim::test {
 // The real DeiT-Tiny mask ViTCoD learned: $COSIM_SHARED_DATA, else ../shared/data next to the source tree.
 inline std::string vitcod_mask_path() {
   std::string dir;
-  if (const char* env = std::getenv("COSIM_SHARED_DATA")) dir = env;
-  else dir = COSIM_SHARED_DATA_DIR;
+  if (const char* env = std::getenv("COSIM_SHARED_DATA"))
+    dir = env;
+  else
+    dir = COSIM_SHARED_DATA_DIR;
   return dir + "/vitcod/deit_tiny_attn_mask_0.95.npy";
 }
 
-inline bool vitcod_mask_present() { return std::filesystem::exists(vitcod_mask_path()); }
+inline bool vitcod_mask_present() {
+  return std::filesystem::exists(vitcod_mask_path());
+}
 
 }  // namespace cosim::test
 
-#define COSIM_REQUIRE_VITCOD_MASK()                                                               \
-  do {                                                                                            \
-    if (!cosim::test::vitcod_mask_present()) {                                                    \
-      GTEST_SKIP() << "real ViTCoD mask not found at " << cosim::test::vitcod_mask_path()         \
-                   << " (set COSIM_SHARED_DATA to the folder holding vitcod/)";                   \
-    }                                                                                             \
+#define COSIM_REQUIRE_VITCOD_MASK()                                                       \
+  do {                                                                                    \
+    if (!cosim::test::vitcod_mask_present()) {                                            \
+      GTEST_SKIP() << "real ViTCoD mask not found at " << cosim::test::vitcod_mask_path() \
+                   << " (set COSIM_SHARED_DATA to the folder holding vitcod/)";           \
+    }                                                                                     \
   } while (0)
