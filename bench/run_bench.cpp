@@ -23,7 +23,11 @@ void BM_CosimRun(benchmark::State& state, const char* workload) {
   if (std::string(workload) == "deit_tiny_vitcod") {
     // The real ViTCoD mask lives outside the repository (../shared/data).
     const char* env = std::getenv("COSIM_SHARED_DATA");
-    options.mask_file = std::string(env ? env : COSIM_SHARED_DATA_DIR) + "/vitcod/deit_tiny_attn_mask_0.95.npy";
+    options.mask_file =
+        std::string(env ? env : COSIM_SHARED_DATA_DIR) + "/vitcod/deit_tiny_attn_mask_0.95.npy";
+    if (!env && !std::filesystem::exists(options.mask_file)) {
+      options.mask_file = "/work/shared/data/vitcod/deit_tiny_attn_mask_0.95.npy";
+    }
     if (!std::filesystem::exists(options.mask_file)) {
       state.SkipWithError(("real ViTCoD mask not found at " + options.mask_file).c_str());
       return;

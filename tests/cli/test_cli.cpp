@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/shared_data.hpp"
+
 namespace {
 
 struct Result {
@@ -154,8 +156,7 @@ INSTANTIATE_TEST_SUITE_P(
 // --- sparse attention -------------------------------------------------------------------------------------
 
 std::string shared_mask() {
-  const char* env = std::getenv("COSIM_SHARED_DATA");
-  return std::string(env ? env : COSIM_SHARED_DATA_DIR) + "/vitcod/deit_tiny_attn_mask_0.95.npy";
+  return cosim::test::vitcod_mask_path();
 }
 
 std::string npy_file(const std::string& name, const std::string& dict, size_t data_bytes) {
