@@ -13,6 +13,9 @@ using CommandAction = std::function<int()>;
 // `cosim run WORKLOAD [--arch FILE|PRESET] [--format table|json|csv] [--output FILE]`
 CommandAction add_run_command(CLI::App& app);
 
+// `cosim verify --config NAME [--cycles N] [--seed S] | --list`
+CommandAction add_verify_command(CLI::App& app);
+
 // Resolves --arch: a path to a file, or the name of a preset in arch/ (default, systolic32, eyeriss_like).
 std::string resolve_arch(const std::string& arg);
 

@@ -43,6 +43,7 @@ class SystolicArray {
   int64_t pe_h(int r, int c) const { return h_[idx(r, c)]; }
   bool pe_h_valid(int r, int c) const { return h_valid_[idx(r, c)] != 0; }
   int64_t pe_v(int r, int c) const { return v_[idx(r, c)]; }
+  bool pe_v_valid(int r, int c) const { return v_valid_[idx(r, c)] != 0; }
 
  private:
   size_t idx(int r, int c) const { return size_t(r) * size_t(cols_) + size_t(c); }

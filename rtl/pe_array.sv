@@ -1,0 +1,85 @@
+// A ROWS x COLS systolic array of one PE type, all three dataflows selected at run time (docs/pe-array.md).
+// Edge inputs: row i's left operand (h_in) and column j's top operand (v_in: OS weights, WS/IS preload values).
+// Every PE register is visible on the outputs, flattened row-major, for cycle-by-cycle comparison.
+module pe_array #(
+    parameter int OP = pe_pkg::OP_MULT,
+    parameter int ROWS = 4,
+    parameter int COLS = 4,
+    parameter int ACT_W = 8,
+    parameter int WGT_W = 8,
+    parameter int ACC_W = 32,
+    parameter int FRAC = 0,
+    parameter bit SATURATE = 1'b0,
+    localparam int DW = (ACT_W > WGT_W) ? ACT_W : WGT_W
+) (
+    input logic clk,
+    input logic rst,
+    input logic [1:0] mode,
+    input logic [1:0] phase,
+    input logic [7:0] active_rows,  // OS drain: the accumulators of rows 0 .. active_rows-1 shift down
+    input logic [ROWS*DW-1:0] h_in,
+    input logic [ROWS-1:0] h_in_valid,
+    input logic [COLS*DW-1:0] v_in,
+    input logic [COLS-1:0] v_in_valid,
+    output logic [ROWS*COLS*DW-1:0] h_q,
+    output logic [ROWS*COLS-1:0] h_valid_q,
+    output logic [ROWS*COLS*DW-1:0] v_q,
+    output logic [ROWS*COLS-1:0] v_valid_q,
+    output logic [ROWS*COLS*DW-1:0] stat_q,
+    output logic [ROWS*COLS*ACC_W-1:0] sum_q,
+    output logic [ROWS*COLS-1:0] sum_valid_q
+);
+  for (genvar i = 0; i < ROWS; i++) begin : g_row
+    for (genvar j = 0; j < COLS; j++) begin : g_col
+      localparam int P = i * COLS + j;
+      logic [DW-1:0] h_src, v_src;
+      logic h_src_valid, v_src_valid;
+      logic [ACC_W-1:0] sum_src;
+      if (j == 0) begin : g_left_edge
+        assign h_src = h_in[i*DW+:DW];
+        assign h_src_valid = h_in_valid[i];
+      end else begin : g_left_pe
+        assign h_src = h_q[(P-1)*DW+:DW];
+        assign h_src_valid = h_valid_q[P-1];
+      end
+      if (i == 0) begin : g_top_edge
+        assign v_src = v_in[j*DW+:DW];
+        assign v_src_valid = v_in_valid[j];
+        assign sum_src = '0;
+      end else begin : g_top_pe
+        // OS takes the weight from above; a preload takes the stationary value from above.
+        assign v_src = (phase == pe_pkg::PHASE_PRELOAD) ? stat_q[(P-COLS)*DW+:DW] : v_q[(P-COLS)*DW+:DW];
+        assign v_src_valid = v_valid_q[P-COLS];
+        assign sum_src = sum_q[(P-COLS)*ACC_W+:ACC_W];
+      end
+      systolic_pe #(
+          .OP(OP),
+          .ACT_W(ACT_W),
+          .WGT_W(WGT_W),
+          .ACC_W(ACC_W),
+          .FRAC(FRAC),
+          .SATURATE(SATURATE)
+      ) u_pe (
+          .clk(clk),
+          .rst(rst),
+          .mode(mode),
+          .phase(phase),
+          .first_row(i == 0),
+          .drain_shift(i < int'(active_rows)),
+          .drain_clear(i == 0),
+          .h_in(h_src),
+          .h_in_valid(h_src_valid),
+          .v_in(v_src),
+          .v_in_valid(v_src_valid),
+          .sum_in(sum_src),
+          .h_q(h_q[P*DW+:DW]),
+          .h_valid_q(h_valid_q[P]),
+          .v_q(v_q[P*DW+:DW]),
+          .v_valid_q(v_valid_q[P]),
+          .stat_q(stat_q[P*DW+:DW]),
+          .sum_q(sum_q[P*ACC_W+:ACC_W]),
+          .sum_valid_q(sum_valid_q[P])
+      );
+    end
+  end
+endmodule
