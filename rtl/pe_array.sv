@@ -2,15 +2,15 @@
 // Edge inputs: row i's left operand (h_in) and column j's top operand (v_in: OS weights, WS/IS preload values).
 // Every PE register is visible on the outputs, flattened row-major, for cycle-by-cycle comparison.
 module pe_array #(
-    parameter int OP = pe_pkg::OP_MULT,
-    parameter int ROWS = 4,
-    parameter int COLS = 4,
-    parameter int ACT_W = 8,
-    parameter int WGT_W = 8,
-    parameter int ACC_W = 32,
-    parameter int FRAC = 0,
+    parameter integer OP = 0,
+    parameter integer ROWS = 4,
+    parameter integer COLS = 4,
+    parameter integer ACT_W = 8,
+    parameter integer WGT_W = 8,
+    parameter integer ACC_W = 32,
+    parameter integer FRAC = 0,
     parameter bit SATURATE = 1'b0,
-    localparam int DW = (ACT_W > WGT_W) ? ACT_W : WGT_W
+    localparam integer DW = (ACT_W > WGT_W) ? ACT_W : WGT_W
 ) (
     input logic clk,
     input logic rst,
@@ -29,9 +29,14 @@ module pe_array #(
     output logic [ROWS*COLS*ACC_W-1:0] sum_q,
     output logic [ROWS*COLS-1:0] sum_valid_q
 );
+  // PE registers as unpacked arrays (neighbours read narrow signals); the flattened outputs only mirror them.
+  logic [DW-1:0] h_r[ROWS][COLS], v_r[ROWS][COLS], stat_r[ROWS][COLS];
+  logic h_valid_r[ROWS][COLS], v_valid_r[ROWS][COLS], sum_valid_r[ROWS][COLS];
+  logic [ACC_W-1:0] sum_r[ROWS][COLS];
+
   for (genvar i = 0; i < ROWS; i++) begin : g_row
     for (genvar j = 0; j < COLS; j++) begin : g_col
-      localparam int P = i * COLS + j;
+      localparam integer P = i * COLS + j;
       logic [DW-1:0] h_src, v_src;
       logic h_src_valid, v_src_valid;
       logic [ACC_W-1:0] sum_src;
@@ -39,8 +44,8 @@ module pe_array #(
         assign h_src = h_in[i*DW+:DW];
         assign h_src_valid = h_in_valid[i];
       end else begin : g_left_pe
-        assign h_src = h_q[(P-1)*DW+:DW];
-        assign h_src_valid = h_valid_q[P-1];
+        assign h_src = h_r[i][j-1];
+        assign h_src_valid = h_valid_r[i][j-1];
       end
       if (i == 0) begin : g_top_edge
         assign v_src = v_in[j*DW+:DW];
@@ -48,9 +53,9 @@ module pe_array #(
         assign sum_src = '0;
       end else begin : g_top_pe
         // OS takes the weight from above; a preload takes the stationary value from above.
-        assign v_src = (phase == pe_pkg::PHASE_PRELOAD) ? stat_q[(P-COLS)*DW+:DW] : v_q[(P-COLS)*DW+:DW];
-        assign v_src_valid = v_valid_q[P-COLS];
-        assign sum_src = sum_q[(P-COLS)*ACC_W+:ACC_W];
+        assign v_src = (phase == pe_pkg::PHASE_PRELOAD) ? stat_r[i-1][j] : v_r[i-1][j];
+        assign v_src_valid = v_valid_r[i-1][j];
+        assign sum_src = sum_r[i-1][j];
       end
       systolic_pe #(
           .OP(OP),
@@ -72,14 +77,21 @@ module pe_array #(
           .v_in(v_src),
           .v_in_valid(v_src_valid),
           .sum_in(sum_src),
-          .h_q(h_q[P*DW+:DW]),
-          .h_valid_q(h_valid_q[P]),
-          .v_q(v_q[P*DW+:DW]),
-          .v_valid_q(v_valid_q[P]),
-          .stat_q(stat_q[P*DW+:DW]),
-          .sum_q(sum_q[P*ACC_W+:ACC_W]),
-          .sum_valid_q(sum_valid_q[P])
+          .h_q(h_r[i][j]),
+          .h_valid_q(h_valid_r[i][j]),
+          .v_q(v_r[i][j]),
+          .v_valid_q(v_valid_r[i][j]),
+          .stat_q(stat_r[i][j]),
+          .sum_q(sum_r[i][j]),
+          .sum_valid_q(sum_valid_r[i][j])
       );
+      assign h_q[P*DW+:DW] = h_r[i][j];
+      assign h_valid_q[P] = h_valid_r[i][j];
+      assign v_q[P*DW+:DW] = v_r[i][j];
+      assign v_valid_q[P] = v_valid_r[i][j];
+      assign stat_q[P*DW+:DW] = stat_r[i][j];
+      assign sum_q[P*ACC_W+:ACC_W] = sum_r[i][j];
+      assign sum_valid_q[P] = sum_valid_r[i][j];
     end
   end
 endmodule

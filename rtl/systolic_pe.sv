@@ -2,13 +2,13 @@
 // operand (OS: weight passed down), the stationary operand (WS: weight, IS: activation), the accumulator/partial
 // sum and its valid bit.
 module systolic_pe #(
-    parameter int OP = pe_pkg::OP_MULT,
-    parameter int ACT_W = 8,
-    parameter int WGT_W = 8,
-    parameter int ACC_W = 32,
-    parameter int FRAC = 0,
+    parameter integer OP = 0,
+    parameter integer ACT_W = 8,
+    parameter integer WGT_W = 8,
+    parameter integer ACC_W = 32,
+    parameter integer FRAC = 0,
     parameter bit SATURATE = 1'b0,
-    localparam int DW = (ACT_W > WGT_W) ? ACT_W : WGT_W
+    localparam integer DW = (ACT_W > WGT_W) ? ACT_W : WGT_W
 ) (
     input logic clk,
     input logic rst,
@@ -30,25 +30,36 @@ module systolic_pe #(
     output logic [ACC_W-1:0] sum_q,
     output logic sum_valid_q
 );
-  import pe_pkg::*;
+  logic signed [ACT_W-1:0] x;
+  logic [WGT_W-1:0] w;
+  logic signed [ACC_W-1:0] base, next;
 
-  logic signed [63:0] x;
-  logic [63:0] w;
-  logic [ACC_W-1:0] acc_next, psum_next;
-
+  // Which operand is the activation and which the weight, by dataflow; what the term is added to.
   always_comb begin
-    // Which operand is the activation and which the weight, by dataflow.
-    if (mode == MODE_IS) begin
-      x = sext(64'(stat_q), ACT_W);
-      w = 64'(h_in);
+    if (mode == pe_pkg::MODE_IS) begin
+      x = stat_q[ACT_W-1:0];
+      w = h_in[WGT_W-1:0];
     end else begin
-      x = sext(64'(h_in), ACT_W);
-      w = (mode == MODE_OS) ? 64'(v_in) : 64'(stat_q);
+      x = h_in[ACT_W-1:0];
+      w = (mode == pe_pkg::MODE_OS) ? v_in[WGT_W-1:0] : stat_q[WGT_W-1:0];
     end
-    acc_next = ACC_W'(reduce(sext(64'(sum_q), ACC_W) + term(OP, x, w, WGT_W, FRAC), ACC_W, SATURATE));
-    psum_next = ACC_W'(reduce((first_row ? 64'sd0 : sext(64'(sum_in), ACC_W)) + term(OP, x, w, WGT_W, FRAC), ACC_W,
-                              SATURATE));
+    if (mode == pe_pkg::MODE_OS) base = sum_q;
+    else base = first_row ? '0 : sum_in;
   end
+
+  pe_term #(
+      .OP(OP),
+      .ACT_W(ACT_W),
+      .WGT_W(WGT_W),
+      .ACC_W(ACC_W),
+      .FRAC(FRAC),
+      .SATURATE(SATURATE)
+  ) u_term (
+      .x(x),
+      .w(w),
+      .acc(base),
+      .result(next)
+  );
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -59,19 +70,19 @@ module systolic_pe #(
       stat_q <= '0;
       sum_q <= '0;
       sum_valid_q <= 1'b0;
-    end else if (phase == PHASE_PRELOAD) begin
+    end else if (phase == pe_pkg::PHASE_PRELOAD) begin
       stat_q <= v_in;
-    end else if (phase == PHASE_DRAIN) begin
+    end else if (phase == pe_pkg::PHASE_DRAIN) begin
       if (drain_clear) sum_q <= '0;
       else if (drain_shift) sum_q <= sum_in;
-    end else if (phase == PHASE_RUN && mode == MODE_OS) begin
-      if (h_in_valid && v_in_valid) sum_q <= acc_next;
+    end else if (phase == pe_pkg::PHASE_RUN && mode == pe_pkg::MODE_OS) begin
+      if (h_in_valid && v_in_valid) sum_q <= next;
       h_q <= h_in;
       h_valid_q <= h_in_valid;
       v_q <= v_in;
       v_valid_q <= v_in_valid;
-    end else if (phase == PHASE_RUN && (mode == MODE_WS || mode == MODE_IS)) begin
-      if (h_in_valid) sum_q <= psum_next;
+    end else if (phase == pe_pkg::PHASE_RUN && (mode == pe_pkg::MODE_WS || mode == pe_pkg::MODE_IS)) begin
+      if (h_in_valid) sum_q <= next;
       sum_valid_q <= h_in_valid;
       h_q <= h_in;
       h_valid_q <= h_in_valid;
