@@ -16,9 +16,12 @@ namespace cosim {
 inline double pe_area_um2(const Technology& t, OpType op, const PeFormat& f) {
   const int operand = std::max(f.act_bits, f.weight_bits);
   switch (op) {
-    case OpType::Mult: return t.int_mult_um2(operand) + t.int_add_um2(f.acc_bits);
-    case OpType::Shift: return t.shift_um2(f.act_bits + f.frac_bits) + t.int_add_um2(f.acc_bits);
-    case OpType::Adder: return 2 * t.int_add_um2(operand) + t.int_add_um2(f.acc_bits);
+    case OpType::Mult:
+      return t.int_mult_um2(operand) + t.int_add_um2(f.acc_bits);
+    case OpType::Shift:
+      return t.shift_um2(f.act_bits + f.frac_bits) + t.int_add_um2(f.acc_bits);
+    case OpType::Adder:
+      return 2 * t.int_add_um2(operand) + t.int_add_um2(f.acc_bits);
   }
   return 0;
 }

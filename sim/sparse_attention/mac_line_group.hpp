@@ -54,6 +54,12 @@ class MacLineGroup {
   const std::vector<int64_t>& scores() const { return scores_; }  // Dot, by id
   const std::vector<int64_t>& out() const { return out_; }        // Axpy, N x head_dim
 
+  // Registers of line `l` after the last edge, for cycle-by-cycle comparison with the RTL line.
+  bool line_s1_valid(int l) const { return line_[size_t(l)].s1_valid; }
+  int64_t line_s1_sum(int l) const { return line_[size_t(l)].s1_sum; }
+  int64_t line_acc(int l) const { return line_[size_t(l)].acc; }
+  int64_t line_row_acc(int l, int f) const { return line_[size_t(l)].row_acc[size_t(f)]; }
+
  private:
   struct Line {
     bool s1_valid = false, s1_first = false, s1_last = false, s1_row_last = false;

@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include "rtl_cosim/mac_line_cosim.hpp"
 #include "rtl_cosim/pe_array_cosim.hpp"
 
 namespace cosim {
@@ -56,6 +57,30 @@ TEST(RtlNegativeControl, OneCycleDelayIsCaughtAtOnce) {
   EXPECT_EQ(r.mismatch->fold, 0u);
   EXPECT_LE(r.mismatch->edge, 2u) << r.mismatch->describe();
 }
+
+std::vector<std::string> mac_line_names() {
+  std::vector<std::string> n;
+  for (const MacLineConfig& c : mac_line_configs()) n.push_back(c.name);
+  return n;
+}
+
+class MacLineRegression : public testing::TestWithParam<std::string> {};
+
+TEST_P(MacLineRegression, MatchesTheSystemCModelCycleByCycle) {
+  const MacLineConfig* c = nullptr;
+  for (const MacLineConfig& m : mac_line_configs()) {
+    if (m.name == GetParam()) c = &m;
+  }
+  ASSERT_NE(c, nullptr);
+  MacLineCosim run("cosim", *c, 10000, 17);
+  sc_core::sc_start();
+  const CosimResult& r = run.result();
+  EXPECT_TRUE(r.ok()) << r.mismatch->describe();
+  EXPECT_GE(r.cycles, 10000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lines, MacLineRegression, testing::ValuesIn(mac_line_names()),
+                         [](const testing::TestParamInfo<std::string>& i) { return i.param; });
 
 }  // namespace
 }  // namespace cosim
