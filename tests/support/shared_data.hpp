@@ -8,14 +8,15 @@
 
 namespace cosim::test {
 
-// The real DeiT-Tiny mask ViTCoD learned: $COSIM_SHARED_DATA, else ../shared/data next to the source tree.
+// The real DeiT-Tiny mask ViTCoD learned: under $COSIM_SHARED_DATA, else ../shared/data next to the source
+// tree, else /work/shared/data (where machines of this project's kind keep it, wherever the clone is).
 inline std::string vitcod_mask_path() {
-  std::string dir;
-  if (const char* env = std::getenv("COSIM_SHARED_DATA"))
-    dir = env;
-  else
-    dir = COSIM_SHARED_DATA_DIR;
-  return dir + "/vitcod/deit_tiny_attn_mask_0.95.npy";
+  const std::string rel = "/vitcod/deit_tiny_attn_mask_0.95.npy";
+  if (const char* env = std::getenv("COSIM_SHARED_DATA")) return env + rel;
+  for (const std::string dir : {std::string(COSIM_SHARED_DATA_DIR), std::string("/work/shared/data")}) {
+    if (std::filesystem::exists(dir + rel)) return dir + rel;
+  }
+  return std::string(COSIM_SHARED_DATA_DIR) + rel;
 }
 
 inline bool vitcod_mask_present() {
