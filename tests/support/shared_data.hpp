@@ -13,7 +13,7 @@ namespace cosim::test {
 inline std::string vitcod_mask_path() {
   const std::string rel = "/vitcod/deit_tiny_attn_mask_0.95.npy";
   if (const char* env = std::getenv("COSIM_SHARED_DATA")) return env + rel;
-  for (const std::string dir : {std::string(COSIM_SHARED_DATA_DIR), std::string("/work/shared/data")}) {
+  for (const std::string& dir : {std::string(COSIM_SHARED_DATA_DIR), std::string("/work/shared/data")}) {
     if (std::filesystem::exists(dir + rel)) return dir + rel;
   }
   return std::string(COSIM_SHARED_DATA_DIR) + rel;
