@@ -157,6 +157,7 @@ void PeArrayCosim::run() {
       if (!same) return;
     }
     ++result_.folds;
+    ++result_.folds_by_dataflow[int(d)];
   }
 }
 
