@@ -1,5 +1,5 @@
-// Synthesizes the arithmetic of each PE type (rtl/pe_term.sv) with yosys's generic cell library at the widths of
-// the default accelerator's chunks, and checks the relative areas against the technology table's
+// Synthesizes the arithmetic of each PE type (rtl/pe_term.sv) with yosys's generic cell library at the widths
+// of the default accelerator's chunks, and checks the relative areas against the technology table's
 // (sim/accel/area_model.hpp): same order of the three PE types, and each area relative to the multiplier PE
 // within a factor of 1.5 of the table's. Prints both. Exit 0: agree; 1: disagree; 2: could not run.
 //   pe_area_check YOSYS RTL_DIR ARCH_FILE [OUT_DIR]
@@ -38,8 +38,10 @@ int main(int argc, char** argv) {
     const int op = int(c.op);
     const std::string json = out_dir + "/pe_term_" + c.name + ".json";
     const std::string cmd = fmt::format(
-        "'{}' -q -p 'read_verilog -sv {}/pe_term.sv; chparam -set OP {} -set ACT_W {} -set WGT_W {} -set ACC_W {} "
-        "-set FRAC {} -set SATURATE {} pe_term; synth -flatten -top pe_term; tee -q -o {} stat -json' > /dev/null",
+        "'{}' -q -p 'read_verilog -sv {}/pe_term.sv; chparam -set OP {} -set ACT_W {} -set WGT_W {} -set "
+        "ACC_W {} "
+        "-set FRAC {} -set SATURATE {} pe_term; synth -flatten -top pe_term; tee -q -o {} stat -json' > "
+        "/dev/null",
         yosys, rtl, op, c.pe.act_bits, c.pe.weight_bits, c.pe.acc_bits, c.pe.frac_bits,
         c.pe.overflow == cosim::Overflow::Saturate ? 1 : 0, json);
     if (std::system(cmd.c_str()) != 0) {
@@ -57,8 +59,8 @@ int main(int argc, char** argv) {
   if (rows.empty()) return 2;
   const Row& ref = rows.front();
   bool ok = true;
-  std::cout << fmt::format("{:<16} {:>12} {:>10} {:>14} {:>10}\n", "PE", "yosys cells", "relative", "table um2",
-                           "relative");
+  std::cout << fmt::format("{:<16} {:>12} {:>10} {:>14} {:>10}\n", "PE", "yosys cells", "relative",
+                           "table um2", "relative");
   for (const Row& r : rows) {
     const double rel_cells = double(r.cells) / double(ref.cells), rel_table = r.table_um2 / ref.table_um2;
     const bool agree = rel_cells / rel_table < 1.5 && rel_table / rel_cells < 1.5;
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::cout << (ok ? "relative PE areas agree with " : "relative PE areas DISAGREE with ") << arch.technology_file
-            << "\n";
+  std::cout << (ok ? "relative PE areas agree with " : "relative PE areas DISAGREE with ")
+            << arch.technology_file << "\n";
   return ok ? 0 : 1;
 }

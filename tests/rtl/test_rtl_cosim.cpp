@@ -28,7 +28,8 @@ TEST_P(RtlRegression, MatchesTheSystemCModelCycleByCycle) {
   EXPECT_TRUE(r.ok()) << r.mismatch->describe();
   EXPECT_GE(r.cycles, 10000u);
   EXPECT_GT(r.folds, 20u);
-  for (int d = 0; d < 3; ++d) EXPECT_GT(r.folds_by_dataflow[d], 5u) << "dataflow " << d << " barely exercised";
+  for (int d = 0; d < 3; ++d)
+    EXPECT_GT(r.folds_by_dataflow[d], 5u) << "dataflow " << d << " barely exercised";
 }
 
 INSTANTIATE_TEST_SUITE_P(Matrix, RtlRegression, testing::ValuesIn(names()),
