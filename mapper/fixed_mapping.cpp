@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "mapper/memory_transfer.hpp"
 #include "mapper/sparse_attention_mapping.hpp"
@@ -172,6 +173,7 @@ class FixedMapper {
     bool found = false;
     LayerPlan best;
     int64_t last_m = -1, last_n = -1;
+    long double fewest_tiles = std::numeric_limits<long double>::infinity();
     for (int64_t Kt = K;; Kt = (Kt + 1) / 2) {
       int64_t Nt = std::min<int64_t>(N, int64_t(cap_w / uint64_t(Kt * b_bits)));
       int64_t Mt = std::min<int64_t>(M, int64_t(cap_in / uint64_t(Kt * a_bits)));
@@ -187,6 +189,10 @@ class FixedMapper {
         if (Mt == last_m && Nt == last_n) break;
         last_m = Mt;
         last_n = Nt;
+        const long double tiles =
+            (long double)l.gemm.groups * ceil_div(N, Nt) * ceil_div(M, Mt) * ceil_div(K, Kt);
+        fewest_tiles = std::min(fewest_tiles, tiles);
+        if (tiles > (long double)kMaxTilesPerLayer) continue;
         for (bool n_outer : {true, false}) {
           LayerPlan cand = p;
           cand.mapping.tile_m = Mt;
@@ -203,6 +209,13 @@ class FixedMapper {
         }
       }
       if (Kt == 1) break;
+    }
+    if (!found && fewest_tiles < std::numeric_limits<long double>::infinity()) {
+      throw InputError(net_.file, l.pointer,
+                       "layer \"" + l.name + "\" needs at least " + std::to_string(uint64_t(fewest_tiles)) +
+                           " tiles on chunk \"" + c.name + "\", more than the " +
+                           std::to_string(kMaxTilesPerLayer) +
+                           " per layer this simulator runs; reduce the batch or the layer's size");
     }
     if (!found) {
       throw InputError(arch_.file, c.pointer + "/buffers",

@@ -33,6 +33,10 @@ inline Transfer memory_transfer(const ArchSpec& arch, uint64_t bytes, bool dram,
   return {bytes, false};
 }
 
+// Tiles the fixed mapping gives one layer at most. A layer that needs more (a huge batch or input) is refused
+// with a clear line rather than simulated for hours.
+constexpr uint64_t kMaxTilesPerLayer = 1000000;
+
 inline std::string size_text(uint64_t bytes) {
   if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
   return std::to_string(bytes) + " B";

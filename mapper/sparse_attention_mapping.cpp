@@ -129,6 +129,13 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
                          " buffer, twice for double buffering; it has " + size_text(capacity));
   };
 
+  if (uint64_t(net.batch) * uint64_t(H) > kMaxTilesPerLayer) {
+    throw InputError(net.file, "/batch",
+                     "attention \"" + a.name + "\" needs " +
+                         std::to_string(uint64_t(net.batch) * uint64_t(H)) + " head tiles, more than the " +
+                         std::to_string(kMaxTilesPerLayer) +
+                         " per layer this simulator runs; reduce the batch");
+  }
   for (int64_t b = 0; b < net.batch; ++b) {
     for (int h = 0; h < H; ++h) {
       const HeadPolarization& hp = heads[size_t(h)];

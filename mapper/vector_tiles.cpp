@@ -21,6 +21,12 @@ void plan_vector_tiles(const ArchSpec& arch, const std::string& what, VectorOp o
                          std::to_string(row) + " elements of " + what + " twice for double buffering");
   }
   T = std::min(T, E);
+  if ((E + T - 1) / T > kMaxTilesPerLayer) {
+    throw InputError(arch.file, "/vector_unit/buffer",
+                     std::to_string((E + T - 1) / T) + " tiles for " + what + ", more than the " +
+                         std::to_string(kMaxTilesPerLayer) +
+                         " per layer this simulator runs; reduce the batch");
+  }
   p.mapping.tile_m = int64_t(T);
   p.mapping.loop_order = "elements";
   p.mapping.input_home = inputs.empty() ? "" : (inputs.front().dram ? "DRAM" : "GLB");

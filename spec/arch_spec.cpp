@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 namespace cosim {
 
@@ -32,15 +33,27 @@ const ChunkSpec* ArchSpec::chunk_for(OpType op) const {
 namespace {
 
 // Bandwidth in bytes per cycle; a rate in B/s is divided by the clock.
+// Bandwidths and delays are kept to ranges where cycle counts of whole networks stay exact 64-bit integers.
 double bytes_per_cycle(const JsonField& f, double clock_hz) {
   Quantity q = f.quantity(Dimension::Bandwidth);
-  return q.per_cycle ? q.value : q.value / clock_hz;
+  const double b = q.per_cycle ? q.value : q.value / clock_hz;
+  if (b < 1e-3 || b > 1e9) {
+    std::ostringstream t;
+    t << "bandwidth of " << b << " bytes per cycle is outside [0.001, 1e9]";
+    f.fail(t.str());
+  }
+  return b;
 }
 
 // Time in whole cycles, rounded up (a delay is never shorter than written).
 uint64_t cycles(const JsonField& f, double clock_hz) {
   Quantity q = f.quantity(Dimension::Time);
   double c = q.per_cycle ? q.value : q.value * clock_hz;
+  if (c > 1e9) {
+    std::ostringstream t;
+    t << "a delay of " << c << " cycles is more than the 1e9 this simulator accepts";
+    f.fail(t.str());
+  }
   return static_cast<uint64_t>(std::ceil(c - 1e-9));
 }
 
@@ -197,6 +210,7 @@ ArchSpec read_arch(const JsonField& root) {
   a.name = root["name"].string();
   if (auto d = root.optional("description")) a.description = d->string();
   a.clock_hz = root["clock"].quantity(Dimension::Frequency).value;
+  if (a.clock_hz < 1e3 || a.clock_hz > 1e11) root["clock"].fail("expected a clock between 1 kHz and 100 GHz");
 
   // The technology table: a path relative to this file, or an inline object.
   JsonField t = root["technology"];

@@ -75,7 +75,7 @@ class Builder {
     for (const JsonField& d : in["shape"].elements()) input.out_shape.push_back(d.integer_in(1, 1 << 24));
     if (input.out_shape.empty()) in["shape"].fail("expected at least one dimension");
     input.out_bits = static_cast<int>(in["bits"].integer_in(1, 32));
-    net.layers.push_back(input);
+    push(input);
 
     Scope top;
     top.block_input = 0;
@@ -209,7 +209,16 @@ class Builder {
     }
   }
 
+  // Tensors are kept below 2^40 elements (batch included), so every count in the model fits 64 bits.
   int push(Layer l) {
+    long double n = static_cast<long double>(net.batch);
+    for (int64_t d : l.out_shape) n *= static_cast<long double>(d);
+    if (n > static_cast<long double>(int64_t(1) << 40)) {
+      throw InputError(net.file, l.pointer,
+                       "layer \"" + l.name + "\" produces " + to_string(l.out_shape) + " x batch " +
+                           std::to_string(net.batch) +
+                           " elements, more than the 2^40 this simulator accepts");
+    }
     net.layers.push_back(std::move(l));
     return static_cast<int>(net.layers.size()) - 1;
   }

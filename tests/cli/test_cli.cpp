@@ -173,7 +173,7 @@ std::string npy_file(const std::string& name, const std::string& dict, size_t da
 }
 
 TEST(CosimRunSparse, RealMaskReportMatchesAnIndependentCount) {
-  if (std::ifstream(shared_mask()).fail()) GTEST_SKIP() << "real ViTCoD mask not found at " << shared_mask();
+  COSIM_REQUIRE_VITCOD_MASK();
   Result r = cosim("run workloads/deit_tiny_vitcod.json --format json --mask '" + shared_mask() + "'");
   ASSERT_EQ(r.code, 0) << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);

@@ -11,9 +11,11 @@
 namespace cosim {
 namespace {
 
-std::vector<std::string> names() {
+// Names of the configurations built into this binary, as test parameters.
+template <class Config>
+std::vector<std::string> names(const std::vector<Config>& configs) {
   std::vector<std::string> n;
-  for (const RtlConfig& c : rtl_configs()) n.push_back(c.name);
+  for (const Config& c : configs) n.push_back(c.name);
   return n;
 }
 
@@ -32,7 +34,7 @@ TEST_P(RtlRegression, MatchesTheSystemCModelCycleByCycle) {
     EXPECT_GT(r.folds_by_dataflow[d], 5u) << "dataflow " << d << " barely exercised";
 }
 
-INSTANTIATE_TEST_SUITE_P(Matrix, RtlRegression, testing::ValuesIn(names()),
+INSTANTIATE_TEST_SUITE_P(Matrix, RtlRegression, testing::ValuesIn(names(rtl_configs())),
                          [](const testing::TestParamInfo<std::string>& i) { return i.param; });
 
 TEST(RtlNegativeControl, AccumulatorOneBitTooNarrowIsCaught) {
@@ -60,12 +62,6 @@ TEST(RtlNegativeControl, OneCycleDelayIsCaughtAtOnce) {
   EXPECT_LE(r.mismatch->edge, 2u) << r.mismatch->describe();
 }
 
-std::vector<std::string> mac_line_names() {
-  std::vector<std::string> n;
-  for (const MacLineConfig& c : mac_line_configs()) n.push_back(c.name);
-  return n;
-}
-
 class MacLineRegression : public testing::TestWithParam<std::string> {};
 
 TEST_P(MacLineRegression, MatchesTheSystemCModelCycleByCycle) {
@@ -81,7 +77,7 @@ TEST_P(MacLineRegression, MatchesTheSystemCModelCycleByCycle) {
   EXPECT_GE(r.cycles, 10000u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Lines, MacLineRegression, testing::ValuesIn(mac_line_names()),
+INSTANTIATE_TEST_SUITE_P(Lines, MacLineRegression, testing::ValuesIn(names(mac_line_configs())),
                          [](const testing::TestParamInfo<std::string>& i) { return i.param; });
 
 }  // namespace

@@ -98,7 +98,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "/vector_unit/ops", "missing required field \"softmax\""},
         BadArch{"missing technology file", [](auto& j) { j["technology"] = "tech/none.json"; }, "/technology",
                 "does not exist"},
-        BadArch{"wrong format tag", [](auto& j) { j["format"] = "timeloop"; }, "/format", "cosim-arch/1"}),
+        BadArch{"wrong format tag", [](auto& j) { j["format"] = "timeloop"; }, "/format", "cosim-arch/1"},
+        BadArch{"absurd DRAM latency", [](auto& j) { j["dram"]["latency"] = "1e30 s"; }, "/dram/latency",
+                "more than the 1e9"},
+        BadArch{"vanishing bandwidth", [](auto& j) { j["dram"]["bandwidth"] = "1e-30 GB/s"; },
+                "/dram/bandwidth", "outside [0.001, 1e9]"},
+        BadArch{"clock out of range", [](auto& j) { j["clock"] = "1 Hz"; }, "/clock",
+                "between 1 kHz and 100 GHz"},
+        BadArch{"bad encoder ratio", [](auto& j) { j["sparse_attention"]["encoder"]["ratio"] = "2/0"; },
+                "/sparse_attention/encoder/ratio", "must be in (0, 1]"},
+        BadArch{"sparse engine without buffers", [](auto& j) { j["sparse_attention"].erase("buffers"); },
+                "/sparse_attention", "missing required field \"buffers\""}),
     [](const testing::TestParamInfo<BadArch>& info) {
       std::string n = info.param.what;
       for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';

@@ -91,6 +91,18 @@ TEST(FixedMapping, ChunkTooSmallForAnyTileNamesItsBuffers) {
   }
 }
 
+TEST(FixedMapping, AWorkloadTooLargeToSimulateIsRefusedNotRunForHours) {
+  Network huge = test::network_with("workloads/vit.json", [](auto& j) { j["batch"] = 1000000; });
+  try {
+    fixed_mapping(huge, read_arch(source_path("arch/default.json")));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.path(), "/layers/0");
+    EXPECT_NE(e.problem().find("tiles on chunk \"mac\", more than the 1000000"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(FixedMapping, VectorUnitTooSmallForARowNamesItsBuffer) {
   ArchSpec tiny = arch_with("arch/default.json", [](auto& j) { j["vector_unit"]["buffer"] = "256 B"; });
   Network net = read_network(source_path("workloads/vit.json"));

@@ -150,6 +150,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadWorkload{"zero batch", [](auto& j) { j["batch"] = 0; }, "/batch", "expected an integer in"},
         BadWorkload{"layer is not an object", [](auto& j) { j["layers"][0] = 7; }, "/layers/0",
                     "expected a layer object"},
+        BadWorkload{"tensor beyond 2^40 elements",
+                    [](auto& j) {
+                      j["input"]["shape"] = {3, 16000000, 16000000};
+                      j["layers"][0].erase("output");
+                    },
+                    "/input", "more than the 2^40"},
+        BadWorkload{"mask sparsity above one",
+                    [](auto& j) { j["layers"][2]["layers"][2]["mask"]["generate"]["sparsity"] = 1.5; },
+                    "/layers/2/layers/2/mask/generate/sparsity", "expected a fraction in [0, 1)"},
+        BadWorkload{"mask with both sources",
+                    [](auto& j) { j["layers"][2]["layers"][2]["mask"]["npy"] = "x.npy"; },
+                    "/layers/2/layers/2/mask", "exactly one of"},
         BadWorkload{"string where a number belongs", [](auto& j) { j["layers"][0]["stride"] = "16"; },
                     "/layers/0/stride", "expected an integer"}),
     [](const testing::TestParamInfo<BadWorkload>& info) {
