@@ -1,5 +1,6 @@
 #include "sim/accel/accelerator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <stdexcept>
@@ -26,8 +27,9 @@ uint64_t Accelerator::now_cycles() {
 // One unit: load, compute and store threads around two input and two output buffer slots.
 class PipelineUnit : public sc_core::sc_module {
  public:
-  PipelineUnit(sc_core::sc_module_name name, SharedChannel& dram, SharedChannel& glb)
+  PipelineUnit(sc_core::sc_module_name name, int index, ArbitratedChannel& dram, ArbitratedChannel& glb)
       : sc_core::sc_module(name),
+        index_(index),
         dram_(dram),
         glb_(glb),
         in_slots_(2),
@@ -49,12 +51,30 @@ class PipelineUnit : public sc_core::sc_module {
   uint64_t compute_cycles = 0;
 
  private:
-  // Issues transfers now; waits until the last has arrived.
-  void transfer(const std::vector<Transfer>& ts) {
+  // The transfers one thread issued in one cycle; wakes the thread when the last has arrived. Its arrival
+  // can move later while the cycle lasts (a request that goes first arrives from another thread).
+  struct Batch : ArbitratedChannel::Owner {
+    std::vector<uint64_t> done;
+    uint64_t issued = 0;
+    sc_core::sc_event arrived;
+    void completion_changed(int slot, uint64_t cycle) override {
+      done[size_t(slot)] = cycle;
+      arrived.cancel();
+      arrived.notify(double(last() - issued) * Accelerator::cycle());
+    }
+    uint64_t last() const { return *std::max_element(done.begin(), done.end()); }
+  };
+
+  // Issues transfers now (kind 0: loads, 1: stores); waits until the last has arrived.
+  void transfer(const std::vector<Transfer>& ts, int kind, Batch& b) {
     const uint64_t now = Accelerator::now_cycles();
-    uint64_t done = now;
-    for (const Transfer& t : ts) done = std::max(done, (t.dram ? dram_ : glb_).reserve(now, t.bytes));
-    if (done > now) wait(double(done - now) * Accelerator::cycle());
+    b.issued = now;
+    b.done.assign(ts.size() + 1, now);
+    for (size_t i = 0; i < ts.size(); ++i) {
+      if (ts[i].bytes == 0) continue;
+      (ts[i].dram ? dram_ : glb_).request(now, ts[i].bytes, {index_, kind, int(i)}, &b, int(i));
+    }
+    while (Accelerator::now_cycles() < b.last()) wait(b.arrived);
   }
 
   static int64_t ref(size_t job, size_t tile) { return int64_t(job) << 32 | int64_t(tile); }
@@ -72,7 +92,7 @@ class PipelineUnit : public sc_core::sc_module {
       j->timing.start = Accelerator::now_cycles();
       for (size_t t = 0; t < j->plan->tiles.size(); ++t) {
         in_slots_.wait();
-        transfer(j->plan->tiles[t].loads);
+        transfer(j->plan->tiles[t].loads, 0, load_batch_);
         to_compute_.write(ref(slot, t));
       }
     }
@@ -99,7 +119,7 @@ class PipelineUnit : public sc_core::sc_module {
       to_store_.read(r);
       Job* j = jobs_[size_t(r >> 32)];
       const size_t tile = size_t(r & 0xffffffff);
-      transfer(j->plan->tiles[tile].stores);
+      transfer(j->plan->tiles[tile].stores, 1, store_batch_);
       out_slots_.post();
       if (tile + 1 == j->plan->tiles.size()) {
         j->timing.end = Accelerator::now_cycles();
@@ -109,8 +129,10 @@ class PipelineUnit : public sc_core::sc_module {
     }
   }
 
-  SharedChannel& dram_;
-  SharedChannel& glb_;
+  int index_;
+  ArbitratedChannel& dram_;
+  ArbitratedChannel& glb_;
+  Batch load_batch_, store_batch_;
   sc_core::sc_semaphore in_slots_, out_slots_;
   sc_core::sc_fifo<int64_t> to_compute_, to_store_;
   std::deque<Job*> queue_;
@@ -124,11 +146,12 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const ArchSpec& arch)
       dram_(arch.dram.bytes_per_cycle, arch.dram.latency_cycles),
       glb_(arch.global_buffer.bytes_per_cycle, 0) {
   for (const ChunkSpec& c : arch.chunks) {
-    units_.push_back(std::make_unique<PipelineUnit>(("chunk_" + c.name).c_str(), dram_, glb_));
+    units_.push_back(
+        std::make_unique<PipelineUnit>(("chunk_" + c.name).c_str(), int(units_.size()), dram_, glb_));
   }
-  units_.push_back(std::make_unique<PipelineUnit>("vector_unit", dram_, glb_));
+  units_.push_back(std::make_unique<PipelineUnit>("vector_unit", int(units_.size()), dram_, glb_));
   if (arch.sparse_attention)
-    units_.push_back(std::make_unique<PipelineUnit>("sparse_attention", dram_, glb_));
+    units_.push_back(std::make_unique<PipelineUnit>("sparse_attention", int(units_.size()), dram_, glb_));
 }
 
 Accelerator::~Accelerator() = default;

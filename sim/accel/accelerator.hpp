@@ -48,7 +48,7 @@ class Accelerator : public sc_core::sc_module {
 
  private:
   const ArchSpec& arch_;
-  SharedChannel dram_, glb_;
+  ArbitratedChannel dram_, glb_;
   std::vector<std::unique_ptr<PipelineUnit>> units_;
 };
 
