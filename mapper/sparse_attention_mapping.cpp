@@ -250,9 +250,14 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   sddmm.attention = stats;
 
   const uint64_t scores = stored_scores(heads) * uint64_t(net.batch);
-  plan_vector_tiles(arch, "the softmax of attention \"" + a.name + "\" (of " + net.file + ")",
-                    VectorOp::Softmax, scores, uint64_t(N), {{bytes_of(scores, act), homes.scores_dram}},
-                    {bytes_of(scores, act), homes.probs_dram}, softmax);
+  plan_vector_tiles(arch,
+                    {"the softmax of attention \"" + a.name + "\" (of " + net.file + ")",
+                     VectorOp::Softmax,
+                     scores,
+                     uint64_t(N),
+                     {{bytes_of(scores, act), homes.scores_dram}},
+                     {bytes_of(scores, act), homes.probs_dram}},
+                    softmax);
 }
 
 }  // namespace cosim

@@ -7,26 +7,38 @@
 
 namespace cosim {
 
-void plan_vector_tiles(const ArchSpec& arch, const std::string& what, VectorOp op, uint64_t E, uint64_t row,
-                       const std::vector<VectorTensor>& inputs, VectorTensor output, LayerPlan& p) {
-  const VectorUnitSpec& v = arch.vector_unit;
-  p.unit = arch.vector_unit_index();
-  uint64_t total = output.bytes;
-  for (const VectorTensor& t : inputs) total += t.bytes;
+uint64_t largest_vector_tile(const ArchSpec& arch, const VectorProblem& v) {
+  const uint64_t E = v.elements, row = v.row;
+  uint64_t total = v.output.bytes;
+  for (const VectorTensor& t : v.inputs) total += t.bytes;
   const double bytes_per_element = double(total) / double(E);
-  uint64_t T = uint64_t(double(v.buffer) / 2 / bytes_per_element) / row * row;
+  uint64_t T = uint64_t(double(arch.vector_unit.buffer) / 2 / bytes_per_element) / row * row;
   if (T == 0) {
     throw InputError(arch.file, "/vector_unit/buffer",
-                     "the vector unit's buffer (" + size_text(v.buffer) + ") cannot hold one row of " +
-                         std::to_string(row) + " elements of " + what + " twice for double buffering");
+                     "the vector unit's buffer (" + size_text(arch.vector_unit.buffer) +
+                         ") cannot hold one row of " + std::to_string(row) + " elements of " + v.what +
+                         " twice for double buffering");
   }
   T = std::min(T, E);
   if ((E + T - 1) / T > kMaxTilesPerLayer) {
     throw InputError(arch.file, "/vector_unit/buffer",
-                     std::to_string((E + T - 1) / T) + " tiles for " + what + ", more than the " +
+                     std::to_string((E + T - 1) / T) + " tiles for " + v.what + ", more than the " +
                          std::to_string(kMaxTilesPerLayer) +
                          " per layer this simulator runs; reduce the batch");
   }
+  return T;
+}
+
+void plan_vector_tiles(const ArchSpec& arch, const VectorProblem& vp, LayerPlan& p, uint64_t T) {
+  const VectorUnitSpec& v = arch.vector_unit;
+  const uint64_t E = vp.elements;
+  const VectorOp op = vp.op;
+  const std::vector<VectorTensor>& inputs = vp.inputs;
+  const VectorTensor& output = vp.output;
+  if (T == 0) T = largest_vector_tile(arch, vp);
+  p.unit = arch.vector_unit_index();
+  p.tiles.clear();
+  p.actions = ActionCounts{};
   p.mapping.tile_m = int64_t(T);
   p.mapping.loop_order = "elements";
   p.mapping.input_home = inputs.empty() ? "" : (inputs.front().dram ? "DRAM" : "GLB");

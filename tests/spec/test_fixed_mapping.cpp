@@ -85,7 +85,7 @@ TEST(FixedMapping, ChunkTooSmallForAnyTileNamesItsBuffers) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_EQ(e.file(), source_path("arch/default.json"));
-    EXPECT_EQ(e.path(), "/chunks/0/buffers");
+    EXPECT_EQ(e.path(), "/chunks/0/buffers/input");  // the one too small
     EXPECT_NE(e.problem().find("cannot hold any tile of layer \"patch_embed\""), std::string::npos)
         << e.what();
   }

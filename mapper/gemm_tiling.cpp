@@ -1,0 +1,149 @@
+#include "mapper/gemm_tiling.hpp"
+
+#include <vector>
+
+namespace cosim {
+
+namespace {
+
+// A dimension cut into tiles: `count` tiles of `size`, then possibly one ragged tile.
+struct Cut {
+  int64_t size, count;
+};
+
+std::vector<Cut> cuts(int64_t dim, int64_t tile) {
+  std::vector<Cut> c{{tile, dim / tile}};
+  if (dim % tile) c.push_back({dim % tile, 1});
+  if (c.front().count == 0) c.erase(c.begin());
+  return c;
+}
+
+// The k tiles with what sets them apart: the first has no partial sums to add to, the last is stored.
+struct KCut {
+  int64_t size, count;
+  bool first, last;
+};
+
+std::vector<KCut> k_cuts(int64_t K, int64_t kt) {
+  const int64_t nk = ceil_div(K, kt);
+  if (nk == 1) return {{K, 1, true, true}};
+  std::vector<KCut> c{{kt, 1, true, false}};
+  if (nk > 2) c.push_back({kt, nk - 2, false, false});
+  c.push_back({K - (nk - 1) * kt, 1, false, true});
+  return c;
+}
+
+void add_transfers(const ArchSpec& arch, uint64_t bytes, bool dram, uint64_t count, GemmCost& c) {
+  if (count == 0) return;
+  ActionCounts one;
+  const Transfer t = memory_transfer(arch, bytes, dram, one);
+  c.actions.dram_bytes += one.dram_bytes * double(count);
+  c.actions.glb_bytes += one.glb_bytes * double(count);
+  const double bpc = dram ? arch.dram.bytes_per_cycle : arch.global_buffer.bytes_per_cycle;
+  const uint64_t occ = uint64_t(std::ceil(double(t.bytes) / bpc - 1e-9));
+  (dram ? c.dram_occupancy : c.glb_occupancy) += occ * count;
+  c.uses_dram = c.uses_dram || dram;
+}
+
+}  // namespace
+
+bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t) {
+  // In bits; half of each buffer holds one tile.
+  return uint64_t(t.mt * t.kt) * uint64_t(p.a_bits) <= c.input_buffer * 4 &&
+         uint64_t(t.kt * t.nt) * uint64_t(p.b_bits) <= c.weight_buffer * 4 &&
+         uint64_t(t.mt * t.nt) * uint64_t(p.acc_bits) <= c.output_buffer * 4;
+}
+
+void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, int64_t n, bool first_k,
+                      uint64_t count, ActionCounts& a) {
+  const SpatialMap s = spatial_map(d, m, k, n);
+  const int64_t fr = ceil_div(s.rows_dim, p.rows), fc = ceil_div(s.cols_dim, p.cols);
+  double a_reads = 0, b_reads = 0;
+  int64_t result_writes = m * n;
+  switch (d) {
+    case Dataflow::OutputStationary:
+      a_reads = double(m * k * fc), b_reads = double(k * n * fr);
+      break;
+    case Dataflow::WeightStationary:
+      a_reads = double(m * k * fc), b_reads = double(k * n), result_writes = m * n * fr;
+      break;
+    case Dataflow::InputStationary:
+      a_reads = double(m * k), b_reads = double(k * n * fc), result_writes = m * n * fr;
+      break;
+  }
+  const uint64_t psum_adds = uint64_t(result_writes - m * n + (first_k ? 0 : m * n));
+  const double c = double(count);
+  a.input_buffer_bytes += c * (a_reads * p.a_bits / 8);
+  a.weight_buffer_bytes += c * (b_reads * p.b_bits / 8);
+  a.output_buffer_bytes += c * (double(uint64_t(result_writes) + psum_adds) * p.acc_bits / 8);
+  a.psum_adds += count * psum_adds;
+  a.macs += count * uint64_t(m * k * n);
+  a.compute_cycles += count * tile_cycles(d, p.rows, p.cols, m, k, n);
+}
+
+GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t) {
+  GemmCost c;
+  ActionCounts& a = c.actions;
+  const uint64_t G = uint64_t(p.groups);
+  const std::vector<Cut> ms = cuts(p.m, t.mt), ns = cuts(p.n, t.nt);
+  const std::vector<KCut> ks = k_cuts(p.k, t.kt);
+  const int64_t nm = ceil_div(p.m, t.mt), nn = ceil_div(p.n, t.nt), nk = ceil_div(p.k, t.kt);
+  c.tiles = G * uint64_t(nm * nn * nk);
+  // An operand tile is reloaded on every tile unless the reduction is one tile and the loop over the other
+  // operand's blocks is inside the loop over its own (or has one block).
+  const bool a_once_per_block = nk == 1 && (!t.n_outer || nm == 1);
+  const bool b_once_per_block = nk == 1 && (t.n_outer || nn == 1);
+  for (const Cut& m : ms) {
+    for (const Cut& n : ns) {
+      for (const KCut& k : ks) {
+        const uint64_t count = G * uint64_t(m.count * n.count * k.count);
+        add_gemm_compute(p, t.dataflow, m.size, k.size, n.size, k.first, count, a);
+        if (!a_once_per_block) {
+          const uint64_t bytes = bytes_of(uint64_t(m.size * k.size), p.a_bits);
+          add_transfers(arch, bytes, p.a_dram, count, c);
+          a.input_buffer_bytes += double(bytes) * double(count);
+        }
+        if (!b_once_per_block) {
+          const uint64_t bytes = bytes_of(uint64_t(k.size * n.size), p.b_bits);
+          add_transfers(arch, bytes, p.b_dram, count, c);
+          a.weight_buffer_bytes += double(bytes) * double(count);
+        }
+        if (k.last) {
+          a.output_buffer_bytes += double(count) * (double(m.size * n.size) * p.acc_bits / 8);
+          add_transfers(arch, gemm_store_bytes(p, m.size, n.size), p.o_dram, count, c);
+        }
+      }
+    }
+  }
+  if (a_once_per_block) {
+    for (const Cut& m : ms) {
+      const uint64_t bytes = bytes_of(uint64_t(m.size * p.k), p.a_bits);
+      add_transfers(arch, bytes, p.a_dram, G * uint64_t(m.count), c);
+      a.input_buffer_bytes += double(bytes) * double(G * uint64_t(m.count));
+    }
+  }
+  if (b_once_per_block) {
+    for (const Cut& n : ns) {
+      const uint64_t bytes = bytes_of(uint64_t(p.k * n.size), p.b_bits);
+      add_transfers(arch, bytes, p.b_dram, G * uint64_t(n.count), c);
+      a.weight_buffer_bytes += double(bytes) * double(G * uint64_t(n.count));
+    }
+  }
+  return c;
+}
+
+void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t, LayerPlan& plan) {
+  plan.mapping.dataflow = t.dataflow;
+  plan.mapping.tile_m = t.mt;
+  plan.mapping.tile_k = t.kt;
+  plan.mapping.tile_n = t.nt;
+  plan.mapping.loop_order = t.loop_order();
+  plan.mapping.input_home = p.a_dram ? "DRAM" : "GLB";
+  plan.mapping.weight_home = p.b_dram ? "DRAM" : "GLB";
+  plan.mapping.output_home = p.o_dram ? "DRAM" : "GLB";
+  plan.actions = gemm_cost(arch, p, t).actions;
+  plan.tiles.clear();
+  for_each_gemm_tile(arch, p, t, [&](const TileStep& s) { plan.tiles.push_back(s); });
+}
+
+}  // namespace cosim

@@ -1,0 +1,207 @@
+#include "mapper/network_mapper.hpp"
+
+#include <algorithm>
+
+#include "mapper/memory_transfer.hpp"
+#include "mapper/sparse_attention_mapping.hpp"
+#include "spec/input_error.hpp"
+
+namespace cosim {
+
+namespace {
+
+class NetworkMapper {
+ public:
+  NetworkMapper(const Network& net, const ArchSpec& arch, LayerMappingPolicy& policy)
+      : net_(net), arch_(arch), policy_(policy) {
+    const size_t n = net.layers.size();
+    in_dram_.assign(n, true);
+    plan_of_.assign(n, -1);
+    source_.assign(n, 0);
+    out_scale_.assign(n, 1.0);
+    for (size_t i = 1; i < n; ++i) {
+      const Layer& l = net.layers[i];
+      source_[i] =
+          l.work == WorkKind::None ? source_[size_t(l.inputs[0])] : int(i);  // a reshape is its input
+    }
+    mark_encoded_producers();
+    for (size_t i = 1; i < n; ++i) {
+      const Layer& l = net.layers[i];
+      if (l.work == WorkKind::None) {
+        in_dram_[i] = in_dram_[size_t(l.inputs[0])];
+        continue;
+      }
+      uint64_t out = bytes_of(uint64_t(elements(l.out_shape) * net.batch), l.out_bits);
+      if ((l.type == "attention.qk" || l.type == "attention.softmax") && runs_on_sparse_engine(arch, l)) {
+        out =
+            bytes_of(stored_scores(polarize_attention(arch, *l.attention)) * uint64_t(net.batch), l.out_bits);
+      }
+      in_dram_[i] = double(out) * out_scale_[i] > double(arch.global_buffer.size / 4);
+    }
+  }
+
+  std::vector<LayerPlan> run() {
+    std::vector<LayerPlan> plans;
+    for (size_t i = 1; i < net_.layers.size(); ++i) {
+      const Layer& l = net_.layers[i];
+      if (l.work == WorkKind::None || plan_of_[i] >= 0) continue;
+      if (l.type == "attention.qk" && runs_on_sparse_engine(arch_, l)) {
+        plan_sparse(i, plans);
+        continue;
+      }
+      LayerPlan p = new_plan(i);
+      if (l.work == WorkKind::Gemm) {
+        plan_gemm(l, p);
+      } else {
+        plan_vector(l, p);
+      }
+      plan_of_[i] = int(plans.size());
+      plans.push_back(std::move(p));
+    }
+    return plans;
+  }
+
+ private:
+  const Network& net_;
+  const ArchSpec& arch_;
+  LayerMappingPolicy& policy_;
+  std::vector<bool> in_dram_;
+  std::vector<int> plan_of_, source_;
+  std::vector<double> out_scale_;  // stored bytes / plain bytes of a layer's output (Q/K encoder)
+
+  LayerPlan new_plan(size_t i) const {
+    LayerPlan p;
+    p.layer = int(i);
+    for (int in : net_.layers[i].inputs) {
+      const int producer = plan_of_[size_t(source_[size_t(in)])];
+      if (producer >= 0 && std::find(p.deps.begin(), p.deps.end(), producer) == p.deps.end()) {
+        p.deps.push_back(producer);
+      }
+    }
+    return p;
+  }
+
+  // A packed q, k, v tensor read only by sparse attentions with the encoder on leaves its producer with Q and
+  // K compressed across heads: (2 * compressed heads / heads + 1) / 3 of its plain size.
+  void mark_encoded_producers() {
+    if (!arch_.sparse_attention || !arch_.sparse_attention->use || !arch_.sparse_attention->encoder) return;
+    const size_t n = net_.layers.size();
+    std::vector<int> encoded_readers(n, 0), readers(n, 0);
+    std::vector<const AttentionInfo*> info(n, nullptr);
+    for (size_t i = 1; i < n; ++i) {
+      const Layer& l = net_.layers[i];
+      if (l.work == WorkKind::None) continue;
+      for (int in : l.inputs) {
+        const size_t src = size_t(source_[size_t(in)]);
+        ++readers[src];
+        if ((l.type == "attention.qk" || l.type == "attention.sv") && runs_on_sparse_engine(arch_, l) &&
+            in == l.inputs.back()) {
+          ++encoded_readers[src];
+          info[src] = l.attention.get();
+        }
+      }
+    }
+    for (size_t i = 1; i < n; ++i) {
+      if (!info[i] || readers[i] != encoded_readers[i] || net_.layers[i].work != WorkKind::Gemm) continue;
+      const double h = double(info[i]->heads), hc = double(arch_.sparse_attention->compressed_heads(int(h)));
+      out_scale_[i] = (2.0 * hc / h + 1.0) / 3.0;
+    }
+  }
+
+  void plan_sparse(size_t qk, std::vector<LayerPlan>& plans) {
+    const Layer& l = net_.layers[qk];
+    SparseAttentionHomes homes;
+    homes.qkv_dram = in_dram_[size_t(source_[size_t(l.inputs[0])])];
+    homes.scores_dram = in_dram_[qk];
+    homes.probs_dram = in_dram_[qk + 1];
+    homes.out_dram = in_dram_[qk + 2];
+    LayerPlan sddmm = new_plan(qk);
+    LayerPlan softmax;
+    softmax.layer = int(qk + 1);
+    LayerPlan spmm;
+    spmm.layer = int(qk + 2);
+    plan_sparse_attention(arch_, net_, l, homes, sddmm, softmax, spmm);
+    plan_of_[qk] = int(plans.size());
+    plans.push_back(std::move(sddmm));
+    softmax.deps = {plan_of_[qk]};
+    plan_of_[qk + 1] = int(plans.size());
+    plans.push_back(std::move(softmax));
+    spmm.deps = {plan_of_[qk + 1]};
+    for (int d : plans[size_t(plan_of_[qk])].deps) spmm.deps.push_back(d);  // V comes from the qkv producer
+    plan_of_[qk + 2] = int(plans.size());
+    plans.push_back(std::move(spmm));
+  }
+
+  static const char* home(bool dram) { return dram ? "DRAM" : "GLB"; }
+
+  Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const {
+    return memory_transfer(arch_, bytes, dram, a);
+  }
+
+  void plan_gemm(const Layer& l, LayerPlan& p) const {
+    const ChunkSpec& c = *arch_.chunk_for(l.op);
+    p.unit = int(&c - arch_.chunks.data());
+    GemmProblem prob;
+    prob.groups = l.gemm.groups, prob.m = l.gemm.m, prob.k = l.gemm.k, prob.n = l.gemm.n;
+    prob.a_bits = l.act_bits;
+    prob.b_bits = l.b_is_weight ? l.weight_bits : l.act_bits;
+    prob.acc_bits = c.pe.acc_bits;
+    prob.out_bits = l.out_bits;
+    prob.a_dram = in_dram_[size_t(source_[size_t(l.inputs[0])])];
+    prob.b_dram = l.b_is_weight ? true : bool(in_dram_[size_t(source_[size_t(l.inputs.back())])]);
+    prob.o_dram = in_dram_[size_t(p.layer)];
+    prob.out_scale = out_scale_[size_t(p.layer)];
+    prob.rows = c.rows, prob.cols = c.cols;
+    materialize_gemm(arch_, prob, policy_.gemm(l, c, prob), p);
+  }
+
+  void plan_vector(const Layer& l, LayerPlan& p) const {
+    std::vector<VectorTensor> inputs;
+    for (int in : l.inputs) {
+      const Layer& src = net_.layers[size_t(in)];
+      inputs.push_back({bytes_of(uint64_t(elements(src.out_shape) * net_.batch), src.out_bits),
+                        bool(in_dram_[size_t(source_[size_t(in)])])});
+    }
+    const VectorTensor out{bytes_of(uint64_t(elements(l.out_shape) * net_.batch), l.out_bits),
+                           bool(in_dram_[size_t(p.layer)])};
+    const VectorProblem v{"layer \"" + l.name + "\" (of " + net_.file + ")",
+                          l.vector_op,
+                          l.vector_elements,
+                          l.vector_row,
+                          inputs,
+                          out};
+    plan_vector_tiles(arch_, v, p, policy_.vector_tile(l, v, largest_vector_tile(arch_, v)));
+  }
+};
+
+}  // namespace
+
+std::vector<LayerPlan> map_network(const Network& net, const ArchSpec& arch, LayerMappingPolicy& policy) {
+  check_supported(net, arch);
+  return NetworkMapper(net, arch, policy).run();
+}
+
+InputError too_many_tiles_error(const Network& net, const Layer& l, const ChunkSpec& c, uint64_t fewest) {
+  return InputError(net.file, l.pointer,
+                    "layer \"" + l.name + "\" needs at least " + std::to_string(fewest) +
+                        " tiles on chunk \"" + c.name + "\", more than the " +
+                        std::to_string(kMaxTilesPerLayer) +
+                        " per layer this simulator runs; reduce the batch or the layer's size");
+}
+
+InputError no_tile_fits_error(const ArchSpec& arch, const Network& net, const Layer& l, const ChunkSpec& c,
+                              const GemmProblem& p) {
+  // Name the buffer that is too small for even a 1x1x1 tile, double buffered.
+  const char* which = uint64_t(p.a_bits) > c.input_buffer * 4    ? "input"
+                      : uint64_t(p.b_bits) > c.weight_buffer * 4 ? "weight"
+                                                                 : "output";
+  return InputError(arch.file, c.pointer + "/buffers/" + which,
+                    "chunk \"" + c.name + "\" cannot hold any tile of layer \"" + l.name + "\" (of " +
+                        net.file + "): a 1x1x1 tile needs " + std::to_string(p.a_bits) + "/" +
+                        std::to_string(p.b_bits) + "/" + std::to_string(p.acc_bits) +
+                        " bits of input/weight/output, twice for double buffering; buffers are " +
+                        size_text(c.input_buffer) + "/" + size_text(c.weight_buffer) + "/" +
+                        size_text(c.output_buffer));
+}
+
+}  // namespace cosim
