@@ -87,6 +87,11 @@ class FixedRule : public LayerMappingPolicy {
 
 }  // namespace
 
+GemmTiling fixed_gemm_tiling(const Network& net, const ArchSpec& arch, const Layer& l, const ChunkSpec& c,
+                             const GemmProblem& p) {
+  return FixedRule(net, arch).gemm(l, c, p);
+}
+
 std::vector<LayerPlan> fixed_mapping(const Network& net, const ArchSpec& arch) {
   FixedRule rule(net, arch);
   return map_network(net, arch, rule);

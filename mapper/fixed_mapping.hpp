@@ -17,12 +17,17 @@
 
 #include <vector>
 
+#include "mapper/gemm_tiling.hpp"
 #include "mapper/layer_plan.hpp"
 #include "mapper/memory_transfer.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/network.hpp"
 
 namespace cosim {
+
+// The fixed rule's tiling of one GEMM layer. Throws InputError when no tile fits.
+GemmTiling fixed_gemm_tiling(const Network& net, const ArchSpec& arch, const Layer& l, const ChunkSpec& c,
+                             const GemmProblem& p);
 
 // One plan per layer that does work, in program order. Throws InputError when a layer fits no tile.
 std::vector<LayerPlan> fixed_mapping(const Network& net, const ArchSpec& arch);

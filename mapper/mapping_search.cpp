@@ -1,0 +1,130 @@
+#include "mapper/mapping_search.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace cosim {
+
+std::vector<int64_t> tile_candidates(int64_t dim, int64_t side) {
+  std::vector<int64_t> v{dim};
+  for (int64_t j = 2; j <= 8; ++j) v.push_back(ceil_div(dim, j));
+  for (int64_t t = dim; t > 1; t = ceil_div(t, 2)) v.push_back(ceil_div(t, 2));
+  for (int64_t j = 1; j <= 4 && side * j < dim; ++j) v.push_back(side * j);
+  for (int64_t t = side * 8; t < dim; t *= 2) v.push_back(t);
+  int divisors = 0;
+  for (int64_t d = 2; d * d <= dim && divisors < 16; ++d) {
+    if (dim % d == 0) v.push_back(d), v.push_back(dim / d), ++divisors;
+  }
+  std::sort(v.begin(), v.end(), std::greater<int64_t>());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  while (!v.empty() && v.back() < 1) v.pop_back();
+  return v;
+}
+
+namespace {
+
+struct Candidate {
+  GemmTiling tiling;
+  GemmCost cost;
+  double bound = 0;  // of the objective
+  uint64_t index = 0;
+};
+
+// Lower bound on a tiling's cycles alone on its chunk: each resource must do all its work.
+uint64_t cycles_bound(const GemmCost& c, const ArchSpec& arch) {
+  uint64_t b = std::max(c.actions.compute_cycles, c.glb_occupancy);
+  if (c.uses_dram) b = std::max(b, c.dram_occupancy + arch.dram.latency_cycles);
+  return b;
+}
+
+bool better(double value, uint64_t index, double best_value, uint64_t best_index) {
+  return value < best_value || (value == best_value && index < best_index);
+}
+
+}  // namespace
+
+GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem& p, Objective objective,
+                       const std::vector<GemmTiling>& seeds, bool brute_force) {
+  const ArchSpec& arch = model.arch();
+  const ChunkSpec& c = arch.chunks[size_t(unit)];
+  GemmChoice choice;
+  std::vector<Candidate> cands;
+  uint64_t fewest = UINT64_MAX;
+  auto consider = [&](const GemmTiling& t) {
+    if (!gemm_tiling_fits(p, c, t)) return;
+    const long double tiles =
+        (long double)p.groups * ceil_div(p.m, t.mt) * ceil_div(p.k, t.kt) * ceil_div(p.n, t.nt);
+    if (tiles > (long double)kMaxTilesPerLayer) {
+      fewest = std::min<uint64_t>(fewest, tiles > 1e19L ? UINT64_MAX : uint64_t(tiles));
+      return;
+    }
+    Candidate x{t, gemm_cost(arch, p, t), 0, uint64_t(cands.size())};
+    const uint64_t cb = cycles_bound(x.cost, arch);
+    const LayerCost lb{cb, model.energy_pJ(unit, x.cost.actions, VectorOp::Add, cb)};
+    x.bound = lb.value(objective);
+    cands.push_back(x);
+  };
+  for (const GemmTiling& s : seeds) consider(s);
+  for (Dataflow d : c.dataflows) {
+    const SpatialMap side = spatial_map(d, 1, 2, 3);
+    auto side_of = [&](int which) -> int64_t {
+      return side.rows_dim == which ? c.rows : side.cols_dim == which ? c.cols : 1;
+    };
+    const std::vector<int64_t> ms = tile_candidates(p.m, side_of(1)), ks = tile_candidates(p.k, side_of(2)),
+                               ns = tile_candidates(p.n, side_of(3));
+    for (bool n_outer : {true, false}) {
+      for (int64_t kt : ks) {
+        // Even one row of this reduction overflows the input buffer.
+        if (uint64_t(kt) * uint64_t(p.a_bits) > c.input_buffer * 4) continue;
+        for (int64_t mt : ms) {
+          if (uint64_t(mt * kt) * uint64_t(p.a_bits) > c.input_buffer * 4) continue;
+          for (int64_t nt : ns) consider({d, mt, kt, nt, n_outer});
+        }
+      }
+    }
+  }
+  choice.stats.considered = cands.size();
+  if (cands.empty()) {
+    choice.fewest_tiles = fewest == UINT64_MAX ? 0 : fewest;
+    return choice;
+  }
+  if (!brute_force) {
+    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+      return a.bound < b.bound || (a.bound == b.bound && a.index < b.index);
+    });
+  }
+  double best_value = 0;
+  uint64_t best_index = UINT64_MAX;
+  for (const Candidate& x : cands) {
+    if (!brute_force && best_index != UINT64_MAX && !better(x.bound, x.index, best_value, best_index)) break;
+    const LayerCost cost = model.gemm(unit, p, x.tiling, x.cost);
+    ++choice.stats.simulated;
+    const double v = cost.value(objective);
+    if (best_index == UINT64_MAX || better(v, x.index, best_value, best_index)) {
+      best_value = v, best_index = x.index;
+      choice.tiling = x.tiling, choice.cost = cost, choice.found = true;
+    }
+  }
+  return choice;
+}
+
+VectorChoice search_vector(const LayerCostModel& model, const VectorProblem& v, uint64_t largest,
+                           Objective objective) {
+  VectorChoice best;
+  uint64_t last = 0;
+  for (int i = 0; i < 8; ++i) {
+    const uint64_t tile = std::max<uint64_t>(v.row, (largest >> i) / v.row * v.row);
+    if (tile == last) break;
+    last = tile;
+    if ((v.elements + tile - 1) / tile > kMaxTilesPerLayer) break;
+    LayerPlan p;
+    plan_vector_tiles(model.arch(), v, p, tile);
+    const LayerCost cost = model.plan(p, v.op);
+    ++best.stats.considered, ++best.stats.simulated;
+    if (best.tile == 0 || cost.value(objective) < best.cost.value(objective))
+      best.tile = tile, best.cost = cost;
+  }
+  return best;
+}
+
+}  // namespace cosim

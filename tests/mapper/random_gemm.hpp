@@ -1,0 +1,62 @@
+// Random GEMM layers and random legal tilings of them, for the mapper's tests.
+#pragma once
+
+#include <random>
+
+#include "mapper/gemm_tiling.hpp"
+#include "mapper/memory_transfer.hpp"
+#include "spec/arch_spec.hpp"
+#include "spec/network.hpp"
+
+namespace cosim::test {
+
+inline int64_t uniform(std::mt19937_64& rng, int64_t lo, int64_t hi) {
+  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
+
+// A GEMM problem for chunk `c` with dimensions up to `max_dim`, tensors randomly in DRAM or the global
+// buffer.
+inline GemmProblem random_gemm(std::mt19937_64& rng, const ChunkSpec& c, int64_t max_dim) {
+  GemmProblem p;
+  p.groups = uniform(rng, 1, 3);
+  p.m = uniform(rng, 1, max_dim), p.k = uniform(rng, 1, max_dim), p.n = uniform(rng, 1, max_dim);
+  p.a_bits = c.pe.act_bits, p.b_bits = c.pe.weight_bits, p.acc_bits = c.pe.acc_bits, p.out_bits = 8;
+  p.a_dram = uniform(rng, 0, 1), p.b_dram = uniform(rng, 0, 1), p.o_dram = uniform(rng, 0, 1);
+  p.out_scale = uniform(rng, 0, 3) == 0 ? 7.0 / 9.0 : 1.0;
+  p.rows = c.rows, p.cols = c.cols;
+  return p;
+}
+
+// A random tiling that fits the chunk's buffers and needs at most `max_tiles` tiles (false if none found).
+inline bool random_tiling(std::mt19937_64& rng, const ChunkSpec& c, const GemmProblem& p, uint64_t max_tiles,
+                          GemmTiling& t) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    t.dataflow = c.dataflows[size_t(uniform(rng, 0, int64_t(c.dataflows.size()) - 1))];
+    t.mt = uniform(rng, 1, p.m), t.kt = uniform(rng, 1, p.k), t.nt = uniform(rng, 1, p.n);
+    t.n_outer = uniform(rng, 0, 1);
+    const uint64_t tiles =
+        uint64_t(p.groups * ceil_div(p.m, t.mt) * ceil_div(p.k, t.kt) * ceil_div(p.n, t.nt));
+    if (tiles <= max_tiles && gemm_tiling_fits(p, c, t)) return true;
+  }
+  return false;
+}
+
+// A network of one GEMM layer (index 1) for running a plan alone.
+inline Network one_gemm_network(const GemmProblem& p, OpType op) {
+  Network net;
+  net.name = net.file = "one_gemm";
+  Layer in;
+  in.name = "input";
+  Layer g;
+  g.name = "gemm";
+  g.type = "matmul";
+  g.inputs = {0};
+  g.work = WorkKind::Gemm;
+  g.gemm = {p.groups, p.m, p.k, p.n};
+  g.op = op;
+  g.out_shape = {p.groups, p.m, p.n};
+  net.layers = {in, g};
+  return net;
+}
+
+}  // namespace cosim::test

@@ -1,0 +1,136 @@
+// The mapper's cost model (mapper/layer_cost.hpp) must predict exactly what the accelerator-level SystemC
+// model simulates for a layer running alone: cycles and energy, on random layers and random legal mappings of
+// every chunk type, and on every plan of real networks (vector unit and sparse-attention engine included).
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "mapper/auto_mapping.hpp"
+#include "mapper/fixed_mapping.hpp"
+#include "mapper/layer_cost.hpp"
+#include "mapper/random_gemm.hpp"
+#include "sim/accel/network_simulator.hpp"
+#include "support/test_files.hpp"
+
+namespace cosim {
+namespace {
+
+using test::source_path;
+
+// Memory slow enough that transfers, not compute, set the pace and loads and stores queue behind each other.
+ArchSpec slow_memory_arch() {
+  return test::arch_with("arch/default.json", [](auto& j) {
+    j["dram"]["bandwidth"] = "2 GB/s";
+    j["global_buffer"]["bandwidth"] = "8 B/cycle";
+  });
+}
+
+TEST(CostModel, GemmAloneEqualsSimulationOnRandomLayersAndMappings) {
+  const ArchSpec fast = test::arch_with("arch/default.json", [](auto&) {});
+  const ArchSpec slow = slow_memory_arch();
+  NetworkSimulator sim_fast(fast, "fast"), sim_slow(slow, "slow");
+  std::mt19937_64 rng(20261123);
+  int compared = 0, memory_bound = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    NetworkSimulator& sim = trial % 2 ? sim_slow : sim_fast;
+    const ArchSpec& arch = sim.arch();
+    const int unit = int(test::uniform(rng, 0, int64_t(arch.chunks.size()) - 1));
+    const ChunkSpec& c = arch.chunks[size_t(unit)];
+    const GemmProblem p = test::random_gemm(rng, c, 300);
+    GemmTiling t;
+    if (!test::random_tiling(rng, c, p, 3000, t)) continue;
+    LayerPlan plan;
+    plan.layer = 1;
+    plan.unit = unit;
+    materialize_gemm(arch, p, t, plan);
+    const RunReport r = sim.run(test::one_gemm_network(p, c.op), {plan});
+    const LayerCost predicted = LayerCostModel(arch).gemm(unit, p, t, gemm_cost(arch, p, t));
+    ASSERT_EQ(predicted.cycles, r.total_cycles)
+        << "trial " << trial << " chunk " << c.name << " G,M,K,N " << p.groups << "," << p.m << "," << p.k
+        << "," << p.n << " tile " << t.mt << "x" << t.kt << "x" << t.nt << " " << to_string(t.dataflow) << " "
+        << t.loop_order();
+    ASSERT_EQ(predicted.energy_pJ, r.energy_pJ) << "trial " << trial;
+    ++compared;
+    if (r.total_cycles > 2 * r.units[size_t(unit)].busy_cycles) ++memory_bound;
+  }
+  EXPECT_GE(compared, 300);
+  EXPECT_GE(memory_bound, 50) << "too few cases where the shared channels decide the time";
+}
+
+// Every plan of a network, run alone (its dependencies dropped): the vector unit's and the sparse engine's
+// plans as well as the chunks', with the fixed and the searched mappings.
+TEST(CostModel, EveryPlanOfDeitSmallAndHybridResNetAloneEqualsSimulation) {
+  const ArchSpec arch = read_arch(source_path("arch/default.json"));
+  NetworkSimulator sim(arch);
+  const LayerCostModel model(arch);
+  std::set<int> units;
+  for (const char* workload : {"workloads/vit.json", "workloads/resnet20_hybrid.json"}) {
+    const Network net = read_network(source_path(workload));
+    std::vector<LayerPlan> plans = fixed_mapping(net, arch);
+    for (LayerPlan& p : auto_mapping(net, arch, Objective::Latency).plans) plans.push_back(std::move(p));
+    for (LayerPlan p : plans) {
+      p.deps.clear();
+      const Layer& l = net.layers[size_t(p.layer)];
+      const RunReport r = sim.run(net, {p});
+      const LayerCost predicted = model.plan(p, l.vector_op);
+      ASSERT_EQ(predicted.cycles, r.total_cycles) << workload << " " << l.name;
+      ASSERT_EQ(predicted.energy_pJ, r.energy_pJ) << workload << " " << l.name;
+      units.insert(p.unit);
+    }
+  }
+  EXPECT_EQ(int(units.size()), arch.unit_count()) << "every chunk, the vector unit and the sparse engine";
+}
+
+TEST(CostModel, EveryPlanOfHybridResNetAloneEqualsSimulationOnSlowMemory) {
+  const ArchSpec arch = slow_memory_arch();
+  NetworkSimulator sim(arch);
+  const Network net = read_network(source_path("workloads/resnet20_hybrid.json"));
+  const LayerCostModel model(arch);
+  for (LayerPlan p : auto_mapping(net, arch, Objective::Energy).plans) {
+    p.deps.clear();
+    const Layer& l = net.layers[size_t(p.layer)];
+    const RunReport r = sim.run(net, {p});
+    ASSERT_EQ(model.plan(p, l.vector_op).cycles, r.total_cycles) << l.name;
+  }
+}
+
+TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
+  const ArchSpec arch = read_arch(source_path("arch/default.json"));
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 300; ++trial) {
+    const ChunkSpec& c = arch.chunks[size_t(trial % 3)];
+    const GemmProblem p = test::random_gemm(rng, c, 200);
+    GemmTiling t;
+    if (!test::random_tiling(rng, c, p, 5000, t)) continue;
+    // Sum what the tiles move and compute, tile by tile, independently of the closed form.
+    double dram = 0, glb = 0;
+    uint64_t cycles = 0, tiles = 0, dram_occ = 0, glb_occ = 0;
+    ChannelTiming d(arch.dram.bytes_per_cycle, 0), g(arch.global_buffer.bytes_per_cycle, 0);
+    for_each_gemm_tile(arch, p, t, [&](const TileStep& s) {
+      ++tiles;
+      cycles += s.compute_cycles;
+      for (const auto* list : {&s.loads, &s.stores}) {
+        for (const Transfer& x : *list) {
+          if (x.dram) {
+            dram += double(x.bytes), dram_occ += d.occupancy(x.bytes);
+          } else {
+            glb += double(x.bytes), glb_occ += g.occupancy(x.bytes);
+          }
+        }
+      }
+    });
+    const GemmCost cost = gemm_cost(arch, p, t);
+    EXPECT_EQ(cost.tiles, tiles);
+    EXPECT_EQ(cost.actions.compute_cycles, cycles);
+    EXPECT_EQ(cost.actions.dram_bytes, dram);
+    EXPECT_EQ(cost.dram_occupancy, dram_occ);
+    EXPECT_EQ(cost.glb_occupancy, glb_occ);
+    EXPECT_EQ(cost.actions.macs, p.groups * p.m * p.k * p.n);
+    // Global-buffer bytes: direct transfers once, DRAM transfers staged through it (written, then read).
+    EXPECT_GE(cost.actions.glb_bytes, glb);
+  }
+}
+
+}  // namespace
+}  // namespace cosim
