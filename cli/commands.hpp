@@ -13,6 +13,9 @@ using CommandAction = std::function<int()>;
 // `cosim run WORKLOAD [--arch FILE|PRESET] [--format table|json|csv] [--output FILE]`
 CommandAction add_run_command(CLI::App& app);
 
+// `cosim map WORKLOAD [--arch ...] [--objective latency|energy|edp] [--format table|json] [--allocate]`
+CommandAction add_map_command(CLI::App& app);
+
 // `cosim verify --config NAME [--cycles N] [--seed S] | --list`
 CommandAction add_verify_command(CLI::App& app);
 

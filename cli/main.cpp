@@ -25,6 +25,7 @@ int sc_main(int argc, char* argv[]) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "cosim 0.1.0");
   cosim::CommandAction run = cosim::add_run_command(app);
+  cosim::CommandAction map = cosim::add_map_command(app);
   cosim::CommandAction verify = cosim::add_verify_command(app);
 
   try {
@@ -43,6 +44,7 @@ int sc_main(int argc, char* argv[]) {
   try {
     for (CLI::App* sub : app.get_subcommands()) {
       if (sub->get_name() == "run") return run();
+      if (sub->get_name() == "map") return map();
       if (sub->get_name() == "verify") return verify();
     }
     return 2;

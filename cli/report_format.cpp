@@ -102,7 +102,8 @@ std::string format_table(const RunReport& r) {
   size_t w = 5;
   for (const auto& l : r.layers) w = std::max(w, l.name.size());
   std::string out;
-  out += fmt::format("{} on {} ({:.0f} MHz)\n", r.workload, r.arch, r.clock_MHz);
+  out += fmt::format("{} on {} ({:.0f} MHz){}\n", r.workload, r.arch, r.clock_MHz,
+                     r.mapper.empty() ? "" : "; layers mapped by the " + r.mapper);
   out += fmt::format(
       "{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}  {}\n",
       "layer", w, "type", "op", "unit", "MMACs", "cycles", "us", "util", "compute", "local", "glb", "dram",
@@ -139,6 +140,11 @@ std::string format_table(const RunReport& r) {
                         r.total_cycles ? 100.0 * double(u.busy_cycles) / double(r.total_cycles) : 0.0);
   }
   out += fmt::format("units busy      {}\n", busy);
+  if (r.items > 1) {
+    out += fmt::format("throughput      {} items in {} cycles: {:.1f} cycles per item, {:.1f} items/s\n",
+                       r.items, r.total_cycles, double(r.total_cycles) / r.items,
+                       r.total_us > 0 ? r.items / (r.total_us * 1e-6) : 0.0);
+  }
   out += attention_table(r);
   return out;
 }
@@ -183,6 +189,8 @@ nlohmann::json to_json(const RunReport& r) {
           {"arch", r.arch},
           {"arch_file", r.arch_file},
           {"clock_MHz", r.clock_MHz},
+          {"mapper", r.mapper},
+          {"items", r.items},
           {"total",
            {{"cycles", r.total_cycles},
             {"time_us", r.total_us},

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/report_format.hpp"
+#include "cli/workload_inputs.hpp"
 #include "sim/accel/network_simulator.hpp"
 #include "spec/input_error.hpp"
 
@@ -46,25 +47,15 @@ void write_output(const std::string& path, const std::string& text) {
 
 CommandAction add_run_command(CLI::App& app) {
   struct Options {
-    std::string workload;
-    std::string arch = "default";
+    WorkloadInputs in;
     std::string format = "table";
     std::string output;
-    std::string mask;
-    bool no_polarize = false, no_encoder = false, dense_attention = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* run = app.add_subcommand("run",
                                      "Simulate a workload on an accelerator and report per-layer and total "
                                      "latency, energy and utilization.");
-  run->add_option("WORKLOAD", o->workload,
-                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json")
-      ->required();
-  run->add_option(
-         "--arch", o->arch,
-         "Architecture file (JSON, docs/architecture-format.md) or preset name: default, systolic32, "
-         "eyeriss_like, vitcod_like")
-      ->capture_default_str();
+  o->in.add_to(run, true);
   run->add_option(
          "--format", o->format,
          "table: for people; json / csv: for scripts, with units in the field names (cycles, _us, _pJ)")
@@ -72,30 +63,13 @@ CommandAction add_run_command(CLI::App& app) {
       ->capture_default_str();
   run->add_option("-o,--output", o->output,
                   "Write the report to this file (whole or not at all) instead of stdout");
-  run->add_option(
-      "--mask", o->mask,
-      "Read every attention mask given as an .npy file from this file instead (layers x heads x N x N, "
-      "bool or uint8, true = pruned)");
-  run->add_flag("--no-polarize", o->no_polarize,
-                "Ablation: no global tokens; every kept entry goes to the sparser engine");
-  run->add_flag("--no-encoder", o->no_encoder,
-                "Ablation: Q and K move uncompressed; no encoder/decoder work");
-  run->add_flag(
-      "--dense-attention", o->dense_attention,
-      "Ablation: ignore attention masks; attention runs dense on the multiplier chunk and the vector unit");
   return [o]() {
-    ArchSpec arch = read_arch(resolve_arch(o->arch));
-    if (arch.sparse_attention) {
-      if (o->no_polarize) arch.sparse_attention->polarize = false;
-      if (o->no_encoder) arch.sparse_attention->encoder = false;
-      if (o->dense_attention) arch.sparse_attention->use = false;
-    }
-    NetworkOptions options;
-    options.mask_file = o->mask;
-    Network net = read_network(o->workload, options);
-    check_supported(net, arch);
+    ArchSpec arch = o->in.read_arch_spec();
+    const Network net = o->in.read_workload(arch);
+    const MappedWorkload mapped = o->in.map(arch, net);
     NetworkSimulator sim(std::move(arch));
-    RunReport report = sim.run(net);
+    RunReport report = sim.run(net, mapped.plans);
+    report.mapper = mapped.description;
     std::string text;
     if (o->format == "json")
       text = to_json(report).dump(2) + "\n";

@@ -1,6 +1,6 @@
 #include "mapper/gemm_tiling.hpp"
 
-#include <vector>
+#include <array>
 
 namespace cosim {
 
@@ -11,10 +11,20 @@ struct Cut {
   int64_t size, count;
 };
 
-std::vector<Cut> cuts(int64_t dim, int64_t tile) {
-  std::vector<Cut> c{{tile, dim / tile}};
+// At most a few entries: kept on the stack, as the mapper builds these for every mapping it weighs.
+template <class T, size_t N>
+struct SmallList {
+  std::array<T, N> v{};
+  size_t n = 0;
+  void push_back(const T& x) { v[n++] = x; }
+  const T* begin() const { return v.data(); }
+  const T* end() const { return v.data() + n; }
+};
+
+SmallList<Cut, 2> cuts(int64_t dim, int64_t tile) {
+  SmallList<Cut, 2> c;
+  if (dim / tile) c.push_back({tile, dim / tile});
   if (dim % tile) c.push_back({dim % tile, 1});
-  if (c.front().count == 0) c.erase(c.begin());
   return c;
 }
 
@@ -24,10 +34,14 @@ struct KCut {
   bool first, last;
 };
 
-std::vector<KCut> k_cuts(int64_t K, int64_t kt) {
+SmallList<KCut, 3> k_cuts(int64_t K, int64_t kt) {
+  SmallList<KCut, 3> c;
   const int64_t nk = ceil_div(K, kt);
-  if (nk == 1) return {{K, 1, true, true}};
-  std::vector<KCut> c{{kt, 1, true, false}};
+  if (nk == 1) {
+    c.push_back({K, 1, true, true});
+    return c;
+  }
+  c.push_back({kt, 1, true, false});
   if (nk > 2) c.push_back({kt, nk - 2, false, false});
   c.push_back({K - (nk - 1) * kt, 1, false, true});
   return c;
@@ -85,8 +99,8 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
   GemmCost c;
   ActionCounts& a = c.actions;
   const uint64_t G = uint64_t(p.groups);
-  const std::vector<Cut> ms = cuts(p.m, t.mt), ns = cuts(p.n, t.nt);
-  const std::vector<KCut> ks = k_cuts(p.k, t.kt);
+  const auto ms = cuts(p.m, t.mt), ns = cuts(p.n, t.nt);
+  const auto ks = k_cuts(p.k, t.kt);
   const int64_t nm = ceil_div(p.m, t.mt), nn = ceil_div(p.n, t.nt), nk = ceil_div(p.k, t.kt);
   c.tiles = G * uint64_t(nm * nn * nk);
   // An operand tile is reloaded on every tile unless the reduction is one tile and the loop over the other

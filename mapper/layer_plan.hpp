@@ -78,6 +78,7 @@ struct AttentionLayerStats {
 struct LayerPlan {
   int layer = 0;          // index in Network::layers
   int unit = 0;           // chunk index, or Accelerator's vector unit index (= number of chunks)
+  int item = 0;           // batch item, in pipelined schedules (mapper/network_schedule.hpp)
   std::vector<int> deps;  // indices of the plans this one waits for
   Mapping mapping;
   std::vector<TileStep> tiles;

@@ -88,14 +88,14 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
     choice.fewest_tiles = fewest == UINT64_MAX ? 0 : fewest;
     return choice;
   }
-  if (!brute_force) {
-    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-      return a.bound < b.bound || (a.bound == b.bound && a.index < b.index);
-    });
-  }
+  // Visit in order of bound (ties: enumeration order); sorting keys, not the candidates, is cheaper.
+  std::vector<std::pair<double, uint32_t>> order(cands.size());
+  for (size_t i = 0; i < cands.size(); ++i) order[i] = {brute_force ? 0.0 : cands[i].bound, uint32_t(i)};
+  if (!brute_force) std::sort(order.begin(), order.end());
   double best_value = 0;
   uint64_t best_index = UINT64_MAX;
-  for (const Candidate& x : cands) {
+  for (const auto& [bound, i] : order) {
+    const Candidate& x = cands[i];
     if (!brute_force && best_index != UINT64_MAX && !better(x.bound, x.index, best_value, best_index)) break;
     const LayerCost cost = model.gemm(unit, p, x.tiling, x.cost);
     ++choice.stats.simulated;

@@ -18,34 +18,53 @@ double EnergyModel::pe_op_pJ(const ChunkSpec& c) const {
   return 0;
 }
 
+EnergyModel::EnergyModel(const ArchSpec& arch) : arch_(arch) {
+  const Technology& t = arch.technology;
+  auto per_byte = [&](uint64_t sram_bytes) { return t.sram_access_64b_pJ(sram_bytes) / 8.0; };
+  unit_bytes_.resize(size_t(arch.unit_count()));
+  for (size_t i = 0; i < arch.chunks.size(); ++i) {
+    const ChunkSpec& c = arch.chunks[i];
+    unit_bytes_[i] = {per_byte(c.input_buffer), per_byte(c.weight_buffer), per_byte(c.output_buffer), 0, 0};
+    pe_op_.push_back(pe_op_pJ(c));
+  }
+  unit_bytes_[size_t(arch.vector_unit_index())].input = per_byte(arch.vector_unit.buffer);
+  if (arch.sparse_attention) {
+    const SparseAttentionSpec& s = *arch.sparse_attention;
+    unit_bytes_[size_t(arch.sparse_engine_index())] = {per_byte(s.q_buffer), per_byte(s.k_buffer),
+                                                       per_byte(s.output_buffer), per_byte(s.v_buffer),
+                                                       per_byte(s.index_buffer)};
+  }
+  glb_byte_ = per_byte(arch.global_buffer.size);
+  dram_byte_ = t.dram_access_64b_pJ() / 8.0;
+}
+
 EnergyBreakdown EnergyModel::actions(int unit, const ActionCounts& a, VectorOp vector_op) const {
   const Technology& t = arch_.technology;
   EnergyBreakdown e;
-  auto per_byte = [&](uint64_t sram_bytes) { return t.sram_access_64b_pJ(sram_bytes) / 8.0; };
+  const UnitBytes& b = unit_bytes_[size_t(unit)];
   if (unit == arch_.sparse_engine_index() && arch_.sparse_attention) {
     // MAC lines: int multiply + accumulator-width add per MAC (also for the encoder/decoder).
     const SparseAttentionSpec& s = *arch_.sparse_attention;
     e.compute = double(a.macs) * (t.int_mult_pJ(s.pe.act_bits) + t.int_add_pJ(s.pe.acc_bits));
-    e.local = a.input_buffer_bytes * per_byte(s.q_buffer) + a.weight_buffer_bytes * per_byte(s.k_buffer) +
-              a.value_buffer_bytes * per_byte(s.v_buffer) + a.index_buffer_bytes * per_byte(s.index_buffer) +
-              a.output_buffer_bytes * per_byte(s.output_buffer);
+    e.local = a.input_buffer_bytes * b.input + a.weight_buffer_bytes * b.weight +
+              a.value_buffer_bytes * b.value + a.index_buffer_bytes * b.index +
+              a.output_buffer_bytes * b.output;
     const double mac_cycles = double(s.mac_lines) * s.macs_per_line * double(a.compute_cycles);
     e.idle = std::max(0.0, mac_cycles - double(a.macs)) * t.pe_idle_pJ_per_cycle();
   } else if (unit < int(arch_.chunks.size())) {
     const ChunkSpec& c = arch_.chunks[size_t(unit)];
-    e.compute = double(a.macs) * pe_op_pJ(c) + double(a.psum_adds) * t.int_add_pJ(c.pe.acc_bits);
-    e.local = a.input_buffer_bytes * per_byte(c.input_buffer) +
-              a.weight_buffer_bytes * per_byte(c.weight_buffer) +
-              a.output_buffer_bytes * per_byte(c.output_buffer);
+    e.compute = double(a.macs) * pe_op_[size_t(unit)] + double(a.psum_adds) * t.int_add_pJ(c.pe.acc_bits);
+    e.local =
+        a.input_buffer_bytes * b.input + a.weight_buffer_bytes * b.weight + a.output_buffer_bytes * b.output;
     const double pe_cycles = double(c.pes()) * double(a.compute_cycles);
     e.idle = std::max(0.0, pe_cycles - double(a.macs)) * t.pe_idle_pJ_per_cycle();
   } else {
     const VectorUnitSpec& v = arch_.vector_unit;
     e.compute = double(a.macs) * v.ops.at(vector_op).energy_pJ_per_element;
-    e.local = a.input_buffer_bytes * per_byte(v.buffer);
+    e.local = a.input_buffer_bytes * b.input;
   }
-  e.glb = a.glb_bytes * per_byte(arch_.global_buffer.size);
-  e.dram = a.dram_bytes * t.dram_access_64b_pJ() / 8.0;
+  e.glb = a.glb_bytes * glb_byte_;
+  e.dram = a.dram_bytes * dram_byte_;
   return e;
 }
 

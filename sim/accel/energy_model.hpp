@@ -25,7 +25,7 @@ struct EnergyBreakdown {
 
 class EnergyModel {
  public:
-  explicit EnergyModel(const ArchSpec& arch) : arch_(arch) {}
+  explicit EnergyModel(const ArchSpec& arch);
 
   // Energy in pJ of one PE operation of a chunk, at the chunk's hardware widths:
   //   mult:  int multiply (max of act/weight bits) + accumulator-width add
@@ -45,6 +45,13 @@ class EnergyModel {
 
  private:
   const ArchSpec& arch_;
+  // pJ per byte of each SRAM and of DRAM, computed once (the mapper prices many mappings).
+  struct UnitBytes {
+    double input = 0, weight = 0, output = 0, value = 0, index = 0;
+  };
+  std::vector<UnitBytes> unit_bytes_;  // by unit index
+  double glb_byte_ = 0, dram_byte_ = 0;
+  std::vector<double> pe_op_;  // per chunk
 };
 
 }  // namespace cosim

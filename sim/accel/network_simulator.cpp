@@ -1,6 +1,8 @@
 #include "sim/accel/network_simulator.hpp"
 
-#include "mapper/fixed_mapping.hpp"
+#include <algorithm>
+
+#include "mapper/auto_mapping.hpp"
 
 namespace cosim {
 
@@ -13,7 +15,9 @@ std::string NetworkSimulator::unit_name(int unit) const {
 }
 
 RunReport NetworkSimulator::run(const Network& net) {
-  return run(net, fixed_mapping(net, arch_));
+  RunReport r = run(net, auto_mapping(net, arch_, Objective::Edp).plans);
+  r.mapper = "auto (objective edp)";
+  return r;
 }
 
 RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>& plans) {
@@ -35,11 +39,12 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
   for (size_t u = 0; u < sim.unit_compute.size(); ++u) {
     r.units.push_back({unit_name(int(u)), sim.unit_compute[u]});
   }
+  for (const LayerPlan& p : plans) r.items = std::max(r.items, p.item + 1);
   for (size_t i = 0; i < plans.size(); ++i) {
     const LayerPlan& p = plans[i];
     const Layer& l = net.layers[size_t(p.layer)];
     LayerReport lr;
-    lr.name = l.name;
+    lr.name = r.items > 1 ? l.name + "#" + std::to_string(p.item) : l.name;
     lr.type = l.type;
     const bool chunk = p.unit < int(arch_.chunks.size());
     const bool engine = p.unit == arch_.sparse_engine_index();

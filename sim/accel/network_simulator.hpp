@@ -15,7 +15,9 @@ class NetworkSimulator {
   explicit NetworkSimulator(ArchSpec arch, const char* name = "accelerator");
 
   const ArchSpec& arch() const { return arch_; }
+  // Maps with the auto-mapper (objective EDP), then runs.
   RunReport run(const Network& net);
+  // Runs plans from any mapper (for pipelined runs: several batch items, mapper/network_schedule.hpp).
   RunReport run(const Network& net, const std::vector<LayerPlan>& plans);
 
  private:

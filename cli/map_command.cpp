@@ -1,0 +1,307 @@
+// `cosim map`: what the auto-mapper chose for each layer, why (predicted cycles, energy, utilization, how
+// many mappings it weighed), and how the layers share the chunks (schedule, allocation of PEs and buffers).
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/workload_inputs.hpp"
+#include "mapper/chunk_allocation.hpp"
+#include "mapper/network_schedule.hpp"
+#include "spec/input_error.hpp"
+
+namespace cosim {
+
+namespace {
+
+struct Loop {
+  char dim;
+  int64_t trips, tile;
+};
+
+std::vector<Loop> loop_nest(const Layer& l, const LayerPlan& p) {
+  const Mapping& m = p.mapping;
+  if (l.work != WorkKind::Gemm) {
+    const int64_t e = int64_t(l.vector_elements);
+    return {{'e', m.tile_m ? ceil_div(e, m.tile_m) : 1, m.tile_m}};
+  }
+  std::vector<Loop> v;
+  if (l.gemm.groups > 1) v.push_back({'g', l.gemm.groups, 1});
+  const Loop mm{'m', ceil_div(l.gemm.m, m.tile_m), m.tile_m}, nn{'n', ceil_div(l.gemm.n, m.tile_n), m.tile_n};
+  if (m.loop_order == "g n m k") {
+    v.push_back(nn), v.push_back(mm);
+  } else {
+    v.push_back(mm), v.push_back(nn);
+  }
+  v.push_back({'k', ceil_div(l.gemm.k, m.tile_k), m.tile_k});
+  return v;
+}
+
+std::string nest_text(const std::vector<Loop>& v) {
+  std::string s;
+  for (const Loop& x : v) s += fmt::format("{}{}{}x{}", s.empty() ? "" : " ", x.dim, x.trips, x.tile);
+  return s;
+}
+
+std::string spatial_text(const Mapping& m) {
+  switch (m.dataflow) {
+    case Dataflow::OutputStationary:
+      return "OS m>rows n>cols";
+    case Dataflow::WeightStationary:
+      return "WS k>rows n>cols";
+    case Dataflow::InputStationary:
+      return "IS k>rows m>cols";
+  }
+  return "";
+}
+
+std::string unit_name(const ArchSpec& a, int unit) {
+  if (unit < int(a.chunks.size())) return a.chunks[size_t(unit)].name;
+  return unit == a.vector_unit_index() ? "vector" : "sparse_attn";
+}
+
+double width(const ArchSpec& a, int unit) {
+  if (unit < int(a.chunks.size())) return a.chunks[size_t(unit)].pes();
+  if (unit == a.vector_unit_index()) return a.vector_unit.lanes;
+  return double(a.sparse_attention->mac_lines * a.sparse_attention->macs_per_line);
+}
+
+nlohmann::json allocation_json(const Allocation& al, int items) {
+  nlohmann::json chunks = nlohmann::json::array();
+  for (const ChunkShare& c : al.chunks) {
+    chunks.push_back({{"chunk", c.chunk},
+                      {"rows", c.rows},
+                      {"cols", c.cols},
+                      {"input_buffer_bytes", c.input_buffer},
+                      {"weight_buffer_bytes", c.weight_buffer},
+                      {"output_buffer_bytes", c.output_buffer},
+                      {"stage_cycles", c.stage_cycles}});
+  }
+  return {{"chunks", chunks},
+          {"other_units_stage_cycles", al.other_stage_cycles},
+          {"bottleneck_cycles", al.bottleneck},
+          {"items", items}};
+}
+
+// The architecture file with the allocation's chunk shapes and buffers.
+nlohmann::json allocated_arch_json(const ArchSpec& from, const Allocation& al) {
+  std::ifstream in(from.file);
+  nlohmann::json j = nlohmann::json::parse(in);
+  for (size_t i = 0; i < al.chunks.size(); ++i) {
+    nlohmann::json& c = j["chunks"][i];
+    c["rows"] = al.chunks[i].rows;
+    c["cols"] = al.chunks[i].cols;
+    c["buffers"] = {{"input", size_text(al.chunks[i].input_buffer)},
+                    {"weight", size_text(al.chunks[i].weight_buffer)},
+                    {"output", size_text(al.chunks[i].output_buffer)}};
+  }
+  j["name"] = from.name + "_balanced";
+  j["description"] =
+      "Chunks of " + from.name +
+      " re-sized by `cosim map --allocate` so that the pipeline stages balance (same total PEs "
+      "and buffer bytes).";
+  // A relative technology path stays valid only next to the original file.
+  if (j.contains("technology") && j["technology"].is_string()) {
+    namespace fs = std::filesystem;
+    const fs::path t = j["technology"].get<std::string>();
+    if (t.is_relative())
+      j["technology"] = fs::absolute(fs::path(from.file).parent_path() / t).lexically_normal().string();
+  }
+  return j;
+}
+
+}  // namespace
+
+CommandAction add_map_command(CLI::App& app) {
+  struct Options {
+    WorkloadInputs in;
+    std::string format = "table";
+    std::string output;
+    bool allocate = false;
+    std::string write_arch;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "map",
+      "Map a workload with the auto-mapper and show, per layer, the chosen mapping as a loop nest, its "
+      "predicted cycles, energy and utilization (exact for the layer alone) and how many mappings were "
+      "weighed; then the schedule of the layers on the units and the allocation of PEs and buffers among the "
+      "chunks.");
+  o->in.add_to(cmd, false);
+  cmd->add_option("--format", o->format,
+                  "table, or json (a cosim-mapping/1 file `cosim run --mapping` reads)")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", o->output, "Write to this file (whole or not at all) instead of stdout");
+  cmd->add_flag(
+      "--allocate", o->allocate,
+      "Search the allocation of the chunks' PEs and buffers (same totals) that balances the pipeline "
+      "stages, and compare it with an equal split");
+  cmd->add_option("--write-arch", o->write_arch,
+                  "With --allocate: write the balanced architecture to this file (for `cosim run --arch`)");
+  return [o]() {
+    if (!o->write_arch.empty() && !o->allocate)
+      throw InputError(o->write_arch, "", "--write-arch needs --allocate");
+    const ArchSpec arch = o->in.read_arch_spec();
+    const Network net = o->in.read_workload(arch);
+    const Objective objective = o->in.objective_value();
+    const AutoMapping m = auto_mapping(net, arch, objective);
+    std::vector<LayerCost> costs;
+    for (const LayerMappingRecord& r : m.records) costs.push_back(r.cost);
+    const Schedule layered = schedule_layer_by_layer(m.plans, costs, arch.unit_count());
+    const int items = o->in.pipeline > 0 ? o->in.pipeline : 8;
+    const Schedule piped = schedule_pipelined(m.plans, costs, arch.unit_count(), items);
+    std::optional<Allocation> equal, balanced;
+    const Allocation current = current_allocation(net, arch, objective);
+    if (o->allocate) {
+      equal = equal_allocation(net, arch, objective);
+      balanced = balanced_allocation(net, arch, objective);
+    }
+    auto pipelined_makespan = [&](const Allocation& al) {
+      const AutoMapping am = auto_mapping(net, al.arch, objective);
+      std::vector<LayerCost> c;
+      for (const LayerMappingRecord& r : am.records) c.push_back(r.cost);
+      return schedule_pipelined(am.plans, c, al.arch.unit_count(), items).makespan;
+    };
+
+    int searched = 0, reused = 0, given = 0;
+    for (const LayerMappingRecord& r : m.records)
+      searched += r.stats.considered > 0, reused += r.reused, given += r.given;
+    std::string text;
+    if (o->format == "json") {
+      nlohmann::json layers = nlohmann::json::array();
+      for (size_t i = 0; i < m.plans.size(); ++i) {
+        const LayerPlan& p = m.plans[i];
+        const Layer& l = net.layers[size_t(p.layer)];
+        const LayerMappingRecord& r = m.records[i];
+        nlohmann::json e = {
+            {"layer", l.name},
+            {"unit", unit_name(arch, p.unit)},
+            {"cycles", r.cost.cycles},
+            {"energy_pJ", r.cost.energy_pJ},
+            {"utilization", double(p.actions.macs) / (width(arch, p.unit) * double(r.cost.cycles))},
+            {"mappings_considered", r.stats.considered},
+            {"mappings_simulated", r.stats.simulated},
+            {"reused", r.reused}};
+        if (l.work == WorkKind::Gemm && !p.attention && p.unit < int(arch.chunks.size())) {
+          e["dataflow"] = to_string(p.mapping.dataflow);
+          e["tile"] = {p.mapping.tile_m, p.mapping.tile_k, p.mapping.tile_n};
+          e["loop_order"] = p.mapping.loop_order;
+        } else if (p.unit == arch.vector_unit_index() && l.type != "attention.softmax") {
+          e["tile_elements"] = p.mapping.tile_m;
+        }
+        if (p.unit < int(arch.chunks.size()) || p.unit == arch.vector_unit_index()) {
+          nlohmann::json nest = nlohmann::json::array();
+          for (const Loop& x : loop_nest(l, p))
+            nest.push_back({{"dim", std::string(1, x.dim)}, {"trips", x.trips}, {"tile", x.tile}});
+          e["loop_nest"] = nest;
+        }
+        layers.push_back(e);
+      }
+      nlohmann::json units = nlohmann::json::array();
+      for (int u = 0; u < arch.unit_count(); ++u) {
+        units.push_back({{"unit", unit_name(arch, u)},
+                         {"layer_by_layer_busy_cycles", layered.unit_busy[size_t(u)]},
+                         {"pipelined_busy_cycles", piped.unit_busy[size_t(u)]}});
+      }
+      nlohmann::json j = {{"format", "cosim-mapping/1"},
+                          {"workload", net.file},
+                          {"arch", arch.file},
+                          {"objective", to_string(objective)},
+                          {"seconds", m.seconds},
+                          {"mappings_considered", m.total.considered},
+                          {"mappings_simulated", m.total.simulated},
+                          {"layers", layers},
+                          {"schedule",
+                           {{"layer_by_layer_cycles", layered.makespan},
+                            {"pipelined_items", items},
+                            {"pipelined_cycles", piped.makespan},
+                            {"units", units}}},
+                          {"allocation", {{"current", allocation_json(current, items)}}}};
+      if (o->allocate) {
+        j["allocation"]["equal_split"] = allocation_json(*equal, items);
+        j["allocation"]["equal_split"]["pipelined_cycles"] = pipelined_makespan(*equal);
+        j["allocation"]["balanced"] = allocation_json(*balanced, items);
+        j["allocation"]["balanced"]["pipelined_cycles"] = pipelined_makespan(*balanced);
+        j["allocation"]["balanced"]["options_tried"] = balanced->options_tried;
+      }
+      text = j.dump(2) + "\n";
+    } else {
+      size_t w = 5;
+      for (const LayerPlan& p : m.plans) w = std::max(w, net.layers[size_t(p.layer)].name.size());
+      text += fmt::format(
+          "{} on {} ({:.0f} MHz): {} layers mapped, objective {}, in {:.3f} s\n"
+          "{} mappings considered, {} of them costed exactly (the rest bounded out); {} distinct layers "
+          "searched, {} identical ones reused\n\n",
+          net.name, arch.name, arch.clock_hz / 1e6, m.plans.size(), to_string(objective), m.seconds,
+          m.total.considered, m.total.simulated, searched, reused);
+      text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
+                          "unit", "loop nest (outer first)", "spatial", "cycles", "energy nJ", "util",
+                          "considered", "vs fixed");
+      for (size_t i = 0; i < m.plans.size(); ++i) {
+        const LayerPlan& p = m.plans[i];
+        const Layer& l = net.layers[size_t(p.layer)];
+        const LayerMappingRecord& r = m.records[i];
+        const bool engine = p.unit == arch.sparse_engine_index();
+        const std::string nest = engine ? "per head: SDDMM, SpMM" : nest_text(loop_nest(l, p));
+        const std::string spatial =
+            p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
+            : engine ? fmt::format("{}+{} lines", p.attention ? p.attention->lines_dense : 0,
+                                   p.attention ? p.attention->lines_sparse : 0)
+                     : fmt::format("{} lanes", arch.vector_unit.lanes);
+        const double base = r.fixed_cost.value(objective), mine = r.cost.value(objective);
+        text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
+                            w, unit_name(arch, p.unit), nest, spatial, r.cost.cycles, r.cost.energy_pJ / 1e3,
+                            100.0 * double(p.actions.macs) / (width(arch, p.unit) * double(r.cost.cycles)),
+                            r.reused ? "reused"
+                            : engine ? "-"
+                                     : std::to_string(r.stats.considered),
+                            base > 0 ? fmt::format("{:+.1f}%", 100.0 * (mine - base) / base) : "");
+      }
+      text += fmt::format(
+          "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile; "
+          "vs fixed: change of the objective against the fixed rule of docs/accelerator-model.md)\n");
+      text += fmt::format(
+          "\nschedule (predicted from the layers' costs alone; `cosim run` simulates contention)\n");
+      text += fmt::format("  layer by layer: {} cycles, up to {} layers at once\n", layered.makespan,
+                          layered.max_parallel);
+      text +=
+          fmt::format("  pipelined, {} items: {} cycles = {:.0f} cycles per item, up to {} layers at once\n",
+                      items, piped.makespan, double(piped.makespan) / items, piped.max_parallel);
+      text += "  busy per unit (layer by layer):";
+      for (int u = 0; u < arch.unit_count(); ++u) {
+        text += fmt::format(" {} {}", unit_name(arch, u), layered.unit_busy[size_t(u)]);
+      }
+      text += "\n\nchunk allocation (stage: one item's cycles on the chunk)\n";
+      auto table = [&](const char* title, const Allocation& al, bool with_pipeline) {
+        text += fmt::format(
+            "  {}: bottleneck {} cycles{}\n", title, al.bottleneck,
+            with_pipeline ? fmt::format(", {} items pipelined in {} cycles", items, pipelined_makespan(al))
+                          : "");
+        for (const ChunkShare& c : al.chunks) {
+          text += fmt::format("    {:<8} {:>3}x{:<3} buffers {}/{}/{}  stage {}\n", c.chunk, c.rows, c.cols,
+                              size_text(c.input_buffer), size_text(c.weight_buffer),
+                              size_text(c.output_buffer), c.stage_cycles);
+        }
+        if (al.other_stage_cycles)
+          text += fmt::format("    vector unit / sparse engine stage {}\n", al.other_stage_cycles);
+      };
+      table("current", current, false);
+      if (o->allocate) {
+        table("equal split", *equal, true);
+        table(fmt::format("balanced ({} allocations tried)", balanced->options_tried).c_str(), *balanced,
+              true);
+      } else {
+        text += "  (--allocate searches the allocation that balances the stages)\n";
+      }
+    }
+    if (!o->write_arch.empty())
+      write_output(o->write_arch, allocated_arch_json(arch, *balanced).dump(2) + "\n");
+    write_output(o->output, text);
+    return 0;
+  };
+}
+
+}  // namespace cosim

@@ -1,0 +1,101 @@
+#include "cli/workload_inputs.hpp"
+
+#include "cli/commands.hpp"
+#include "mapper/fixed_mapping.hpp"
+#include "mapper/network_schedule.hpp"
+
+namespace cosim {
+
+void WorkloadInputs::add_to(CLI::App* cmd, bool mapper_choice) {
+  cmd->add_option("WORKLOAD", workload,
+                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json")
+      ->required();
+  cmd->add_option(
+         "--arch", arch,
+         "Architecture file (JSON, docs/architecture-format.md) or preset name: default, systolic32, "
+         "eyeriss_like, vitcod_like")
+      ->capture_default_str();
+  cmd->add_option("--objective", objective,
+                  "What the auto-mapper minimizes per layer: latency (cycles), energy, or edp "
+                  "(energy-delay product)")
+      ->check(CLI::IsMember({"latency", "energy", "edp"}))
+      ->capture_default_str();
+  if (mapper_choice) {
+    cmd->add_option(
+        "--mapping", mapping_file,
+        "Mapping file (cosim-mapping/1, e.g. written by `cosim map --format json`): the layers it "
+        "names are mapped as it says, the others by the auto-mapper; \"fixed\" uses the fixed rule "
+        "of docs/accelerator-model.md for every layer");
+  }
+  cmd->add_option(
+         "--pipeline", pipeline,
+         "Stream this many batch items through the units, pipelined across chunks (0: the batch runs "
+         "layer by layer)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  cmd->add_option(
+      "--mask", mask,
+      "Read every attention mask given as an .npy file from this file instead (layers x heads x N "
+      "x N, bool or uint8, true = pruned)");
+  cmd->add_flag("--no-polarize", no_polarize,
+                "Ablation: no global tokens; every kept entry goes to the sparser engine");
+  cmd->add_flag("--no-encoder", no_encoder, "Ablation: Q and K move uncompressed; no encoder/decoder work");
+  cmd->add_flag(
+      "--dense-attention", dense_attention,
+      "Ablation: ignore attention masks; attention runs dense on the multiplier chunk and the vector "
+      "unit");
+}
+
+ArchSpec WorkloadInputs::read_arch_spec() const {
+  ArchSpec a = read_arch(resolve_arch(arch));
+  if (a.sparse_attention) {
+    if (no_polarize) a.sparse_attention->polarize = false;
+    if (no_encoder) a.sparse_attention->encoder = false;
+    if (dense_attention) a.sparse_attention->use = false;
+  }
+  return a;
+}
+
+Network WorkloadInputs::read_workload(const ArchSpec& a) const {
+  NetworkOptions options;
+  options.mask_file = mask;
+  Network net = read_network(workload, options);
+  check_supported(net, a);
+  return net;
+}
+
+const MappingFile* WorkloadInputs::mapping() const {
+  if (mapping_file.empty() || mapping_file == "fixed") return nullptr;
+  if (!mapping_) mapping_ = read_mapping_file(mapping_file);
+  return &*mapping_;
+}
+
+MappedWorkload WorkloadInputs::map(const ArchSpec& a, const Network& net) const {
+  MappedWorkload m;
+  if (mapping_file == "fixed") {
+    const LayerCostModel model(a);
+    m.mapping.plans = fixed_mapping(net, a);
+    for (const LayerPlan& p : m.mapping.plans) {
+      LayerMappingRecord r;
+      r.cost = r.fixed_cost = model.plan(p, net.layers[size_t(p.layer)].vector_op);
+      m.mapping.records.push_back(r);
+    }
+    m.description = "fixed rule";
+  } else {
+    m.mapping = auto_mapping(net, a, objective_value(), mapping());
+    m.description = std::string("auto-mapper, objective ") + to_string(objective_value()) +
+                    (mapping() ? ", layers in " + mapping_file + " as given" : "");
+  }
+  if (pipeline > 0) {
+    std::vector<LayerCost> costs;
+    for (const LayerMappingRecord& r : m.mapping.records) costs.push_back(r.cost);
+    const Schedule s = schedule_pipelined(m.mapping.plans, costs, a.unit_count(), pipeline);
+    m.plans = pipelined_plans(m.mapping.plans, s);
+    m.description += ", " + std::to_string(pipeline) + " items pipelined";
+  } else {
+    m.plans = m.mapping.plans;
+  }
+  return m;
+}
+
+}  // namespace cosim
