@@ -12,7 +12,10 @@ namespace cosim {
 
 MappingFile read_mapping_file(const std::string& file) {
   const JsonField root = JsonField::load(file);
-  root.allow_only({"format", "workload", "arch", "objective", "layers", "note"});
+  // `cosim map --format json` writes a mapping file; its figures (schedule, allocation, ...) are ignored
+  // here.
+  root.allow_only({"format", "workload", "arch", "objective", "layers", "note", "seconds",
+                   "mappings_considered", "mappings_simulated", "schedule", "allocation"});
   if (root["format"].string() != "cosim-mapping/1") root["format"].fail("expected \"cosim-mapping/1\"");
   MappingFile m;
   m.file = file;

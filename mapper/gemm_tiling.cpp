@@ -1,6 +1,7 @@
 #include "mapper/gemm_tiling.hpp"
 
 #include <array>
+#include <functional>
 
 namespace cosim {
 
@@ -144,6 +145,52 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
     }
   }
   return c;
+}
+
+TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& ts) {
+  const int64_t nk = ceil_div(p.k, ts.kt), nm = ceil_div(p.m, ts.mt), nn = ceil_div(p.n, ts.nt);
+  const int64_t outer_dim = ts.n_outer ? p.n : p.m, outer_tile = ts.n_outer ? ts.nt : ts.mt;
+  const int64_t inner_dim = ts.n_outer ? p.m : p.n, inner_tile = ts.n_outer ? ts.mt : ts.nt;
+  // Which operands a tile loads (see for_each_gemm_tile: a tile is loaded when it differs from the one held).
+  auto tile = [&](int64_t o, int64_t i, int64_t k, bool last_k, bool first_inner, bool first_of_g) {
+    const int64_t m = ts.n_outer ? i : o, n = ts.n_outer ? o : i;
+    bool load_a = true, load_b = true;
+    if (nk == 1) {
+      load_a = ts.n_outer ? (nm > 1 || first_of_g) : first_inner;
+      load_b = ts.n_outer ? first_inner : (nn > 1 || first_of_g);
+    }
+    TileStep t;
+    if (load_a) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), p.a_dram));
+    if (load_b) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), p.b_dram));
+    t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
+    if (last_k) t.stores.push_back(transfer_of(arch, gemm_store_bytes(p, m, n), p.o_dram));
+    return t;
+  };
+  // The k loop of one (outer, inner) block.
+  auto k_loop = [&](int64_t o, int64_t i, bool first_inner, bool first_of_g) {
+    if (nk == 1) return TilePattern::of(tile(o, i, p.k, true, first_inner, first_of_g));
+    std::vector<TilePattern> b;
+    b.push_back(TilePattern::of(tile(o, i, ts.kt, false, first_inner, first_of_g)));
+    if (nk > 2) b.push_back(TilePattern::of(tile(o, i, ts.kt, false, false, false), uint64_t(nk - 2)));
+    b.push_back(TilePattern::of(tile(o, i, p.k - (nk - 1) * ts.kt, true, false, false)));
+    return TilePattern::repeat(std::move(b), 1);
+  };
+  // Splits a loop into its first iteration, the repeated full ones and the ragged last one.
+  auto loop = [](int64_t dim, int64_t step,
+                 const std::function<TilePattern(int64_t size, bool first)>& body) {
+    std::vector<TilePattern> b;
+    const int64_t full = dim / step, rag = dim % step;
+    if (full >= 1) b.push_back(body(step, true));
+    if (full >= 2) b.push_back(TilePattern::repeat({body(step, false)}, uint64_t(full - 1)));
+    if (rag) b.push_back(body(rag, full == 0));
+    return TilePattern::repeat(std::move(b), 1);
+  };
+  const TilePattern group = loop(outer_dim, outer_tile, [&](int64_t o, bool first_outer) {
+    return loop(inner_dim, inner_tile, [&](int64_t i, bool first_inner) {
+      return k_loop(o, i, first_inner, first_outer && first_inner);
+    });
+  });
+  return TilePattern::repeat({group}, uint64_t(p.groups));
 }
 
 void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t, LayerPlan& plan) {

@@ -13,6 +13,7 @@
 
 #include "mapper/layer_plan.hpp"
 #include "mapper/memory_transfer.hpp"
+#include "mapper/tile_pattern.hpp"
 #include "sim/pe_array/fold_timing.hpp"
 #include "spec/arch_spec.hpp"
 
@@ -94,6 +95,10 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
     }
   }
 }
+
+// The same tiles as for_each_gemm_tile, as a pattern of a few nodes (loops g, outer, inner, k; in each, the
+// first and ragged last iterations apart from the repeated middle ones).
+TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t);
 
 // Fills plan.tiles, plan.actions and plan.mapping (tile sizes, dataflow, loop order, homes).
 void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t, LayerPlan& plan);

@@ -17,6 +17,7 @@ struct Transfer {
   uint64_t bytes = 0;
   bool dram =
       false;  // over the DRAM channel (bytes are already rounded up to whole bursts); else GLB port only
+  bool operator==(const Transfer& o) const { return bytes == o.bytes && dram == o.dram; }
 };
 
 struct TileStep {

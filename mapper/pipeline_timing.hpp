@@ -14,11 +14,13 @@
 // are kept.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
 
 #include "mapper/layer_plan.hpp"
+#include "mapper/tile_pattern.hpp"
 #include "sim/accel/shared_channel.hpp"
 #include "spec/arch_spec.hpp"
 
@@ -40,12 +42,48 @@ class PipelineTiming {
     advance(false);
   }
 
+  // `count` copies of one tile.
+  void push(const TileStep& t, uint64_t count) { push(TilePattern::of(t, count)); }
+
+  // A pattern of tiles. Once the pipeline's state at the end of one play of a repeated body equals its state
+  // at the end of the previous play shifted by a constant number of cycles (the steady state), the remaining
+  // plays are skipped by adding that shift: the rules are invariant under a shift of time and the tiles
+  // repeat, so the skipped plays would have repeated it exactly.
+  void push(const TilePattern& p) {
+    const uint64_t period = p.period();
+    Snapshot prev;
+    bool have = false;
+    for (uint64_t r = 0; r < p.times; ++r) {
+      if (p.leaf) {
+        push(p.tile);
+      } else {
+        for (const TilePattern& b : p.body) push(b);
+      }
+      const uint64_t left = p.times - 1 - r;
+      if (left == 0) return;
+      if ((r + 1) * period < kRing) continue;  // until the ring holds tiles of this repetition only
+      Snapshot now;
+      if (!take(now)) {
+        have = false;
+        continue;
+      }
+      uint64_t delta = 0;
+      if (have && repeats(prev, now, period, delta)) {
+        jump(left, period, delta);
+        return;
+      }
+      prev = now;
+      have = true;
+    }
+  }
+
   // The cycle the last store of the last tile has arrived, counted from the first load's request at cycle 0.
   uint64_t finish() {
     advance(true);
     return pushed_ ? slot(pushed_ - 1).stores_end : 0;
   }
   uint64_t tiles() const { return pushed_; }
+  uint64_t skipped() const { return skipped_; }  // tiles accounted for by steady-state jumps
 
  private:
   static constexpr int kMaxTransfers = 8;
@@ -69,6 +107,68 @@ class PipelineTiming {
   }
 
   Slot& slot(uint64_t t) { return ring_[t % kRing]; }
+
+  // The state that decides the future: progress of each thread, the times of the last tiles, when each
+  // channel is free (no earlier than the last request: requests come in time order), the last request.
+  static constexpr uint64_t kUnset = UINT64_MAX;
+  struct Snapshot {
+    uint64_t pushed = 0, l = 0, c = 0, s = 0, lo = 0;
+    std::array<uint64_t, 3 * kRing> times{};  // by distance from pushed
+    uint64_t dram_free = 0, glb_free = 0, last_request = 0;
+  };
+
+  bool take(Snapshot& x) {
+    const uint64_t first = std::min({l_, c_, s_});
+    if (first < 4) return false;
+    x.pushed = pushed_, x.l = l_, x.c = c_, x.s = s_, x.lo = first - 4;
+    if (pushed_ - x.lo > kRing) return false;
+    x.times.fill(kUnset);
+    for (uint64_t i = x.lo; i < pushed_; ++i) {
+      const Slot& y = slot(i);
+      const size_t k = size_t(pushed_ - i - 1) * 3;
+      if (i < l_) x.times[k] = y.loads_end;
+      if (i < c_) x.times[k + 1] = y.compute_end;
+      if (i < s_) x.times[k + 2] = y.stores_end;
+    }
+    x.dram_free = std::max(dram_.free_at(), last_request_);
+    x.glb_free = std::max(glb_.free_at(), last_request_);
+    x.last_request = last_request_;
+    return true;
+  }
+
+  static bool repeats(const Snapshot& a, const Snapshot& b, uint64_t period, uint64_t& delta) {
+    const uint64_t p = period;
+    if (b.pushed != a.pushed + p || b.l != a.l + p || b.c != a.c + p || b.s != a.s + p || b.lo != a.lo + p) {
+      return false;
+    }
+    delta = b.last_request - a.last_request;
+    if (b.dram_free - a.dram_free != delta || b.glb_free - a.glb_free != delta) return false;
+    for (size_t k = 0; k < a.times.size(); ++k) {
+      if ((a.times[k] == kUnset) != (b.times[k] == kUnset)) return false;
+      if (a.times[k] != kUnset && b.times[k] - a.times[k] != delta) return false;
+    }
+    return true;
+  }
+
+  // Advances `plays` plays of a repeated body of `period` tiles, each `delta` cycles later than the one
+  // before.
+  void jump(uint64_t plays, uint64_t period, uint64_t delta) {
+    const uint64_t shift = plays * delta, n = plays * period;
+    const std::array<Slot, kRing> old = ring_;
+    const uint64_t lo = std::min({l_, c_, s_}) - 4;
+    for (uint64_t i = lo; i < pushed_; ++i) {
+      Slot y = old[i % kRing];
+      if (i < l_) y.loads_end += shift;
+      if (i < c_) y.compute_end += shift;
+      if (i < s_) y.stores_end += shift;
+      ring_[(i + n) % kRing] = y;
+    }
+    pushed_ += n, l_ += n, c_ += n, s_ += n;
+    skipped_ += n;
+    dram_.set_free_at(std::max(dram_.free_at(), last_request_) + shift);
+    glb_.set_free_at(std::max(glb_.free_at(), last_request_) + shift);
+    last_request_ += shift;
+  }
 
   uint64_t serve(const std::array<Transfer, kMaxTransfers>& ts, int n, uint64_t now) {
     uint64_t done = now;
@@ -118,6 +218,7 @@ class PipelineTiming {
       } else {
         return;
       }
+      last_request_ = do_load ? load_at : store_at;
       if (do_load) {
         Slot& x = slot(l_);
         x.loads_end = serve(x.loads, x.nloads, load_at);
@@ -133,6 +234,8 @@ class PipelineTiming {
   ChannelTiming dram_, glb_;
   std::array<Slot, kRing> ring_;
   uint64_t pushed_ = 0, l_ = 0, c_ = 0, s_ = 0;  // tiles pushed, loaded, computed, stored
+  uint64_t last_request_ = 0;                    // cycle of the last load or store served
+  uint64_t skipped_ = 0;
 };
 
 }  // namespace cosim

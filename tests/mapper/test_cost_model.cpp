@@ -9,6 +9,7 @@
 #include "mapper/auto_mapping.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/layer_cost.hpp"
+#include "mapper/pipeline_timing.hpp"
 #include "mapper/random_gemm.hpp"
 #include "sim/accel/network_simulator.hpp"
 #include "support/test_files.hpp"
@@ -95,6 +96,29 @@ TEST(CostModel, EveryPlanOfHybridResNetAloneEqualsSimulationOnSlowMemory) {
   }
 }
 
+// Skipping through the steady state of repeated tiles gives exactly the cycles of replaying every tile, on
+// layers large enough that most tiles are skipped.
+TEST(CostModel, SteadyStateSkippingEqualsTileByTileReplay) {
+  const ArchSpec fast = read_arch(source_path("arch/default.json"));
+  const ArchSpec slow = slow_memory_arch();
+  std::mt19937_64 rng(99);
+  uint64_t skipped = 0, tiles = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const ArchSpec& arch = trial % 2 ? slow : fast;
+    const ChunkSpec& c = arch.chunks[size_t(trial % 3)];
+    const GemmProblem p = test::random_gemm(rng, c, 1500);
+    GemmTiling t;
+    if (!test::random_tiling(rng, c, p, 100000, t)) continue;
+    PipelineTiming each(arch), pattern(arch);
+    for_each_gemm_tile(arch, p, t, [&](const TileStep& s) { each.push(s); });
+    pattern.push(gemm_pattern(arch, p, t));
+    ASSERT_EQ(pattern.finish(), each.finish()) << "trial " << trial;
+    EXPECT_EQ(pattern.tiles(), each.tiles());
+    skipped += pattern.skipped(), tiles += pattern.tiles();
+  }
+  EXPECT_GT(double(skipped), 0.5 * double(tiles)) << "most tiles should be skipped";
+}
+
 TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
   const ArchSpec arch = read_arch(source_path("arch/default.json"));
   std::mt19937_64 rng(7);
@@ -122,6 +146,18 @@ TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
     });
     const GemmCost cost = gemm_cost(arch, p, t);
     EXPECT_EQ(cost.tiles, tiles);
+    // The pattern the cost model replays holds the same tiles in the same order.
+    std::vector<TileStep> visited, expanded;
+    for_each_gemm_tile(arch, p, t, [&](const TileStep& s) { visited.push_back(s); });
+    const TilePattern pattern = gemm_pattern(arch, p, t);
+    pattern.expand(expanded);
+    EXPECT_EQ(pattern.tiles(), tiles);
+    ASSERT_EQ(expanded.size(), visited.size());
+    for (size_t i = 0; i < visited.size(); ++i) {
+      ASSERT_EQ(expanded[i].compute_cycles, visited[i].compute_cycles) << "tile " << i;
+      ASSERT_EQ(expanded[i].loads, visited[i].loads) << "tile " << i << " of " << t.loop_order();
+      ASSERT_EQ(expanded[i].stores, visited[i].stores) << "tile " << i;
+    }
     EXPECT_EQ(cost.actions.compute_cycles, cycles);
     EXPECT_EQ(cost.actions.dram_bytes, dram);
     EXPECT_EQ(cost.dram_occupancy, dram_occ);
