@@ -19,6 +19,8 @@ const char* to_string(VectorOp op) {
       return "add";
     case VectorOp::Pool:
       return "pool";
+    case VectorOp::Concat:
+      return "concat";
   }
   return "?";
 }
@@ -114,8 +116,14 @@ VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
   s.lanes = static_cast<int>(v["lanes"].integer_in(1, 65536));
   s.buffer = v["buffer"].bytes();
   JsonField ops = v["ops"];
-  ops.allow_only({"softmax", "layernorm", "gelu", "add", "pool"});
+  ops.allow_only({"softmax", "layernorm", "gelu", "add", "pool", "concat"});
   for (VectorOp op : kVectorOps) {
+    if (op == VectorOp::Concat && !ops.has("concat")) {
+      // Optional: a concat copies its inputs into one tensor, one element per lane per cycle; its energy is
+      // the buffer and memory traffic alone.
+      s.ops[op] = VectorOpCost{};
+      continue;
+    }
     JsonField o = ops[to_string(op)];
     o.allow_only({"cycles_per_element", "actions", "note"});
     VectorOpCost cost;

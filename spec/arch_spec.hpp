@@ -28,9 +28,9 @@ struct ChunkSpec {
   int pes() const { return rows * cols; }
 };
 
-enum class VectorOp { Softmax, Layernorm, Gelu, Add, Pool };
-constexpr std::array<VectorOp, 5> kVectorOps = {VectorOp::Softmax, VectorOp::Layernorm, VectorOp::Gelu,
-                                                VectorOp::Add, VectorOp::Pool};
+enum class VectorOp { Softmax, Layernorm, Gelu, Add, Pool, Concat };
+constexpr std::array<VectorOp, 6> kVectorOps = {VectorOp::Softmax, VectorOp::Layernorm, VectorOp::Gelu,
+                                                VectorOp::Add,     VectorOp::Pool,      VectorOp::Concat};
 const char* to_string(VectorOp op);
 
 struct VectorOpCost {

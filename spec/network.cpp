@@ -264,17 +264,20 @@ class Builder {
     l.name = name;
     l.pointer = e.pointer();
     l.type = e["type"].choice({"conv2d", "linear", "matmul", "attention", "softmax", "layernorm", "gelu",
-                               "add", "pool", "tokens", "flatten"});
+                               "add", "pool", "concat", "tokens", "flatten"});
     const bool two_inputs = l.type == "add" || l.type == "matmul";
+    const bool many_inputs = l.type == "concat";
     if (auto in = e.optional("inputs")) {
       for (const JsonField& n : in->elements()) l.inputs.push_back(resolve(n, n.string(), scope));
       size_t want = two_inputs ? 2 : 1;
-      if (l.inputs.size() != want) {
+      if (many_inputs && l.inputs.size() < 2) in->fail("concat takes two or more inputs");
+      if (!many_inputs && l.inputs.size() != want) {
         in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " +
                  std::to_string(l.inputs.size()));
       }
     } else {
-      if (two_inputs) e.fail("missing field \"inputs\": " + l.type + " takes two inputs");
+      if (two_inputs || many_inputs)
+        e.fail("missing field \"inputs\": " + l.type + " takes two or more inputs");
       l.inputs = {prev};
     }
     const Shape in = at(l.inputs[0]).out_shape;
@@ -421,6 +424,26 @@ class Builder {
       l.vector_op = VectorOp::Add;
       l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
       l.out_shape = in;
+      result = push(l);
+    } else if (l.type == "concat") {
+      // Joins its inputs along `axis`; the vector unit copies them into one tensor.
+      allow({"axis"});
+      const int64_t axis = e.has("axis") ? e["axis"].integer_in(0, int64_t(in.size()) - 1) : 0;
+      Shape out = in;
+      for (size_t i = 1; i < l.inputs.size(); ++i) {
+        const Shape& b = at(l.inputs[i]).out_shape;
+        bool match = b.size() == in.size();
+        for (size_t d = 0; match && d < in.size(); ++d) match = int64_t(d) == axis || b[d] == in[d];
+        if (!match) {
+          e["inputs"].fail("concat along axis " + std::to_string(axis) +
+                           " needs shapes equal elsewhere, found " + to_string(in) + " and " + to_string(b));
+        }
+        out[size_t(axis)] += b[size_t(axis)];
+      }
+      l.work = WorkKind::Vector;
+      l.vector_op = VectorOp::Concat;
+      l.out_shape = out;
+      l.vector_elements = static_cast<uint64_t>(elements(out) * batch);
       result = push(l);
     } else if (l.type == "pool") {
       allow({"mode", "kernel", "stride", "padding"});

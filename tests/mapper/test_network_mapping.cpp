@@ -8,6 +8,7 @@
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/network_schedule.hpp"
 #include "sim/accel/network_simulator.hpp"
+#include "spec/json_reader.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {
@@ -42,8 +43,12 @@ TEST(NetworkMapping, MappedVitRunIsNeverWorseThanFixedOnAnyLayer) {
       better += a < b;
     }
     EXPECT_GT(better, 12) << to_string(o);
-    if (o == Objective::Latency) EXPECT_LT(mapped.total_cycles, fixed.total_cycles);
-    if (o == Objective::Energy) EXPECT_LT(mapped.energy_pJ, fixed.energy_pJ);
+    if (o == Objective::Latency) {
+      EXPECT_LT(mapped.total_cycles, fixed.total_cycles);
+    }
+    if (o == Objective::Energy) {
+      EXPECT_LT(mapped.energy_pJ, fixed.energy_pJ);
+    }
   }
 }
 
@@ -108,6 +113,43 @@ TEST(NetworkMapping, GraphOfResidualNetworkHasBranches) {
   std::vector<LayerPlan> cyclic = plans;
   cyclic[0].deps.push_back(int(cyclic.size()) - 1);
   EXPECT_THROW(plan_graph(cyclic), std::logic_error);
+}
+
+TEST(NetworkMapping, ConcatJoinsBranchesThatRunOnDifferentChunks) {
+  const nlohmann::json w = nlohmann::json::parse(R"({
+    "format": "cosim-workload/1", "name": "inception-like",
+    "input": {"shape": [16, 16, 16], "bits": 8},
+    "defaults": {"bits": {"mult": {"act": 8, "weight": 8}, "shift": {"act": 16, "weight": 6},
+                          "adder": {"act": 8, "weight": 8}}},
+    "layers": [
+      {"name": "a", "type": "conv2d", "out_channels": 16, "kernel": 1, "op": "mult", "inputs": ["input"]},
+      {"name": "b", "type": "conv2d", "out_channels": 24, "kernel": 3, "padding": 1, "op": "shift",
+       "inputs": ["input"]},
+      {"name": "cat", "type": "concat", "inputs": ["a", "b"], "output": [40, 16, 16]},
+      {"name": "c", "type": "conv2d", "out_channels": 8, "kernel": 1, "op": "adder"}
+    ]})");
+  const Network net = read_network(JsonField::from(w, "inception.json"));
+  const ArchSpec arch = read_arch(source_path("arch/default.json"));
+  const AutoMapping m = auto_mapping(net, arch, Objective::Latency);
+  ASSERT_EQ(m.plans.size(), 4u);
+  EXPECT_EQ(m.plans[2].unit, arch.vector_unit_index());
+  EXPECT_EQ(m.plans[2].deps, (std::vector<int>{0, 1}));
+  const PlanGraph g = plan_graph(m.plans);
+  EXPECT_EQ(boost::in_degree(2, g), 2u);
+  NetworkSimulator sim(arch);
+  const RunReport r = sim.run(net, m.plans);
+  // The two branches run at the same time on the multiplier and shift chunks.
+  EXPECT_LT(r.layers[1].start_cycle, r.layers[0].end_cycle);
+  EXPECT_GE(r.layers[2].start_cycle, std::max(r.layers[0].end_cycle, r.layers[1].end_cycle));
+  const Schedule s = schedule_layer_by_layer(
+      m.plans,
+      [&] {
+        std::vector<LayerCost> c;
+        for (const auto& x : m.records) c.push_back(x.cost);
+        return c;
+      }(),
+      arch.unit_count());
+  EXPECT_EQ(s.max_parallel, 2);
 }
 
 }  // namespace

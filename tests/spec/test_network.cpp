@@ -124,6 +124,24 @@ INSTANTIATE_TEST_SUITE_P(
                       j["layers"][2]["layers"][4]["inputs"] = {"qkv", "proj"};
                     },
                     "/layers/2/layers/4/inputs", "equal shape"},
+        BadWorkload{
+            "concat of one input",
+            [](auto& j) {
+              j["layers"][2]["layers"][4] = {{"name", "res1"}, {"type", "concat"}, {"inputs", {"proj"}}};
+            },
+            "/layers/2/layers/4/inputs", "two or more inputs"},
+        BadWorkload{"concat of shapes differing off the axis",
+                    [](auto& j) {
+                      j["layers"][2]["layers"][4] = {
+                          {"name", "res1"}, {"type", "concat"}, {"inputs", {"qkv", "proj"}}, {"axis", 0}};
+                    },
+                    "/layers/2/layers/4/inputs", "concat along axis 0"},
+        BadWorkload{"concat axis out of range",
+                    [](auto& j) {
+                      j["layers"][2]["layers"][4] = {
+                          {"name", "res1"}, {"type", "concat"}, {"inputs", {"qkv", "proj"}}, {"axis", 2}};
+                    },
+                    "/layers/2/layers/4/axis", "expected an integer in"},
         BadWorkload{"written output shape wrong",
                     [](auto& j) {
                       j["layers"][1]["output"] = {196, 384};
