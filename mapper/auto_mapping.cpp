@@ -1,6 +1,7 @@
 #include "mapper/auto_mapping.hpp"
 
 #include <chrono>
+#include <set>
 #include <tuple>
 
 #include "mapper/fixed_mapping.hpp"
@@ -124,6 +125,7 @@ class SearchPolicy : public LayerMappingPolicy {
   }
 
   std::map<std::string, LayerMappingRecord> records;
+  mutable std::set<std::string> used;  // layers of the mapping file that were applied
   const LayerCostModel& model() const { return model_; }
 
  private:
@@ -131,6 +133,7 @@ class SearchPolicy : public LayerMappingPolicy {
     if (!given_) return nullptr;
     auto it = given_->layers.find(l.name);
     if (it == given_->layers.end()) return nullptr;
+    used.insert(l.name);
     if (it->second.gemm != gemm) {
       throw InputError(given_->file, it->second.pointer,
                        "layer \"" + l.name + "\" is a " + (gemm ? "GEMM" : "vector-unit") + " layer: give " +
@@ -191,6 +194,15 @@ AutoMapping auto_mapping(const Network& net, const ArchSpec& arch, Objective obj
   SearchPolicy policy(net, arch, objective, given);
   AutoMapping m;
   m.plans = map_network(net, arch, policy);
+  if (given) {
+    for (const auto& [name, g] : given->layers) {
+      if (!policy.used.count(name)) {
+        throw InputError(given->file, g.pointer + "/layer",
+                         "no layer \"" + name + "\" that the mapper maps in " + net.file +
+                             " (sparse-attention layers keep the engine's schedule)");
+      }
+    }
+  }
   for (const LayerPlan& p : m.plans) {
     const Layer& l = net.layers[size_t(p.layer)];
     auto it = policy.records.find(l.name);

@@ -116,6 +116,10 @@ TEST(CosimMapErrors, BadMappingFilesGetOneLine) {
        "is a GEMM layer"},
       {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "dataflow": "output_stationary", "tile": [1,1], "loop_order": "g n m k"}]})",
        "expected [Mt, Kt, Nt]"},
+      {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc9", "dataflow": "output_stationary", "tile": [1,1,1], "loop_order": "g n m k"}]})",
+       "no layer \"block0.fc9\""},
+      {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "tile_elements": 384}, {"layer": "block0.fc1", "tile_elements": 384}]})",
+       "listed twice"},
   };
   int i = 0;
   for (const Case& c : cases) {
