@@ -245,24 +245,30 @@ CommandAction add_map_command(CLI::App& app) {
         const Layer& l = net.layers[size_t(p.layer)];
         const LayerMappingRecord& r = m.records[i];
         const bool engine = p.unit == arch.sparse_engine_index();
-        const std::string nest = engine ? "per head: SDDMM, SpMM" : nest_text(loop_nest(l, p));
+        const std::string nest = !engine                    ? nest_text(loop_nest(l, p))
+                                 : l.type == "attention.qk" ? "per head: SDDMM (Q.K^T kept)"
+                                                            : "per head: SpMM (S.V)";
         const std::string spatial =
             p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
-            : engine ? fmt::format("{}+{} lines", p.attention ? p.attention->lines_dense : 0,
-                                   p.attention ? p.attention->lines_sparse : 0)
+            : engine && p.attention
+                ? fmt::format("{}+{} lines", p.attention->lines_dense, p.attention->lines_sparse)
+            : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                      : fmt::format("{} lanes", arch.vector_unit.lanes);
         const double base = r.fixed_cost.value(objective), mine = r.cost.value(objective);
         text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
                             w, unit_name(arch, p.unit), nest, spatial, r.cost.cycles, r.cost.energy_pJ / 1e3,
                             100.0 * double(p.actions.macs) / (width(arch, p.unit) * double(r.cost.cycles)),
-                            r.reused ? "reused"
-                            : engine ? "-"
-                                     : std::to_string(r.stats.considered),
+                            r.reused                  ? "reused"
+                            : r.stats.considered == 0 ? "-"
+                                                      : std::to_string(r.stats.considered),
                             base > 0 ? fmt::format("{:+.1f}%", 100.0 * (mine - base) / base) : "");
       }
       text += fmt::format(
           "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile; "
-          "vs fixed: change of the objective against the fixed rule of docs/accelerator-model.md)\n");
+          "considered: "
+          "mappings weighed, - for schedules not searched (sparse engine, its softmax); vs fixed: change of "
+          "the "
+          "objective against the fixed rule of docs/accelerator-model.md)\n");
       text += fmt::format(
           "\nschedule (predicted from the layers' costs alone; `cosim run` simulates contention)\n");
       text += fmt::format("  layer by layer: {} cycles, up to {} layers at once\n", layered.makespan,

@@ -85,7 +85,7 @@ Allocation current_allocation(const Network& net, const ArchSpec& arch, Objectiv
 Allocation equal_allocation(const Network& net, const ArchSpec& arch, Objective objective) {
   const Totals t = totals(arch);
   const auto s = shapes(t.pes / arch.chunks.size());
-  if (s.empty()) throw InputError(arch.file, "/chunks", "fewer than 16 PEs per chunk to share");
+  if (s.empty()) throw InputError(arch.file, "/chunks", "fewer than 64 PEs (8x8) per chunk to share");
   ArchSpec a = arch;
   for (ChunkSpec& c : a.chunks) set_shape(c, s.back().first, s.back().second, t);
   Allocation r = finish(net, std::move(a), objective);
