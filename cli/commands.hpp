@@ -16,6 +16,9 @@ CommandAction add_run_command(CLI::App& app);
 // `cosim map WORKLOAD [--arch ...] [--objective latency|energy|edp] [--format table|json] [--allocate]`
 CommandAction add_map_command(CLI::App& app);
 
+// `cosim search [--energy|--latency|--edp] [--space S] [--budget N] [--seed S] ...`
+CommandAction add_search_command(CLI::App& app);
+
 // `cosim verify --config NAME [--cycles N] [--seed S] | --list`
 CommandAction add_verify_command(CLI::App& app);
 

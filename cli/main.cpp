@@ -26,6 +26,7 @@ int sc_main(int argc, char* argv[]) {
   app.set_version_flag("--version", "cosim 0.1.0");
   cosim::CommandAction run = cosim::add_run_command(app);
   cosim::CommandAction map = cosim::add_map_command(app);
+  cosim::CommandAction search = cosim::add_search_command(app);
   cosim::CommandAction verify = cosim::add_verify_command(app);
 
   try {
@@ -45,6 +46,7 @@ int sc_main(int argc, char* argv[]) {
     for (CLI::App* sub : app.get_subcommands()) {
       if (sub->get_name() == "run") return run();
       if (sub->get_name() == "map") return map();
+      if (sub->get_name() == "search") return search();
       if (sub->get_name() == "verify") return verify();
     }
     return 2;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 #include "mapper/fixed_mapping.hpp"
@@ -51,10 +52,32 @@ using GemmKey =
     std::tuple<int, int64_t, int64_t, int64_t, int64_t, int, int, int, int, bool, bool, bool, double>;
 using VectorKey = std::tuple<int, uint64_t, uint64_t, std::vector<std::pair<uint64_t, bool>>, uint64_t, bool>;
 
+}  // namespace
+
+struct MappingCache::Impl {
+  const ArchSpec* arch = nullptr;
+  Objective objective = Objective::Edp;
+  std::map<GemmKey, std::pair<GemmTiling, LayerMappingRecord>> gemm;
+  std::map<VectorKey, std::pair<uint64_t, LayerMappingRecord>> vector;
+};
+
+MappingCache::MappingCache() : impl(std::make_unique<Impl>()) {}
+MappingCache::~MappingCache() = default;
+
+namespace {
+
 class SearchPolicy : public LayerMappingPolicy {
  public:
-  SearchPolicy(const Network& net, const ArchSpec& arch, Objective objective, const MappingFile* given)
-      : net_(net), arch_(arch), objective_(objective), given_(given), model_(arch) {}
+  SearchPolicy(const Network& net, const ArchSpec& arch, Objective objective, const MappingFile* given,
+               MappingCache& cache)
+      : net_(net),
+        arch_(arch),
+        objective_(objective),
+        given_(given),
+        model_(arch),
+        cache_(cache),
+        gemm_cache_(cache.impl->gemm),
+        vector_cache_(cache.impl->vector) {}
 
   GemmTiling gemm(const Layer& l, const ChunkSpec& c, const GemmProblem& p) override {
     const int unit = int(&c - arch_.chunks.data());
@@ -69,6 +92,7 @@ class SearchPolicy : public LayerMappingPolicy {
     const GemmKey key{unit,       p.groups,   p.m,      p.k,      p.n,      p.a_bits,   p.b_bits,
                       p.acc_bits, p.out_bits, p.a_dram, p.b_dram, p.o_dram, p.out_scale};
     auto it = gemm_cache_.find(key);
+    (it != gemm_cache_.end() ? cache_.hits : cache_.misses) += 1;
     if (it != gemm_cache_.end()) {
       rec = it->second.second;
       rec.reused = true;
@@ -111,6 +135,7 @@ class SearchPolicy : public LayerMappingPolicy {
     for (const VectorTensor& t : v.inputs) ins.emplace_back(t.bytes, t.dram);
     const VectorKey key{int(v.op), v.elements, v.row, ins, v.output.bytes, v.output.dram};
     auto it = vector_cache_.find(key);
+    (it != vector_cache_.end() ? cache_.hits : cache_.misses) += 1;
     if (it != vector_cache_.end()) {
       rec = it->second.second;
       rec.reused = true;
@@ -182,16 +207,23 @@ class SearchPolicy : public LayerMappingPolicy {
   Objective objective_;
   const MappingFile* given_;
   LayerCostModel model_;
-  std::map<GemmKey, std::pair<GemmTiling, LayerMappingRecord>> gemm_cache_;
-  std::map<VectorKey, std::pair<uint64_t, LayerMappingRecord>> vector_cache_;
+  MappingCache& cache_;
+  std::map<GemmKey, std::pair<GemmTiling, LayerMappingRecord>>& gemm_cache_;
+  std::map<VectorKey, std::pair<uint64_t, LayerMappingRecord>>& vector_cache_;
 };
 
 }  // namespace
 
 AutoMapping auto_mapping(const Network& net, const ArchSpec& arch, Objective objective,
-                         const MappingFile* given) {
+                         const MappingFile* given, MappingCache* cache) {
   const auto t0 = std::chrono::steady_clock::now();
-  SearchPolicy policy(net, arch, objective, given);
+  MappingCache local;
+  if (!cache) cache = &local;
+  if (!cache->impl->arch) cache->impl->arch = &arch, cache->impl->objective = objective;
+  if (cache->impl->arch != &arch || cache->impl->objective != objective) {
+    throw std::logic_error("a MappingCache serves one architecture and objective");
+  }
+  SearchPolicy policy(net, arch, objective, given, *cache);
   AutoMapping m;
   m.plans = map_network(net, arch, policy);
   if (given) {

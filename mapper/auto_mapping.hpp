@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,18 @@ struct AutoMapping {
   double seconds = 0;  // wall time of the mapping
 };
 
+// Searched layers kept across networks (a NAS loop maps many networks that share layers). Valid for one
+// architecture and objective: auto_mapping refuses it with another.
+class MappingCache {
+ public:
+  MappingCache();
+  ~MappingCache();
+  uint64_t hits = 0, misses = 0;  // layers found / searched
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
 AutoMapping auto_mapping(const Network& net, const ArchSpec& arch, Objective objective,
-                         const MappingFile* given = nullptr);
+                         const MappingFile* given = nullptr, MappingCache* cache = nullptr);
 
 }  // namespace cosim

@@ -1,0 +1,74 @@
+// `cosim search`: multi-objective NAS over a search space, every candidate evaluated on the accelerator
+// model.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "nas/accuracy.hpp"
+#include "nas/search_run.hpp"
+#include "spec/input_error.hpp"
+
+#ifndef COSIM_DATA_DIR
+#define COSIM_DATA_DIR "."
+#endif
+
+namespace cosim {
+
+CommandAction add_search_command(CLI::App& app) {
+  auto c = std::make_shared<SearchConfig>();
+  auto flags = std::make_shared<std::array<bool, 3>>();
+  CLI::App* cmd = app.add_subcommand(
+      "search",
+      "Search a space of networks for the Pareto front of accuracy estimate vs energy, latency or EDP on the "
+      "accelerator (docs/search.md). Results in --out: front.csv/json, the front's workloads, hypervolume "
+      "per "
+      "generation, plots, and a journal that --resume continues.");
+  cmd->add_flag("--energy", (*flags)[0], "Hardware objective: energy (the default)");
+  cmd->add_flag("--latency", (*flags)[1], "Hardware objective: latency");
+  cmd->add_flag("--edp", (*flags)[2], "Hardware objective: energy-delay product");
+  cmd->add_option("--space", c->space, "Search space: vit, cnn_cifar, cnn_imagenet, or a cosim-space/1 file")
+      ->capture_default_str();
+  cmd->add_option("--arch", c->arch, "Architecture file or preset")->capture_default_str();
+  cmd->add_option("--strategy", c->strategy, "nsga2, evolution (regularized aging evolution) or random")
+      ->check(CLI::IsMember({"nsga2", "evolution", "random"}))
+      ->capture_default_str();
+  cmd->add_option("--budget", c->budget, "Candidates to evaluate (proposals, repeats included)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--population", c->population, "Population of NSGA-II and evolution")
+      ->check(CLI::Range(4, 100000))
+      ->capture_default_str();
+  cmd->add_option("--seed", c->seed, "Seed: same seed, same search")->capture_default_str();
+  cmd->add_option("--accuracy", c->estimator,
+                  "Accuracy estimator: proxy (built-in, training-free; named a proxy in every output), "
+                  "table:FILE.csv (columns encoding, accuracy), or command:CMD (JSON lines on stdin/stdout)")
+      ->capture_default_str();
+  cmd->add_option("--accuracy-timeout", c->estimator_timeout_s,
+                  "Seconds the accuracy command may take per candidate")
+      ->capture_default_str();
+  cmd->add_option("--max-latency", c->max_latency_ms, "Constraint: latency in ms");
+  cmd->add_option("--max-energy", c->max_energy_uJ, "Constraint: energy in uJ");
+  cmd->add_option("--max-edp", c->max_edp, "Constraint: EDP in uJ*ms");
+  cmd->add_option("--min-accuracy", c->min_accuracy, "Constraint: accuracy estimate at least this");
+  cmd->add_option("-j,--jobs", c->jobs, "Evaluation worker processes (default: all cores)");
+  cmd->add_option("--out", c->out, "Output directory (default: search-out/SPACE-OBJECTIVE-STRATEGY-seedS)");
+  cmd->add_flag("--resume", c->resume, "Continue the search whose journal is in --out");
+  cmd->add_flag("--quiet", c->quiet, "No progress display");
+  return [c, flags]() {
+    if (int((*flags)[0]) + int((*flags)[1]) + int((*flags)[2]) > 1) {
+      throw InputError("--energy/--latency/--edp", "", "choose one hardware objective");
+    }
+    c->hardware = (*flags)[1] ? "latency" : (*flags)[2] ? "edp" : "energy";
+    c->arch = resolve_arch(c->arch);
+    c->data_dir = COSIM_DATA_DIR;
+    try {
+      const std::string out = run_search(*c);
+      std::cout << "cosim search: results in " << out << "/ (front.csv, front.json, front/*.json workloads, "
+                << "hypervolume.csv, front.png, hypervolume.png, journal.jsonl)\n";
+    } catch (const EstimatorError& e) {
+      throw InputError(c->estimator, "", std::string(e.what()) + "; finished evaluations are in the journal");
+    }
+    return 0;
+  };
+}
+
+}  // namespace cosim

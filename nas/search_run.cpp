@@ -1,0 +1,319 @@
+#include "nas/search_run.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "nas/accuracy.hpp"
+#include "nas/evaluation.hpp"
+#include "nas/strategy.hpp"
+#include "spec/input_error.hpp"
+#include "spec/json_reader.hpp"
+
+namespace cosim {
+
+namespace {
+
+constexpr const char* kModelVersion = "cosim 0.1.0 / accelerator model 2 / mapper 1";
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Appends one JSON line per result and flushes it: a killed search keeps everything it finished.
+class Journal {
+ public:
+  Journal(const std::string& path, const nlohmann::json& header, bool resume) : path_(path) {
+    namespace fs = std::filesystem;
+    if (fs::exists(path) && !resume) {
+      throw InputError(path, "",
+                       "a search already wrote here; pass --resume to continue it or choose another --out");
+    }
+    if (resume && fs::exists(path)) {
+      std::ifstream in(path);
+      std::string line;
+      size_t good = 0, offset = 0;
+      bool first = true;
+      while (std::getline(in, line)) {
+        const size_t next = offset + line.size() + 1;
+        nlohmann::json j;
+        try {
+          j = nlohmann::json::parse(line);
+        } catch (const std::exception&) {
+          break;  // a line torn by a kill: dropped, its candidate is evaluated again
+        }
+        if (first) {
+          if (j != header) {
+            throw InputError(path, "line 1",
+                             "this journal is of a different search (space, hardware, strategy, seed, "
+                             "budget, objective, estimator or version differ); use another --out");
+          }
+          first = false;
+        } else {
+          entries_[j.at("encoding").get<std::string>()] = j;
+        }
+        good = next;
+        offset = next;
+      }
+      in.close();
+      std::filesystem::resize_file(path, good);
+      if (first) write(header);
+    } else {
+      write(header);
+    }
+  }
+  const nlohmann::json* find(const std::string& encoding) const {
+    auto it = entries_.find(encoding);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  void append(const nlohmann::json& record) {
+    write(record);
+    entries_[record.at("encoding").get<std::string>()] = record;
+  }
+  size_t resumed() const { return entries_.size(); }
+
+ private:
+  void write(const nlohmann::json& j) {
+    std::ofstream out(path_, std::ios::app | std::ios::binary);
+    out << j.dump() << "\n";
+    out.flush();
+    if (!out) throw InputError(path_, "", "cannot write the journal");
+  }
+  std::string path_;
+  std::map<std::string, nlohmann::json> entries_;
+};
+
+struct Record {
+  Candidate candidate;
+  std::string encoding;
+  nlohmann::json data;  // the journal record
+  Scored scored;
+};
+
+double hw_value(const nlohmann::json& m, const std::string& which) {
+  return which == "energy"    ? m.at("energy_uJ").get<double>()
+         : which == "latency" ? m.at("latency_ms").get<double>()
+                              : m.at("edp_uJ_ms").get<double>();
+}
+
+const char* hw_unit(const std::string& which) {
+  return which == "energy" ? "uJ" : which == "latency" ? "ms" : "uJ*ms";
+}
+
+}  // namespace
+
+std::string run_search(const SearchConfig& c) {
+  namespace fs = std::filesystem;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<SearchSpace> space = read_space(c.space, c.data_dir);
+  ArchSpec arch = read_arch(c.arch);
+  std::unique_ptr<AccuracyEstimator> estimator = make_estimator(c.estimator, c.estimator_timeout_s);
+  std::unique_ptr<Strategy> strategy = make_strategy(c.strategy, *space, c.seed, c.population);
+  const std::string out =
+      c.out.empty() ? fmt::format("search-out/{}-{}-{}-seed{}", space->name, c.hardware, c.strategy, c.seed)
+                    : c.out;
+  fs::create_directories(out);
+  const int jobs = c.jobs > 0 ? c.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
+
+  const nlohmann::json header = {{"journal", "cosim-search/1"},
+                                 {"version", kModelVersion},
+                                 {"space", space->name},
+                                 {"space_file", file_text(space->file)},
+                                 {"arch_file", file_text(arch.file)},
+                                 {"technology_file", file_text(arch.technology_file)},
+                                 {"strategy", c.strategy},
+                                 {"population", c.population},
+                                 {"seed", c.seed},
+                                 {"budget", c.budget},
+                                 {"hardware", c.hardware},
+                                 {"estimator", c.estimator},
+                                 {"limits", {c.max_latency_ms, c.max_energy_uJ, c.max_edp, c.min_accuracy}}};
+  Journal journal(out + "/journal.jsonl", header, c.resume);
+  EvaluatorPool pool(arch, Objective::Edp, jobs);
+
+  const std::array<double, 2> ref = {c.hardware == "energy"    ? space->reference.energy_uJ
+                                     : c.hardware == "latency" ? space->reference.latency_ms
+                                                               : space->reference.edp_uJ_ms,
+                                     -space->reference.accuracy};
+  std::vector<Record> all;
+  std::map<std::string, size_t> seen;         // encoding -> index in all
+  std::vector<std::array<double, 4>> hv_log;  // generation, evaluations, hypervolume, front size
+  size_t evaluations = 0, cache_hits = 0, from_journal = 0;
+  int generation = 0;
+  auto score = [&](Record& r) {
+    const nlohmann::json& d = r.data;
+    r.scored.candidate = r.candidate;
+    if (d.contains("error")) {
+      r.scored.objectives = {ref[0] * 10, 0};
+      r.scored.violation = 1e9;
+      return;
+    }
+    const nlohmann::json& m = d.at("metrics");
+    const double acc = d.at("accuracy").get<double>();
+    r.scored.objectives = {hw_value(m, c.hardware), -acc};
+    double v = 0;
+    auto over = [&](double x, double limit) { return limit > 0 && x > limit ? (x - limit) / limit : 0.0; };
+    v += over(m.at("latency_ms").get<double>(), c.max_latency_ms);
+    v += over(m.at("energy_uJ").get<double>(), c.max_energy_uJ);
+    v += over(m.at("edp_uJ_ms").get<double>(), c.max_edp);
+    if (acc < c.min_accuracy) v += (c.min_accuracy - acc) / std::max(1e-9, std::fabs(c.min_accuracy));
+    r.scored.violation = v;
+  };
+
+  while (evaluations < size_t(c.budget)) {
+    const std::vector<Candidate> batch = strategy->propose(size_t(c.budget) - evaluations);
+    if (batch.empty()) break;
+    std::vector<Record> recs(batch.size());
+    std::vector<nlohmann::json> to_run;
+    std::vector<size_t> run_index;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      recs[i].candidate = batch[i];
+      recs[i].encoding = space->encode(batch[i]);
+      if (auto it = seen.find(recs[i].encoding); it != seen.end()) {
+        recs[i].data = all[it->second].data;
+        ++cache_hits;
+      } else if (const nlohmann::json* j = journal.find(recs[i].encoding)) {
+        recs[i].data = *j;
+        ++from_journal;
+      } else if (std::find_if(run_index.begin(), run_index.end(), [&](size_t k) {
+                   return recs[k].encoding == recs[i].encoding;
+                 }) != run_index.end()) {
+        ++cache_hits;  // proposed twice in one batch: filled in below
+      } else {
+        to_run.push_back(space->workload(batch[i], "cand_" + std::to_string(all.size() + i)));
+        run_index.push_back(i);
+      }
+    }
+    std::vector<std::string> errors;
+    const std::vector<HardwareMetrics> metrics = pool.evaluate(to_run, errors);
+    for (size_t k = 0; k < run_index.size(); ++k) {
+      Record& r = recs[run_index[k]];
+      nlohmann::json d = {{"encoding", r.encoding}, {"genes", space->describe(r.candidate)}};
+      if (!errors[k].empty()) {
+        d["error"] = errors[k];
+      } else {
+        const Network net = read_network(JsonField::from(to_run[k], to_run[k]["name"].get<std::string>()));
+        d["metrics"] = to_json(metrics[k]);
+        d["accuracy"] = estimator->estimate(*space, r.candidate, to_run[k], net);
+      }
+      journal.append(d);
+      r.data = d;
+    }
+    for (Record& r : recs) {
+      if (r.data.is_null()) r.data = journal.find(r.encoding) ? *journal.find(r.encoding) : nlohmann::json{};
+      score(r);
+    }
+    std::vector<Scored> scored;
+    for (Record& r : recs) {
+      scored.push_back(r.scored);
+      if (!seen.count(r.encoding)) seen[r.encoding] = all.size(), all.push_back(r);
+      ++evaluations;
+    }
+    strategy->observe(scored);
+    ++generation;
+    std::vector<Scored> archive;
+    for (const Record& r : all) archive.push_back(r.scored);
+    const double hv = hypervolume(archive, ref);
+    const size_t front = pareto_front(archive).size();
+    hv_log.push_back({double(generation), double(evaluations), hv, double(front)});
+    if (!c.quiet) {
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double best = 0;
+      bool any = false;
+      for (const Scored& s : archive) {
+        if (s.violation == 0 && (!any || s.objectives[0] < best)) best = s.objectives[0], any = true;
+      }
+      std::cerr << fmt::format(
+                       "\rgeneration {:>3}: {:>5}/{} evaluations, {} cache hits, {} from the journal, best "
+                       "{} {} {}, "
+                       "hypervolume {:.4g}, {:.0f} s, ~{:.0f} s left   ",
+                       generation, evaluations, c.budget, cache_hits, from_journal, c.hardware,
+                       any ? fmt::format("{:.4g}", best) : "-", hw_unit(c.hardware), hv, el,
+                       el / double(evaluations) * double(size_t(c.budget) - evaluations))
+                << std::flush;
+    }
+  }
+  if (!c.quiet) std::cerr << "\n";
+
+  // Outputs.
+  std::vector<Scored> archive;
+  for (const Record& r : all) archive.push_back(r.scored);
+  std::vector<size_t> front = pareto_front(archive);
+  std::sort(front.begin(), front.end(),
+            [&](size_t a, size_t b) { return archive[a].objectives[0] < archive[b].objectives[0]; });
+  fs::create_directories(out + "/front");
+  const std::string acc_name = estimator->kind() == "proxy" ? "accuracy_proxy" : "accuracy";
+  std::string csv = "rank,encoding,workload," + acc_name + ",energy_uJ,latency_ms,edp_uJ_ms,cycles,genes\n";
+  nlohmann::json fj = {{"space", space->name},
+                       {"arch", arch.file},
+                       {"hardware_objective", c.hardware},
+                       {"accuracy_estimator", estimator->label()},
+                       {"reference_point", {{c.hardware, ref[0]}, {"accuracy", -ref[1]}}},
+                       {"members", nlohmann::json::array()}};
+  for (size_t k = 0; k < front.size(); ++k) {
+    const Record& r = all[front[k]];
+    const std::string wname = fmt::format("front_{:02d}", k);
+    const std::string wfile = out + "/front/" + wname + ".json";
+    std::ofstream(wfile) << space->workload(r.candidate, wname).dump(2) << "\n";
+    const nlohmann::json& m = r.data.at("metrics");
+    csv += fmt::format("{},{},front/{}.json,{:.6g},{:.6f},{:.6f},{:.6f},{},\"{}\"\n", k, r.encoding, wname,
+                       r.data.at("accuracy").get<double>(), m.at("energy_uJ").get<double>(),
+                       m.at("latency_ms").get<double>(), m.at("edp_uJ_ms").get<double>(),
+                       m.at("cycles").get<uint64_t>(), r.data.at("genes").get<std::string>());
+    fj["members"].push_back({{"encoding", r.encoding},
+                             {"workload", "front/" + wname + ".json"},
+                             {acc_name, r.data.at("accuracy")},
+                             {"metrics", m},
+                             {"genes", r.data.at("genes")}});
+  }
+  std::ofstream(out + "/front.csv") << csv;
+  std::ofstream(out + "/front.json") << fj.dump(2) << "\n";
+  std::string hv_csv = "generation,evaluations,hypervolume,front_size\n";
+  for (const auto& h : hv_log) hv_csv += fmt::format("{},{},{:.9g},{}\n", h[0], h[1], h[2], h[3]);
+  std::ofstream(out + "/hypervolume.csv") << hv_csv;
+  std::string ev = "encoding," + acc_name + ",energy_uJ,latency_ms,edp_uJ_ms,feasible\n";
+  for (const Record& r : all) {
+    if (r.data.contains("error")) continue;
+    const nlohmann::json& m = r.data.at("metrics");
+    ev += fmt::format("{},{:.6g},{:.6f},{:.6f},{:.6f},{}\n", r.encoding, r.data.at("accuracy").get<double>(),
+                      m.at("energy_uJ").get<double>(), m.at("latency_ms").get<double>(),
+                      m.at("edp_uJ_ms").get<double>(), r.scored.violation == 0 ? 1 : 0);
+  }
+  std::ofstream(out + "/evaluations.csv") << ev;
+  // Plots with gnuplot.
+  const std::string gp = fmt::format(
+      "set terminal pngcairo size 900,600\nset datafile separator ','\nset key top left\n"
+      "set output '{0}/front.png'\nset title 'Pareto front: {1} vs {2} ({3})'\nset xlabel '{1} ({4})'\nset "
+      "ylabel '{2}'\n"
+      "plot '{0}/evaluations.csv' every ::1 using {5}:2 with points pt 7 ps 0.5 lc rgb '#999999' title "
+      "'evaluated', "
+      "'{0}/front.csv' every ::1 using {6}:4 with linespoints pt 7 lc rgb '#cc0000' title 'front'\n"
+      "set output '{0}/hypervolume.png'\nset title 'Hypervolume (reference point: {1} {7}, {2} {8})'\nset "
+      "xlabel 'evaluations'\n"
+      "set ylabel 'hypervolume'\nplot '{0}/hypervolume.csv' every ::1 using 2:3 with linespoints pt 7 title "
+      "'{9}'\n",
+      out, c.hardware, acc_name, estimator->label().substr(0, 40), hw_unit(c.hardware),
+      c.hardware == "energy"    ? 3
+      : c.hardware == "latency" ? 4
+                                : 5,
+      c.hardware == "energy"    ? 5
+      : c.hardware == "latency" ? 6
+                                : 7,
+      ref[0], -ref[1], c.strategy);
+  std::ofstream(out + "/plots.gp") << gp;
+  if (std::system(("gnuplot '" + out + "/plots.gp' 2>'" + out + "/gnuplot.log'").c_str()) != 0) {
+    std::cerr << "cosim: warning: gnuplot failed (see " << out
+              << "/gnuplot.log); the data files are complete\n";
+  }
+  return out;
+}
+
+}  // namespace cosim
