@@ -117,9 +117,14 @@ std::string run_search(const SearchConfig& c) {
   ArchSpec arch = read_arch(c.arch);
   std::unique_ptr<AccuracyEstimator> estimator = make_estimator(c.estimator, c.estimator_timeout_s);
   std::unique_ptr<Strategy> strategy = make_strategy(c.strategy, *space, c.seed, c.population);
-  const std::string out =
-      c.out.empty() ? fmt::format("search-out/{}-{}-{}-seed{}", space->name, c.hardware, c.strategy, c.seed)
-                    : c.out;
+  // Without --out: a fresh directory named after the search (a second run does not overwrite the first).
+  std::string out = c.out;
+  if (out.empty()) {
+    const std::string base =
+        fmt::format("search-out/{}-{}-{}-seed{}", space->name, c.hardware, c.strategy, c.seed);
+    out = base;
+    for (int k = 2; fs::exists(out) && !c.resume; ++k) out = base + "-" + std::to_string(k);
+  }
   fs::create_directories(out);
   const int jobs = c.jobs > 0 ? c.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
 
@@ -139,14 +144,16 @@ std::string run_search(const SearchConfig& c) {
   Journal journal(out + "/journal.jsonl", header, c.resume);
   EvaluatorPool pool(arch, Objective::Edp, jobs);
 
-  const std::array<double, 2> ref = {c.hardware == "energy"    ? space->reference.energy_uJ
-                                     : c.hardware == "latency" ? space->reference.latency_ms
-                                                               : space->reference.edp_uJ_ms,
-                                     -space->reference.accuracy};
+  const std::array<double, 2> ref = {
+      c.hardware == "energy"    ? space->reference.energy_uJ
+      : c.hardware == "latency" ? space->reference.latency_ms
+                                : space->reference.edp_uJ_ms,
+      -(estimator->kind() == "proxy" ? space->reference.accuracy_proxy : space->reference.accuracy)};
   std::vector<Record> all;
   std::map<std::string, size_t> seen;         // encoding -> index in all
   std::vector<std::array<double, 4>> hv_log;  // generation, evaluations, hypervolume, front size
-  size_t evaluations = 0, cache_hits = 0, from_journal = 0;
+  size_t evaluations = 0, cache_hits = 0, from_journal = 0, failed = 0;
+  std::string first_error;
   int generation = 0;
   auto score = [&](Record& r) {
     const nlohmann::json& d = r.data;
@@ -199,6 +206,8 @@ std::string run_search(const SearchConfig& c) {
       nlohmann::json d = {{"encoding", r.encoding}, {"genes", space->describe(r.candidate)}};
       if (!errors[k].empty()) {
         d["error"] = errors[k];
+        if (first_error.empty()) first_error = r.encoding + ": " + errors[k];
+        ++failed;
       } else {
         const Network net = read_network(JsonField::from(to_run[k], to_run[k]["name"].get<std::string>()));
         d["metrics"] = to_json(metrics[k]);
@@ -242,6 +251,11 @@ std::string run_search(const SearchConfig& c) {
     }
   }
   if (!c.quiet) std::cerr << "\n";
+  if (failed) {
+    std::cerr << "cosim: warning: " << failed
+              << " candidates could not run on the accelerator and count as infeasible; "
+              << "first: " << first_error << "\n";
+  }
 
   // Outputs.
   std::vector<Scored> archive;

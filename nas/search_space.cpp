@@ -68,11 +68,12 @@ void read_common(const JsonField& root, SearchSpace& s) {
   s.kind = root["kind"].string();
   if (auto d = root.optional("description")) s.description = d->string();
   const JsonField r = root["reference_point"];
-  r.allow_only({"energy_uJ", "latency_ms", "edp_uJ_ms", "accuracy", "note"});
+  r.allow_only({"energy_uJ", "latency_ms", "edp_uJ_ms", "accuracy_proxy", "accuracy", "note"});
   s.reference.energy_uJ = r["energy_uJ"].positive_number();
   s.reference.latency_ms = r["latency_ms"].positive_number();
   s.reference.edp_uJ_ms = r["edp_uJ_ms"].positive_number();
-  s.reference.accuracy = r["accuracy"].number();
+  s.reference.accuracy_proxy = r.has("accuracy_proxy") ? r["accuracy_proxy"].number() : 0;
+  s.reference.accuracy = r.has("accuracy") ? r["accuracy"].number() : 0;
   s.proxy = root.has("proxy") ? root["proxy"].raw() : nlohmann::json::object();
 }
 

@@ -25,7 +25,9 @@ using Candidate = std::vector<int>;  // one option index per gene
 // Where the hypervolume is measured from (docs/search.md): a hardware figure no candidate worth keeping
 // exceeds, and an accuracy estimate at or below every candidate's.
 struct ReferencePoint {
-  double energy_uJ = 0, latency_ms = 0, edp_uJ_ms = 0, accuracy = 0;
+  double energy_uJ = 0, latency_ms = 0, edp_uJ_ms = 0;
+  double accuracy_proxy = 0;  // with the built-in proxy (its own scale)
+  double accuracy = 0;        // with a table or command estimator
 };
 
 class SearchSpace {
