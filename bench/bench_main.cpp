@@ -14,6 +14,7 @@ int sc_main(int argc, char* argv[]) {
   banner_mute.release();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  cosim::bench::start_search_workers();
   cosim::bench::elaborate_models();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

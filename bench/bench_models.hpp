@@ -6,6 +6,8 @@ namespace cosim::bench {
 void elaborate_models();
 void elaborate_pe_arrays();
 void elaborate_simulators();
+// Forks the evaluation workers of the search benchmarks: before this process elaborates anything.
+void start_search_workers();
 
 inline void elaborate_models() {
   elaborate_pe_arrays();

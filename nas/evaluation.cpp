@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -92,8 +93,12 @@ EvaluatorPool::EvaluatorPool(const ArchSpec& arch, Objective mapping_objective, 
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("cannot fork an evaluation worker");
     if (pid == 0) {
-      ::close(to[1]), ::close(from[0]);
-      for (const Worker& w : workers_) ::close(w.in), ::close(w.out);
+      // Keep only its own two pipe ends: a worker holding another worker's input open would keep that one
+      // from ever seeing the end of its input (and its pool's destructor waiting).
+      const unsigned lo = unsigned(std::min(to[0], from[1])), hi = unsigned(std::max(to[0], from[1]));
+      ::close_range(3, lo - 1, 0);
+      ::close_range(lo + 1, hi - 1, 0);
+      ::close_range(hi + 1, ~0U, 0);
       worker_main(to[0], from[1], arch, mapping_objective);
     }
     ::close(to[0]), ::close(from[1]);
