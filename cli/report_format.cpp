@@ -140,6 +140,11 @@ std::string format_table(const RunReport& r) {
                         r.total_cycles ? 100.0 * double(u.busy_cycles) / double(r.total_cycles) : 0.0);
   }
   out += fmt::format("units busy      {}\n", busy);
+  std::string area;
+  for (const auto& u : r.area.units)
+    area += fmt::format("{}{} {:.3f}", area.empty() ? "" : " + ", u.unit, u.total_um2() / 1e6);
+  out += fmt::format("area            {:.3f} mm2 = {} (PE arithmetic and SRAM, technology table)\n",
+                     r.area.total_mm2(), area);
   if (r.items > 1) {
     out += fmt::format("throughput      {} items in {} cycles: {:.1f} cycles per item, {:.1f} items/s\n",
                        r.items, r.total_cycles, double(r.total_cycles) / r.items,
@@ -147,6 +152,15 @@ std::string format_table(const RunReport& r) {
   }
   out += attention_table(r);
   return out;
+}
+
+nlohmann::json area_json(const ArchArea& a) {
+  nlohmann::json units = nlohmann::json::object();
+  for (const auto& u : a.units) {
+    units[u.unit] = {
+        {"compute", u.compute_um2 / 1e6}, {"buffers", u.buffer_um2 / 1e6}, {"total", u.total_um2() / 1e6}};
+  }
+  return {{"total", a.total_mm2()}, {"units", units}};
 }
 
 nlohmann::json to_json(const RunReport& r) {
@@ -200,6 +214,7 @@ nlohmann::json to_json(const RunReport& r) {
             {"glb_busy_cycles", r.glb_busy_cycles},
             {"energy_pJ", total_energy}}},
           {"units", units},
+          {"area_mm2", area_json(r.area)},
           {"layers", layers}};
 }
 

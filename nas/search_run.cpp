@@ -267,14 +267,10 @@ std::string run_search(const SearchConfig& c) {
   fs::create_directories(out + "/front");
   const std::string acc_name = estimator->kind() == "proxy" ? "accuracy_proxy" : "accuracy";
   std::string csv = "rank,encoding,workload," + acc_name + ",energy_uJ,latency_ms,edp_uJ_ms,cycles,genes\n";
-  // The accelerator is fixed during a search, so its area is one figure for every candidate (PE arithmetic
-  // from the technology table; buffers have no area entry there yet).
-  double pe_area_um2_total = 0;
-  for (const ChunkSpec& ch : arch.chunks)
-    pe_area_um2_total += ch.pes() * pe_area_um2(arch.technology, ch.op, ch.pe);
+  // The accelerator is fixed during a search, so its area is one figure for every candidate.
   nlohmann::json fj = {{"space", space->name},
                        {"arch", arch.file},
-                       {"pe_area_mm2", pe_area_um2_total / 1e6},
+                       {"area_mm2", arch_area(arch).total_mm2()},
                        {"hardware_objective", c.hardware},
                        {"accuracy_estimator", estimator->label()},
                        {"reference_point", {{c.hardware, ref[0]}, {"accuracy", -ref[1]}}},

@@ -67,10 +67,11 @@ Technology Technology::read(const JsonField& root) {
   t.sram_leakage_ = sourced_value(e["sram_leakage_per_KiB_per_cycle"], Dimension::Energy, kPico, t.sources);
 
   JsonField a = root["area"];
-  a.allow_only({"int_add", "int_mult", "shift"});
+  a.allow_only({"int_add", "int_mult", "shift", "sram_per_KiB"});
   t.area_add_ = bits_table(a["int_add"], Dimension::Area, kPico, t.sources);  // m^2 -> um^2 is also 1e-12
   t.area_mult_ = bits_table(a["int_mult"], Dimension::Area, kPico, t.sources);
   t.area_shift_ = bits_table(a["shift"], Dimension::Area, kPico, t.sources);
+  t.area_sram_per_KiB_ = sourced_value(a["sram_per_KiB"], Dimension::Area, kPico, t.sources);
   return t;
 }
 

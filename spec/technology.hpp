@@ -51,6 +51,7 @@ class Technology {
   double int_add_um2(int bits) const { return by_bits(area_add_, bits, 1); }
   double int_mult_um2(int bits) const { return by_bits(area_mult_, bits, 2); }
   double shift_um2(int bits) const { return by_bits(area_shift_, bits, 1); }
+  double sram_um2_per_KiB() const { return area_sram_per_KiB_; }
 
  private:
   static double by_bits(const std::vector<BitsPoint>& table, int bits, int exponent);
@@ -60,6 +61,7 @@ class Technology {
   std::vector<SizePoint> sram_;
   std::map<std::string, double> actions_;
   double dram_access_64b_ = 0, pe_idle_ = 0, pe_leakage_ = 0, sram_leakage_ = 0;
+  double area_sram_per_KiB_ = 0;  // um^2
 };
 
 }  // namespace cosim

@@ -29,6 +29,7 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
   r.arch_file = arch_.file;
   r.clock_MHz = arch_.clock_hz / 1e6;
   r.total_cycles = sim.total_cycles;
+  r.area = arch_area(arch_);
   r.total_us = arch_.cycles_to_us(double(sim.total_cycles));
   r.dram_busy_cycles = sim.dram_busy_cycles;
   r.glb_busy_cycles = sim.glb_busy_cycles;

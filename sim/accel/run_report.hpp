@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mapper/layer_plan.hpp"
+#include "sim/accel/area_model.hpp"
 #include "sim/accel/energy_model.hpp"
 
 namespace cosim {
@@ -50,6 +51,7 @@ struct RunReport {
   };
   std::vector<UnitUse> units;
   std::vector<LayerReport> layers;
+  ArchArea area;  // of the accelerator (sim/accel/area_model.hpp)
 };
 
 }  // namespace cosim

@@ -77,6 +77,7 @@ TEST(CosimRun, FixedMappingStillAvailable) {
   const Result r = cosim("run workloads/vit.json --mapping fixed");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("mapped by the fixed rule"), std::string::npos);
+  EXPECT_NE(r.out.find("area            5.6"), std::string::npos) << "the default accelerator's area";
 }
 
 TEST(CosimRun, PipelinedRunReportsThroughput) {

@@ -2,6 +2,7 @@
 // JSON pointer and problem.
 #include <gtest/gtest.h>
 
+#include "sim/accel/area_model.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {
@@ -144,6 +145,34 @@ TEST(ArchSpec, MissingFileAndInvalidJsonNameTheFile) {
   } catch (const InputError& e) {
     EXPECT_NE(e.problem().find("invalid JSON at line 3"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace cosim
+
+namespace cosim {
+namespace {
+
+TEST(AreaModel, UnitsFromTheTechnologyTableScaleWithPesAndBytes) {
+  const ArchSpec a = read_arch(test::source_path("arch/default.json"));
+  const ArchArea area = arch_area(a);
+  ASSERT_EQ(area.units.size(), a.chunks.size() + 3);  // chunks, vector unit, sparse engine, global buffer
+  EXPECT_EQ(area.units.back().unit, "global_buffer");
+  EXPECT_DOUBLE_EQ(area.units.back().total_um2(), 512 * a.technology.sram_um2_per_KiB());
+  EXPECT_DOUBLE_EQ(a.technology.sram_um2_per_KiB(), 4800);
+  const double mac = area.units[0].compute_um2;
+  EXPECT_DOUBLE_EQ(mac, 256 * pe_area_um2(a.technology, OpType::Mult, a.chunks[0].pe));
+  const ArchArea bigger = arch_area(test::arch_with("arch/default.json", [](auto& j) {
+    j["chunks"][0]["cols"] = 32;
+    j["chunks"][0]["buffers"]["input"] = "64 KiB";
+  }));
+  EXPECT_DOUBLE_EQ(bigger.units[0].compute_um2, 2 * mac);
+  EXPECT_DOUBLE_EQ(bigger.units[0].buffer_um2 - area.units[0].buffer_um2,
+                   32 * a.technology.sram_um2_per_KiB());
+  EXPECT_GT(bigger.total_mm2(), area.total_mm2());
+  // The shift and adder PEs are smaller than the multiplier's (ShiftAddNet's premise), per PE.
+  EXPECT_LT(area.units[1].compute_um2, mac);
+  EXPECT_LT(area.units[2].compute_um2, mac);
 }
 
 }  // namespace
