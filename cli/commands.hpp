@@ -19,6 +19,9 @@ CommandAction add_map_command(CLI::App& app);
 // `cosim search [--energy|--latency|--edp] [--space S] [--budget N] [--seed S] ...`
 CommandAction add_search_command(CLI::App& app);
 
+// `cosim sweep [SPEC] [--set FIELD=V1,V2 ...] [--workload W ...] [--random N] [--area-budget MM2] ...`
+CommandAction add_sweep_command(CLI::App& app);
+
 // `cosim verify --config NAME [--cycles N] [--seed S] | --list`
 CommandAction add_verify_command(CLI::App& app);
 

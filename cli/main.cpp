@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "parallel/mpi_world.hpp"
 #include "sim/systemc_banner.hpp"
 #include "spec/input_error.hpp"
 
@@ -27,6 +28,7 @@ int sc_main(int argc, char* argv[]) {
   cosim::CommandAction run = cosim::add_run_command(app);
   cosim::CommandAction map = cosim::add_map_command(app);
   cosim::CommandAction search = cosim::add_search_command(app);
+  cosim::CommandAction sweep = cosim::add_sweep_command(app);
   cosim::CommandAction verify = cosim::add_verify_command(app);
 
   try {
@@ -47,11 +49,13 @@ int sc_main(int argc, char* argv[]) {
       if (sub->get_name() == "run") return run();
       if (sub->get_name() == "map") return map();
       if (sub->get_name() == "search") return search();
+      if (sub->get_name() == "sweep") return sweep();
       if (sub->get_name() == "verify") return verify();
     }
     return 2;
   } catch (const cosim::InputError& e) {
-    std::cerr << "cosim: error: " << e.what() << "\n";
+    // Under mpirun every rank reads the same inputs and fails alike: rank 0 alone says so.
+    if (cosim::rank_from_environment() == 0) std::cerr << "cosim: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "cosim: internal error: " << e.what() << "\n";

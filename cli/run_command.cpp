@@ -8,6 +8,7 @@
 #include "cli/workload_inputs.hpp"
 #include "sim/accel/network_simulator.hpp"
 #include "spec/input_error.hpp"
+#include "spec/preset_files.hpp"
 
 #ifndef COSIM_DATA_DIR
 #define COSIM_DATA_DIR "."
@@ -16,18 +17,7 @@
 namespace cosim {
 
 std::string resolve_arch(const std::string& arg) {
-  namespace fs = std::filesystem;
-  if (fs::exists(arg)) return arg;
-  const bool looks_like_name = arg.find('/') == std::string::npos && arg.find(".json") == std::string::npos;
-  if (looks_like_name) {
-    fs::path preset = fs::path(COSIM_DATA_DIR) / "arch" / (arg + ".json");
-    if (fs::exists(preset)) return preset.string();
-  }
-  std::string presets;
-  for (const auto& e : fs::directory_iterator(fs::path(COSIM_DATA_DIR) / "arch")) {
-    if (e.path().extension() == ".json") presets += (presets.empty() ? "" : ", ") + e.path().stem().string();
-  }
-  throw InputError(arg, "", "no such architecture file or preset (presets: " + presets + ")");
+  return resolve_preset(arg, "", COSIM_DATA_DIR, "arch");
 }
 
 void write_output(const std::string& path, const std::string& text) {

@@ -62,6 +62,7 @@ CommandAction add_search_command(CLI::App& app) {
     c->data_dir = COSIM_DATA_DIR;
     try {
       const std::string out = run_search(*c);
+      if (out.empty()) return 0;  // an MPI rank that only evaluated
       std::cout << "cosim search: results in " << out << "/ (front.csv, front.json, front/*.json workloads, "
                 << "hypervolume.csv, front.png, hypervolume.png, journal.jsonl)\n";
     } catch (const EstimatorError& e) {

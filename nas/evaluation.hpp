@@ -3,14 +3,15 @@
 // repeated across candidates are searched once per worker; candidates go to the workers in parallel.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "mapper/layer_cost.hpp"
+#include "parallel/mpi_world.hpp"
+#include "parallel/process_pool.hpp"
+#include "parallel/task_dispatch.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {
@@ -23,27 +24,28 @@ struct HardwareMetrics {
 nlohmann::json to_json(const HardwareMetrics& m);
 HardwareMetrics hardware_metrics_from(const nlohmann::json& j);
 
+// The evaluation workers of a search: forked on this machine and, under mpirun, also those of the other
+// ranks (parallel/task_dispatch.hpp). Rank 0 runs the search; the other ranks only serve().
 class EvaluatorPool {
  public:
-  // Forks `workers` processes. Call before anything in this process elaborates SystemC.
+  // Forks `workers` processes, then starts MPI if mpirun launched this process. Build it before anything in
+  // this process elaborates SystemC.
   EvaluatorPool(const ArchSpec& arch, Objective mapping_objective, int workers);
-  ~EvaluatorPool();
-  EvaluatorPool(const EvaluatorPool&) = delete;
-  EvaluatorPool& operator=(const EvaluatorPool&) = delete;
+
+  int rank() const { return world_.rank(); }
+  // Ranks > 0: evaluate what rank 0 sends until its search ends.
+  void serve() { dispatch_.serve(); }
 
   // The metrics of each workload (cosim-workload/1 documents), in order. A workload the accelerator cannot
   // run gives its error text instead (errors[i] non-empty).
   std::vector<HardwareMetrics> evaluate(const std::vector<nlohmann::json>& workloads,
                                         std::vector<std::string>& errors);
-  int workers() const { return int(workers_.size()); }
+  int workers() const { return dispatch_.slots(); }
 
  private:
-  struct Worker {
-    pid_t pid = -1;
-    int in = -1, out = -1;
-    std::string buffer;
-  };
-  std::vector<Worker> workers_;
+  ProcessPool pool_;
+  MpiWorld world_;
+  TaskDispatcher dispatch_;
 };
 
 }  // namespace cosim

@@ -14,6 +14,8 @@
 #include "nas/accuracy.hpp"
 #include "nas/evaluation.hpp"
 #include "nas/strategy.hpp"
+#include "results/gnuplot.hpp"
+#include "results/journal.hpp"
 #include "sim/accel/area_model.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
@@ -22,75 +24,10 @@ namespace cosim {
 
 namespace {
 
-constexpr const char* kModelVersion = "cosim 0.1.0 / accelerator model 2 / mapper 1";
-
 std::string file_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
-
-// Appends one JSON line per result and flushes it: a killed search keeps everything it finished.
-class Journal {
- public:
-  Journal(const std::string& path, const nlohmann::json& header, bool resume) : path_(path) {
-    namespace fs = std::filesystem;
-    if (fs::exists(path) && !resume) {
-      throw InputError(path, "",
-                       "a search already wrote here; pass --resume to continue it or choose another --out");
-    }
-    if (resume && fs::exists(path)) {
-      std::ifstream in(path);
-      std::string line;
-      size_t good = 0, offset = 0;
-      bool first = true;
-      while (std::getline(in, line)) {
-        const size_t next = offset + line.size() + 1;
-        nlohmann::json j;
-        try {
-          j = nlohmann::json::parse(line);
-        } catch (const std::exception&) {
-          break;  // a line torn by a kill: dropped, its candidate is evaluated again
-        }
-        if (first) {
-          if (j != header) {
-            throw InputError(path, "line 1",
-                             "this journal is of a different search (space, hardware, strategy, seed, "
-                             "budget, objective, estimator or version differ); use another --out");
-          }
-          first = false;
-        } else {
-          entries_[j.at("encoding").get<std::string>()] = j;
-        }
-        good = next;
-        offset = next;
-      }
-      in.close();
-      std::filesystem::resize_file(path, good);
-      if (first) write(header);
-    } else {
-      write(header);
-    }
-  }
-  const nlohmann::json* find(const std::string& encoding) const {
-    auto it = entries_.find(encoding);
-    return it == entries_.end() ? nullptr : &it->second;
-  }
-  void append(const nlohmann::json& record) {
-    write(record);
-    entries_[record.at("encoding").get<std::string>()] = record;
-  }
-  size_t resumed() const { return entries_.size(); }
-
- private:
-  void write(const nlohmann::json& j) {
-    std::ofstream out(path_, std::ios::app | std::ios::binary);
-    out << j.dump() << "\n";
-    out.flush();
-    if (!out) throw InputError(path_, "", "cannot write the journal");
-  }
-  std::string path_;
-  std::map<std::string, nlohmann::json> entries_;
-};
 
 struct Record {
   Candidate candidate;
@@ -118,6 +55,13 @@ std::string run_search(const SearchConfig& c) {
   ArchSpec arch = read_arch(c.arch);
   std::unique_ptr<AccuracyEstimator> estimator = make_estimator(c.estimator, c.estimator_timeout_s);
   std::unique_ptr<Strategy> strategy = make_strategy(c.strategy, *space, c.seed, c.population);
+  // Workers first (before MPI starts and before anything elaborates); under mpirun the other ranks only
+  // evaluate what rank 0 sends them.
+  EvaluatorPool pool(arch, Objective::Edp, c.jobs > 0 ? c.jobs : default_worker_count());
+  if (pool.rank() > 0) {
+    pool.serve();
+    return "";
+  }
   // Without --out: a fresh directory named after the search (a second run does not overwrite the first).
   std::string out = c.out;
   if (out.empty()) {
@@ -127,7 +71,6 @@ std::string run_search(const SearchConfig& c) {
     for (int k = 2; fs::exists(out) && !c.resume; ++k) out = base + "-" + std::to_string(k);
   }
   fs::create_directories(out);
-  const int jobs = c.jobs > 0 ? c.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
 
   const nlohmann::json header = {{"journal", "cosim-search/1"},
                                  {"version", kModelVersion},
@@ -142,8 +85,7 @@ std::string run_search(const SearchConfig& c) {
                                  {"hardware", c.hardware},
                                  {"estimator", c.estimator},
                                  {"limits", {c.max_latency_ms, c.max_energy_uJ, c.max_edp, c.min_accuracy}}};
-  Journal journal(out + "/journal.jsonl", header, c.resume);
-  EvaluatorPool pool(arch, Objective::Edp, jobs);
+  Journal journal(out + "/journal.jsonl", header, c.resume, "search", "encoding");
 
   const std::array<double, 2> ref = {
       c.hardware == "energy"    ? space->reference.energy_uJ
@@ -325,11 +267,7 @@ std::string run_search(const SearchConfig& c) {
       : c.hardware == "latency" ? 6
                                 : 7,
       ref[0], -ref[1], c.strategy);
-  std::ofstream(out + "/plots.gp") << gp;
-  if (std::system(("gnuplot '" + out + "/plots.gp' 2>'" + out + "/gnuplot.log'").c_str()) != 0) {
-    std::cerr << "cosim: warning: gnuplot failed (see " << out
-              << "/gnuplot.log); the data files are complete\n";
-  }
+  draw_with_gnuplot(out, "plots", gp);
   return out;
 }
 

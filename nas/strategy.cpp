@@ -8,6 +8,8 @@
 #include <pagmo/utils/hypervolume.hpp>
 #include <pagmo/utils/multi_objective.hpp>
 
+#include "results/pareto.hpp"
+
 namespace cosim {
 
 namespace {
@@ -208,17 +210,15 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpa
 }
 
 std::vector<size_t> pareto_front(const std::vector<Scored>& points) {
-  std::vector<size_t> front;
+  std::vector<size_t> feasible;
+  std::vector<std::vector<double>> objectives;
   for (size_t i = 0; i < points.size(); ++i) {
     if (points[i].violation > 0) continue;
-    bool dominated = false;
-    for (size_t j = 0; j < points.size() && !dominated; ++j) {
-      if (points[j].violation > 0 || j == i) continue;
-      const auto &a = points[j].objectives, &b = points[i].objectives;
-      dominated = a[0] <= b[0] && a[1] <= b[1] && (a[0] < b[0] || a[1] < b[1]);
-    }
-    if (!dominated) front.push_back(i);
+    feasible.push_back(i);
+    objectives.push_back({points[i].objectives[0], points[i].objectives[1]});
   }
+  std::vector<size_t> front;
+  for (size_t k : non_dominated(objectives)) front.push_back(feasible[k]);
   return front;
 }
 

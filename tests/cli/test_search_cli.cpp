@@ -16,41 +16,31 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cosim_command.hpp"
+
+namespace cosim {
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::cosim_lines;
+using test::lines_of;
+using test::slurp;
 
 std::string temp(const std::string& name) {
-  return testing::TempDir() + "cosim_search_" + std::to_string(::getpid()) + "_" + name;
+  return test::temp_path("search_" + name);
 }
 
-Result cosim(const std::string& args) {
-  static int n = 0;
-  const std::string base = temp("run" + std::to_string(n++));
-  const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && '" + COSIM_BINARY + "' " + args +
-                          " >'" + base + ".out' 2>'" + base + ".err'";
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(base + ".out"), slurp(base + ".err")};
+test::CommandResult cosim(const std::string& args) {
+  return test::run_cosim(args);
 }
 
 const char* kSmall = "search --energy --space vit --budget 40 --population 8 --quiet";
 
 TEST(CosimSearch, SameSeedSameFrontAndMembersReproduceWithRun) {
   const std::string a = temp("a"), b = temp("b");
-  const Result ra = cosim(std::string(kSmall) + " --seed 3 --jobs 2 --out " + a);
+  const test::CommandResult ra = cosim(std::string(kSmall) + " --seed 3 --jobs 2 --out " + a);
   ASSERT_EQ(ra.code, 0) << ra.err;
   EXPECT_NE(ra.out.find("results in " + a), std::string::npos);
-  const Result rb = cosim(std::string(kSmall) + " --seed 3 --jobs 1 --out " + b);
+  const test::CommandResult rb = cosim(std::string(kSmall) + " --seed 3 --jobs 1 --out " + b);
   ASSERT_EQ(rb.code, 0) << rb.err;
   EXPECT_EQ(slurp(a + "/front.csv"), slurp(b + "/front.csv"));
   EXPECT_EQ(slurp(a + "/hypervolume.csv"), slurp(b + "/hypervolume.csv"));
@@ -61,30 +51,17 @@ TEST(CosimSearch, SameSeedSameFrontAndMembersReproduceWithRun) {
   ASSERT_GE(front["members"].size(), 2u);
   EXPECT_NE(front["accuracy_estimator"].get<std::string>().find("proxy"), std::string::npos);
   for (const auto& m : front["members"]) {
-    const Result r = cosim("run " + a + "/" + m["workload"].get<std::string>() + " --format json");
+    const test::CommandResult r =
+        cosim("run " + a + "/" + m["workload"].get<std::string>() + " --format json");
     ASSERT_EQ(r.code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
     EXPECT_DOUBLE_EQ(j["total"]["energy_pJ"]["total"].get<double>() / 1e6,
                      m["metrics"]["energy_uJ"].get<double>());
     EXPECT_EQ(j["total"]["cycles"], m["metrics"]["cycles"]);
   }
-  const Result other = cosim(std::string(kSmall) + " --seed 4 --jobs 2 --out " + temp("c"));
+  const test::CommandResult other = cosim(std::string(kSmall) + " --seed 4 --jobs 2 --out " + temp("c"));
   ASSERT_EQ(other.code, 0);
   EXPECT_NE(slurp(temp("c") + "/evaluations.csv"), slurp(a + "/evaluations.csv")) << "the seed matters";
-}
-
-// Lines cosim itself wrote to stderr (a sanitizer build's workers add runtime notes of their own).
-int cosim_lines(const std::string& err) {
-  std::stringstream s(err);
-  std::string line;
-  int n = 0;
-  while (std::getline(s, line)) n += line.rfind("cosim:", 0) == 0;
-  return n;
-}
-
-size_t lines_of(const std::string& file) {
-  const std::string s = slurp(file);
-  return size_t(std::count(s.begin(), s.end(), '\n'));
 }
 
 TEST(CosimSearch, KilledAndResumedEndsWithTheSameFrontNothingLostOrRepeated) {
@@ -93,27 +70,14 @@ TEST(CosimSearch, KilledAndResumedEndsWithTheSameFrontNothingLostOrRepeated) {
       "search --energy --space cnn_cifar --budget 60 --population 12 --jobs 2 --quiet --seed 5";
   ASSERT_EQ(cosim(args + " --out " + full).code, 0);
   // Start the same search, kill it with SIGKILL once some results are journalled.
-  const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && exec '" + COSIM_BINARY + "' " +
-                          args + " --out " + killed + " >/dev/null 2>&1";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (lines_of(killed + "/journal.jsonl") < 15 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ::kill(-pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  test::run_cosim_and_kill(args + " --out " + killed,
+                           [&] { return lines_of(killed + "/journal.jsonl") >= 15; });
   const size_t before = lines_of(killed + "/journal.jsonl");
   ASSERT_GE(before, 15u);
   ASSERT_FALSE(std::filesystem::exists(killed + "/front.csv")) << "killed before the end";
   // Without --resume the directory is refused; with it the search finishes.
   EXPECT_EQ(cosim(args + " --out " + killed).code, 2);
-  const Result r = cosim(args + " --out " + killed + " --resume");
+  const test::CommandResult r = cosim(args + " --out " + killed + " --resume");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(slurp(full + "/front.csv"), slurp(killed + "/front.csv"));
   EXPECT_EQ(slurp(full + "/evaluations.csv"), slurp(killed + "/evaluations.csv"));
@@ -142,16 +106,17 @@ TEST(CosimSearch, AccuracyCommandThatHangsOrPrintsGarbageGivesOneLineAndKeepsRes
   std::ofstream(hang) << script("sleep 30");
   std::ofstream(garbage) << script("echo 'not json at all'; continue");
   const std::string base = "search --energy --space vit --budget 40 --population 8 --jobs 2 --quiet --seed 2";
-  const Result ok = cosim(base + " --accuracy 'command:sh " + good + "' --out " + temp("good"));
+  const test::CommandResult ok = cosim(base + " --accuracy 'command:sh " + good + "' --out " + temp("good"));
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(slurp(temp("good") + "/front.json").find("accuracy from the command"), std::string::npos);
-  const Result h =
+  const test::CommandResult h =
       cosim(base + " --accuracy 'command:sh " + hang + "' --accuracy-timeout 1 --out " + temp("hang"));
   EXPECT_EQ(h.code, 2);
   EXPECT_NE(h.err.find("gave no answer within 1 s"), std::string::npos) << h.err;
   EXPECT_EQ(cosim_lines(h.err), 1) << h.err;
   EXPECT_GE(lines_of(temp("hang") + "/journal.jsonl"), 17u) << "finished evaluations kept";
-  const Result g = cosim(base + " --accuracy 'command:sh " + garbage + "' --out " + temp("garbage"));
+  const test::CommandResult g =
+      cosim(base + " --accuracy 'command:sh " + garbage + "' --out " + temp("garbage"));
   EXPECT_EQ(g.code, 2);
   EXPECT_NE(g.err.find("not JSON"), std::string::npos) << g.err;
   EXPECT_EQ(cosim_lines(g.err), 1) << g.err;
@@ -161,7 +126,7 @@ TEST(CosimSearch, AccuracyCommandThatHangsOrPrintsGarbageGivesOneLineAndKeepsRes
 TEST(CosimSearch, BadSpaceAndOptionsGetOneLine) {
   const std::string bad = temp("space.json");
   std::ofstream(bad) << R"({"format": "cosim-space/1", "name": "x", "kind": "vit"})";
-  const Result r = cosim("search --space " + bad + " --out " + temp("bad"));
+  const test::CommandResult r = cosim("search --space " + bad + " --out " + temp("bad"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
   EXPECT_EQ(cosim("search --energy --latency").code, 2);
@@ -170,3 +135,4 @@ TEST(CosimSearch, BadSpaceAndOptionsGetOneLine) {
 }
 
 }  // namespace
+}  // namespace cosim

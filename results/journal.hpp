@@ -1,0 +1,35 @@
+// An append-only journal of finished evaluations (JSON lines): a header line saying what run it belongs to,
+// then one record per result, flushed as it is written, so a killed run keeps everything it finished and a
+// resumed run (same header) takes the recorded results instead of computing them again.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace cosim {
+
+// The version of the models behind a result; journals of another version are not resumed.
+constexpr const char* kModelVersion = "cosim 0.1.0 / accelerator model 2 / mapper 1";
+
+class Journal {
+ public:
+  // `what`: the kind of run, for messages ("search", "sweep"); `key`: the record member naming the result.
+  // Without `resume` an existing journal is an error; with it, its header must equal `header`. A last line
+  // torn by a kill is dropped (that result is computed again).
+  Journal(const std::string& path, const nlohmann::json& header, bool resume, const std::string& what,
+          const std::string& key);
+
+  const nlohmann::json* find(const std::string& key) const;
+  void append(const nlohmann::json& record);
+  size_t resumed() const { return resumed_; }
+
+ private:
+  void write(const nlohmann::json& j);
+  std::string path_, key_;
+  std::map<std::string, nlohmann::json> entries_;
+  size_t resumed_ = 0;
+};
+
+}  // namespace cosim

@@ -1,0 +1,407 @@
+#include "sweep/sweep_spec.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sim/accel/area_model.hpp"
+#include "spec/arch_spec.hpp"
+#include "spec/input_error.hpp"
+#include "spec/json_reader.hpp"
+#include "spec/network.hpp"
+#include "spec/preset_files.hpp"
+
+namespace cosim {
+
+const char* to_string(SweepObjective o) {
+  switch (o) {
+    case SweepObjective::Latency:
+      return "latency";
+    case SweepObjective::Energy:
+      return "energy";
+    case SweepObjective::Edp:
+      return "edp";
+    case SweepObjective::Area:
+      return "area";
+  }
+  return "?";
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kMaxGrid = 100000;  // configurations a grid may have (more: sample at random)
+constexpr size_t kMaxValues = 10000;   // values one parameter may have
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    const size_t at = s.find(sep, start);
+    parts.push_back(s.substr(start, at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
+
+std::string keys_of(const nlohmann::json& j) {
+  std::string k;
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) k += (k.empty() ? "" : ", ") + it.key();
+  } else {
+    for (const auto& e : j) {
+      if (e.is_object() && e.contains("name") && e["name"].is_string())
+        k += (k.empty() ? "" : ", ") + e["name"].get<std::string>();
+    }
+  }
+  return k;
+}
+
+// "chunks.mac.rows" -> /chunks/<index of the chunk named mac>/rows. Objects are entered by key, arrays by an
+// element's "name" or by index. The last key may be absent from the base (an optional field); the
+// architecture reader then judges it.
+nlohmann::json::json_pointer resolve_field(const nlohmann::json& arch, const std::string& path,
+                                           const std::string& source, const std::string& pointer) {
+  nlohmann::json::json_pointer ptr;
+  const nlohmann::json* cur = &arch;
+  const std::vector<std::string> segs = split(path, '.');
+  std::string walked;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const std::string& seg = segs[i];
+    const bool last = i + 1 == segs.size();
+    if (seg.empty()) throw InputError(source, pointer, "\"" + path + "\" has an empty field name");
+    if (cur && cur->is_object()) {
+      if (cur->contains(seg)) {
+        ptr /= seg, cur = &(*cur)[seg];
+      } else if (last) {
+        ptr /= seg, cur = nullptr;
+      } else {
+        throw InputError(
+            source, pointer,
+            fmt::format("unknown field \"{}\": the architecture has no \"{}\" in {} (it has: {})", path, seg,
+                        walked.empty() ? "its top level" : walked, keys_of(*cur)));
+      }
+    } else if (cur && cur->is_array()) {
+      size_t k = 0;
+      while (k < cur->size() && !((*cur)[k].is_object() && (*cur)[k].value("name", "") == seg)) ++k;
+      if (k == cur->size() && !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos &&
+          std::stoull(seg) < cur->size()) {
+        k = std::stoull(seg);
+      }
+      if (k == cur->size()) {
+        throw InputError(source, pointer,
+                         fmt::format("unknown field \"{}\": {} has no element named \"{}\" (names: {})", path,
+                                     walked, seg, keys_of(*cur)));
+      }
+      ptr /= k, cur = &(*cur)[k];
+    } else {
+      throw InputError(
+          source, pointer,
+          fmt::format("unknown field \"{}\": {} is a single value, not an object", path, walked));
+    }
+    walked += (walked.empty() ? "" : ".") + seg;
+  }
+  return ptr;
+}
+
+nlohmann::json number_value(double v, bool integral) {
+  if (integral) return int64_t(std::llround(v));
+  return v;
+}
+
+// A list of values, or a range {"from", "to", "step" | "factor", "unit"}.
+std::vector<nlohmann::json> read_values(const JsonField& f) {
+  std::vector<nlohmann::json> values;
+  if (f.is_array()) {
+    for (const JsonField& e : f.elements()) values.push_back(e.raw());
+  } else if (f.is_object()) {
+    f.allow_only({"from", "to", "step", "factor", "unit"});
+    const double from = f["from"].number(), to = f["to"].number();
+    const auto step = f.optional("step"), factor = f.optional("factor");
+    if (bool(step) == bool(factor))
+      f.fail("give exactly one of \"step\" (added) and \"factor\" (multiplied)");
+    if (to < from)
+      f["to"].fail(fmt::format("the range is empty: \"to\" ({}) is below \"from\" ({})", to, from));
+    const double by = step ? step->positive_number() : factor->number();
+    if (factor && !(by > 1)) factor->fail("expected a factor above 1");
+    if (factor && !(from > 0)) f["from"].fail("a range with a factor must start above 0");
+    const bool integral = std::floor(from) == from && std::floor(by) == by;
+    const std::string unit = f.optional("unit") ? f["unit"].string() : "";
+    for (double v = from; v <= to * (1 + 1e-12) + 1e-12; v = step ? v + by : v * by) {
+      if (values.size() == kMaxValues) f.fail(fmt::format("the range has more than {} values", kMaxValues));
+      nlohmann::json x = number_value(v, integral);
+      values.push_back(unit.empty() ? x : nlohmann::json(fmt::format("{} {}", x.dump(), unit)));
+    }
+  } else {
+    f.fail("expected a list of values or a range {\"from\", \"to\", \"step\" or \"factor\"}");
+  }
+  if (values.empty()) f.fail("the list of values is empty");
+  std::set<std::string> seen;
+  for (const auto& v : values) {
+    if (!seen.insert(v.dump()).second) f.fail("the value " + JsonField::describe(v) + " is listed twice");
+  }
+  return values;
+}
+
+// "8,16,32" -> [8, 16, 32]; a value that is not JSON (32 KiB, wrap) is a string.
+std::vector<nlohmann::json> read_set_values(const std::string& text, const std::string& name) {
+  std::vector<nlohmann::json> values;
+  std::set<std::string> seen;
+  for (const std::string& part : split(text, ',')) {
+    if (part.empty()) throw InputError("--set", name, "empty value in \"" + text + "\"");
+    nlohmann::json v = nlohmann::json::parse(part, nullptr, false);
+    if (v.is_discarded()) v = part;
+    if (!seen.insert(v.dump()).second)
+      throw InputError("--set", name, "the value " + JsonField::describe(v) + " is listed twice");
+    values.push_back(v);
+  }
+  return values;
+}
+
+ArchSpec check_arch(const nlohmann::json& doc, const std::string& arch_file) {
+  return read_arch(JsonField::from(doc, arch_file));
+}
+
+SweepObjective objective_named(const std::string& s, const std::string& source, const std::string& pointer) {
+  for (SweepObjective o :
+       {SweepObjective::Latency, SweepObjective::Energy, SweepObjective::Edp, SweepObjective::Area}) {
+    if (s == to_string(o)) return o;
+  }
+  throw InputError(source, pointer,
+                   "unknown objective \"" + s + "\" (expected latency, energy, edp or area)");
+}
+
+}  // namespace
+
+SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const std::string& data_dir) {
+  SweepSpec s;
+  std::optional<JsonField> root;
+  std::string base_dir;
+  if (!file.empty()) {
+    root = JsonField::load(file);
+    root->allow_only({"format", "name", "description", "arch", "workloads", "parameters", "sample",
+                      "area_budget", "mapping_objective", "objectives"});
+    (*root)["format"].choice({"cosim-sweep/1"});
+    s.file = file;
+    s.name = root->optional("name") ? (*root)["name"].string() : fs::path(file).stem().string();
+    base_dir = fs::path(file).parent_path().string();
+  } else {
+    s.file = "command line";
+    s.name = "sweep";
+  }
+
+  // The base architecture.
+  if (!ov.arch.empty()) {
+    s.arch_file = resolve_preset(ov.arch, "", data_dir, "arch");
+  } else if (root && root->has("arch")) {
+    const JsonField a = (*root)["arch"];
+    try {
+      s.arch_file = resolve_preset(a.string(), base_dir, data_dir, "arch");
+    } catch (const InputError& e) {
+      a.fail(e.problem());
+    }
+  } else {
+    s.arch_file = resolve_preset("default", "", data_dir, "arch");
+  }
+  s.arch = JsonField::load(s.arch_file).raw();
+  const ArchSpec base = check_arch(s.arch, s.arch_file);
+
+  // Workloads: checked here, so a bad one stops the sweep before it starts.
+  std::vector<std::pair<std::string, std::string>> named;  // (name as given, source pointer)
+  if (!ov.workloads.empty()) {
+    for (const auto& w : ov.workloads) s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
+  } else if (root && root->has("workloads")) {
+    const JsonField ws = (*root)["workloads"];
+    if (ws.elements().empty()) ws.fail("expected at least one workload");
+    for (const JsonField& w : ws.elements()) {
+      try {
+        s.workloads.push_back(resolve_preset(w.string(), base_dir, data_dir, "workloads"));
+      } catch (const InputError& e) {
+        w.fail(e.problem());
+      }
+    }
+  } else {
+    for (const char* w : {"vit", "resnet20_hybrid"})
+      s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
+  }
+  for (const std::string& w : s.workloads) check_supported(read_network(w), base);
+
+  // Parameters: the spec's, then --set (replacing one of the same name).
+  if (root && root->has("parameters")) {
+    const JsonField ps = (*root)["parameters"];
+    if (!ps.is_object()) ps.fail("expected an object: field path -> list of values or range");
+    // In the order written (JsonField's objects are sorted by key): the grid's nesting and the columns.
+    std::ifstream in(file, std::ios::binary);
+    const auto ordered = nlohmann::ordered_json::parse(in, nullptr, false);
+    for (const auto& item : ordered.at("parameters").items()) {
+      const JsonField f = ps[item.key()];
+      SweepParameter p;
+      p.name = item.key(), p.source = s.file, p.pointer = f.pointer();
+      p.values = read_values(f);
+      s.parameters.push_back(std::move(p));
+    }
+  }
+  for (const std::string& set : ov.sets) {
+    const size_t eq = set.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError("--set", set, "expected FIELD=VALUE[,VALUE...], e.g. chunks.mac.rows=8,16,32");
+    SweepParameter p;
+    p.name = set.substr(0, eq), p.source = "--set", p.pointer = p.name;
+    p.values = read_set_values(set.substr(eq + 1), p.name);
+    auto same = std::find_if(s.parameters.begin(), s.parameters.end(),
+                             [&](const SweepParameter& q) { return q.name == p.name; });
+    if (same != s.parameters.end()) {
+      *same = std::move(p);
+    } else {
+      s.parameters.push_back(std::move(p));
+    }
+  }
+  if (s.parameters.empty()) {
+    throw InputError(s.file, file.empty() ? "" : "/parameters",
+                     "nothing to sweep: give parameters in the spec or with --set FIELD=V1,V2,...");
+  }
+  // Fields, and every value checked alone against the base architecture.
+  std::map<std::string, std::string> owner;  // field pointer -> parameter
+  for (SweepParameter& p : s.parameters) {
+    for (const std::string& path : split(p.name, '+')) {
+      p.fields.push_back(resolve_field(s.arch, path, p.source, p.pointer));
+      const std::string f = p.fields.back().to_string();
+      if (owner.count(f))
+        throw InputError(p.source, p.pointer, "\"" + path + "\" is already swept by \"" + owner[f] + "\"");
+      owner[f] = p.name;
+    }
+    for (const nlohmann::json& v : p.values) {
+      nlohmann::json doc = s.arch;
+      for (const auto& f : p.fields) doc[f] = v;
+      try {
+        check_arch(doc, s.arch_file);
+      } catch (const InputError& e) {
+        throw InputError(
+            p.source, p.pointer,
+            "the architecture rejects " + JsonField::describe(v) + ": " + e.path() + ": " + e.problem());
+      }
+    }
+  }
+
+  // Sample, budget, objectives.
+  if (root && root->has("sample")) {
+    const JsonField smp = (*root)["sample"];
+    smp.allow_only({"random", "seed"});
+    s.random_samples = uint64_t(smp["random"].positive());
+    if (auto sd = smp.optional("seed")) s.seed = uint64_t(sd->integer_in(0, INT64_MAX));
+  }
+  if (ov.random_samples == 0) throw InputError("--random", "", "expected at least 1 sample");
+  if (ov.random_samples > 0) s.random_samples = uint64_t(ov.random_samples);
+  if (ov.seed >= 0) s.seed = uint64_t(ov.seed);
+  if (root && root->has("area_budget")) {
+    s.area_budget_mm2 = (*root)["area_budget"].quantity(Dimension::Area).value * 1e6;
+    if (!(s.area_budget_mm2 > 0)) (*root)["area_budget"].fail("expected an area above 0");
+  }
+  if (ov.area_budget_mm2 == 0) throw InputError("--area-budget", "", "expected an area above 0 mm2");
+  if (ov.area_budget_mm2 > 0) s.area_budget_mm2 = ov.area_budget_mm2;
+  if (root && root->has("mapping_objective"))
+    s.mapping_objective =
+        objective_from_string((*root)["mapping_objective"].choice({"latency", "energy", "edp"}));
+  if (!ov.mapping_objective.empty()) s.mapping_objective = objective_from_string(ov.mapping_objective);
+  std::vector<std::pair<std::string, std::string>> objectives;  // (name, pointer)
+  if (!ov.objectives.empty()) {
+    for (const std::string& o : split(ov.objectives, ',')) objectives.push_back({o, ""});
+  } else if (root && root->has("objectives")) {
+    const JsonField os = (*root)["objectives"];
+    if (os.elements().empty()) os.fail("expected at least one objective");
+    for (const JsonField& o : os.elements()) objectives.push_back({o.string(), o.pointer()});
+  }
+  if (!objectives.empty()) {
+    s.objectives.clear();
+    for (const auto& [o, ptr] : objectives) {
+      const std::string src = ptr.empty() ? "--objectives" : s.file;
+      const SweepObjective x = objective_named(o, src, ptr);
+      if (std::find(s.objectives.begin(), s.objectives.end(), x) != s.objectives.end())
+        throw InputError(src, ptr, "objective \"" + o + "\" is listed twice");
+      s.objectives.push_back(x);
+    }
+  }
+  return s;
+}
+
+SweepPlan plan_sweep(const SweepSpec& s) {
+  SweepPlan plan;
+  plan.grid_size = 1;
+  for (const SweepParameter& p : s.parameters) {
+    // Saturates: a sample of a grid beyond 2^64 points still draws every value of every parameter.
+    plan.grid_size =
+        plan.grid_size > UINT64_MAX / p.values.size() ? UINT64_MAX : plan.grid_size * p.values.size();
+  }
+  if (s.random_samples == 0 && plan.grid_size > kMaxGrid) {
+    throw InputError(
+        s.file, "/parameters",
+        fmt::format("the grid has more than {} configurations; sample it (\"sample\": {{\"random\": "
+                    "N}} or --random N)",
+                    kMaxGrid));
+  }
+  // Grid index -> one value per parameter, the first parameter varying slowest (nested loops in spec order).
+  auto point_at = [&](uint64_t index) {
+    SweepPoint pt;
+    pt.choice.assign(s.parameters.size(), 0);
+    for (size_t k = s.parameters.size(); k-- > 0;) {
+      pt.choice[k] = size_t(index % s.parameters[k].values.size());
+      index /= s.parameters[k].values.size();
+    }
+    pt.arch = s.arch;
+    pt.assignments = nlohmann::json::object();
+    for (size_t k = 0; k < s.parameters.size(); ++k) {
+      const SweepParameter& p = s.parameters[k];
+      for (const auto& f : p.fields) pt.arch[f] = p.values[pt.choice[k]];
+      pt.assignments[p.name] = p.values[pt.choice[k]];
+    }
+    pt.key = pt.arch.dump();
+    try {
+      pt.area_mm2 = arch_area(check_arch(pt.arch, s.arch_file)).total_mm2();
+    } catch (const InputError& e) {
+      throw InputError(s.file, "/parameters",
+                       "the architecture rejects the combination " + pt.assignments.dump() + ": " + e.path() +
+                           ": " + e.problem());
+    }
+    return pt;
+  };
+  auto admit = [&](SweepPoint&& pt) {
+    if (s.area_budget_mm2 > 0 && pt.area_mm2 > s.area_budget_mm2) {
+      ++plan.over_budget;
+      return false;
+    }
+    plan.points.push_back(std::move(pt));
+    return true;
+  };
+  if (s.random_samples == 0) {
+    for (uint64_t i = 0; i < plan.grid_size; ++i) admit(point_at(i));
+    return plan;
+  }
+  // A seeded sample of distinct grid points within the budget (mt19937_64's output is fixed by the standard,
+  // so a seed gives the same sample everywhere).
+  std::mt19937_64 rng(s.seed);
+  std::set<uint64_t> tried;
+  std::map<uint64_t, SweepPoint> chosen;
+  const uint64_t attempts = 50 * s.random_samples + 1000;
+  for (uint64_t a = 0; a < attempts && chosen.size() < s.random_samples && tried.size() < plan.grid_size;
+       ++a) {
+    const uint64_t i = rng() % plan.grid_size;
+    if (!tried.insert(i).second) continue;
+    SweepPoint pt = point_at(i);
+    if (s.area_budget_mm2 > 0 && pt.area_mm2 > s.area_budget_mm2) {
+      ++plan.over_budget;
+      continue;
+    }
+    chosen.emplace(i, std::move(pt));
+  }
+  for (auto& [i, pt] : chosen) plan.points.push_back(std::move(pt));
+  return plan;
+}
+
+}  // namespace cosim
