@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "parallel/pipe_io.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
@@ -117,7 +118,7 @@ class CommandEstimator : public AccuracyEstimator {
             {"encoding", enc}, {"space", space.name}, {"genes", space.describe(c)}, {"workload", workload}}
             .dump() +
         "\n";
-    if (!write_all(request)) fail("stopped reading its input", enc);
+    if (!write_all(in_, request)) fail("stopped reading its input", enc);
     std::string line;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
     while (true) {
@@ -159,16 +160,6 @@ class CommandEstimator : public AccuracyEstimator {
   [[noreturn]] void fail(const std::string& what, const std::string& enc) {
     stop();
     throw EstimatorError("accuracy command `" + cmd_ + "` " + what + " (candidate " + enc + ")");
-  }
-  bool write_all(const std::string& s) {
-    size_t done = 0;
-    while (done < s.size()) {
-      const ssize_t n = ::write(in_, s.data() + done, s.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      done += size_t(n);
-    }
-    return true;
   }
   void start() {
     int to_child[2], from_child[2];

@@ -24,11 +24,6 @@ namespace cosim {
 
 namespace {
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 struct Record {
   Candidate candidate;
   std::string encoding;

@@ -1,5 +1,7 @@
 #include "parallel/process_pool.hpp"
 
+#include "parallel/pipe_io.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,17 +20,6 @@
 namespace cosim {
 
 namespace {
-
-bool write_all(int fd, const std::string& s) {
-  size_t done = 0;
-  while (done < s.size()) {
-    const ssize_t n = ::write(fd, s.data() + done, s.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += size_t(n);
-  }
-  return true;
-}
 
 std::string run_task(const TaskHandler& handler, const nlohmann::json& request) {
   nlohmann::json reply = {{"id", request.at("id")}};
@@ -135,20 +126,33 @@ std::vector<TaskResult> ProcessPool::collect(int timeout_ms) {
     w.buffer.append(buf, size_t(n));
     size_t nl;
     while ((nl = w.buffer.find('\n')) != std::string::npos) {
-      const nlohmann::json r = nlohmann::json::parse(w.buffer.substr(0, nl));
+      results.push_back(task_result_from(nlohmann::json::parse(w.buffer.substr(0, nl))));
       w.buffer.erase(0, nl + 1);
-      TaskResult t;
-      t.id = r.at("id").get<uint64_t>();
-      if (r.contains("error")) {
-        t.error = r["error"].get<std::string>();
-      } else {
-        t.result = r.at("result");
-      }
-      results.push_back(std::move(t));
       w.busy = false;
     }
   }
   return results;
+}
+
+nlohmann::json to_json(const TaskResult& t) {
+  nlohmann::json j = {{"id", t.id}};
+  if (t.error.empty()) {
+    j["result"] = t.result;
+  } else {
+    j["error"] = t.error;
+  }
+  return j;
+}
+
+TaskResult task_result_from(const nlohmann::json& j) {
+  TaskResult t;
+  t.id = j.at("id").get<uint64_t>();
+  if (j.contains("error")) {
+    t.error = j["error"].get<std::string>();
+  } else {
+    t.result = j.at("result");
+  }
+  return t;
 }
 
 int default_worker_count() {

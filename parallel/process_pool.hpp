@@ -29,6 +29,10 @@ struct TaskResult {
   std::string error;      // the handler's exception text, or how its process died
 };
 
+// As they travel over pipes and MPI: {"id", "result"} or {"id", "error"}.
+nlohmann::json to_json(const TaskResult& t);
+TaskResult task_result_from(const nlohmann::json& j);
+
 class ProcessPool {
  public:
   ProcessPool(int workers, TaskHandler handler, TaskIsolation isolation);

@@ -21,28 +21,6 @@ std::string receive_text(const MPI_Status& probed) {
   return s;
 }
 
-std::string result_message(const TaskResult& t) {
-  nlohmann::json j = {{"id", t.id}};
-  if (t.error.empty()) {
-    j["result"] = t.result;
-  } else {
-    j["error"] = t.error;
-  }
-  return j.dump();
-}
-
-TaskResult result_from_message(const std::string& text) {
-  const nlohmann::json j = nlohmann::json::parse(text);
-  TaskResult t;
-  t.id = j.at("id").get<uint64_t>();
-  if (j.contains("error")) {
-    t.error = j["error"].get<std::string>();
-  } else {
-    t.result = j.at("result");
-  }
-  return t;
-}
-
 }  // namespace
 
 void TaskDispatcher::run(const std::vector<nlohmann::json>& tasks,
@@ -73,7 +51,7 @@ void TaskDispatcher::run(const std::vector<nlohmann::json>& tasks,
     int flag = 0;
     MPI_Status st;
     while ((MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &flag, &st), flag)) {
-      TaskResult t = result_from_message(receive_text(st));
+      TaskResult t = task_result_from(nlohmann::json::parse(receive_text(st)));
       --outstanding[size_t(st.MPI_SOURCE)], ++by_rank_[size_t(st.MPI_SOURCE)];
       ++finished, progressed = true;
       done(size_t(t.id), std::move(t));
@@ -86,7 +64,7 @@ void TaskDispatcher::serve() {
   int slots = local_.size();
   MPI_Send(&slots, 1, MPI_INT, 0, kTagReady, MPI_COMM_WORLD);
   for (;;) {
-    for (const TaskResult& t : local_.collect(1)) send_text(0, kTagResult, result_message(t));
+    for (const TaskResult& t : local_.collect(1)) send_text(0, kTagResult, to_json(t).dump());
     int flag = 0;
     MPI_Status st;
     MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);

@@ -7,6 +7,11 @@
 
 namespace cosim {
 
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 Journal::Journal(const std::string& path, const nlohmann::json& header, bool resume, const std::string& what,
                  const std::string& key)
     : path_(path), key_(key) {

@@ -26,11 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kEnergyKinds[] = {"compute", "local", "glb", "dram", "idle", "static"};
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // A finished configuration: its journal record and the figures over all workloads (run one after another).
 struct Outcome {
   nlohmann::json record;
