@@ -134,7 +134,11 @@ std::vector<nlohmann::json> read_values(const JsonField& f) {
     if (factor && !(from > 0)) f["from"].fail("a range with a factor must start above 0");
     const bool integral = std::floor(from) == from && std::floor(by) == by;
     const std::string unit = f.optional("unit") ? f["unit"].string() : "";
-    for (double v = from; v <= to * (1 + 1e-12) + 1e-12; v = step ? v + by : v * by) {
+    for (size_t k = 0;; ++k) {
+      // From the start each time, rounded to 12 digits: 25.6 + 2 x 25.6 is 76.8, not 76.80000000000001.
+      const double v =
+          std::stod(fmt::format("{:.12g}", step ? from + double(k) * by : from * std::pow(by, k)));
+      if (v > to * (1 + 1e-12) + 1e-12) break;
       if (values.size() == kMaxValues) f.fail(fmt::format("the range has more than {} values", kMaxValues));
       nlohmann::json x = number_value(v, integral);
       values.push_back(unit.empty() ? x : nlohmann::json(fmt::format("{} {}", x.dump(), unit)));

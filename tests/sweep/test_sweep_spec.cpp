@@ -50,7 +50,7 @@ TEST(SweepSpec, GridFollowsSpecOrderAndSetsEveryNamedField) {
       "step": 25.6, "unit": "GB/s"}})"));
   ASSERT_EQ(s.parameters.size(), 3u);
   EXPECT_EQ(s.parameters[0].name, "global_buffer.size");  // as written, not sorted
-  EXPECT_EQ(s.parameters[2].values.size(), 3u);
+  EXPECT_EQ(s.parameters[2].values, (std::vector<nlohmann::json>{"25.6 GB/s", "51.2 GB/s", "76.8 GB/s"}));
   const SweepPlan plan = plan_sweep(s);
   ASSERT_EQ(plan.points.size(), 12u);
   EXPECT_EQ(plan.grid_size, 12u);
