@@ -304,7 +304,9 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
       "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.8 border -1\n"
       "set boxwidth 0.75\nset key outside right\nset xlabel 'point'\nset ylabel 'energy (uJ)'\nunset "
       "cblabel\n"
-      "plot for [k=2:7] '{0}/front_energy.dat' using k:xtic(1) title columnheader(k)\n",
+      "set linetype 2 lc rgb '#4e79a7'\nset linetype 3 lc rgb '#59a14f'\nset linetype 4 lc rgb '#edc948'\n"
+      "set linetype 5 lc rgb '#e15759'\nset linetype 6 lc rgb '#bab0ac'\nset linetype 7 lc rgb '#76b7b2'\n"
+      "plot for [k=2:7] '{0}/front_energy.dat' using k:xtic(1) title columnheader(k) lt k\n",
       out, spec.name, fmt::join(wnames, " + "), n, std::count(on_front.begin(), on_front.end(), true), c_lat,
       c_energy, c_area, c_pareto);
   draw_with_gnuplot(out, "plots", gp);

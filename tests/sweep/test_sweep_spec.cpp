@@ -75,6 +75,16 @@ TEST(SweepSpec, GridFollowsSpecOrderAndSetsEveryNamedField) {
   EXPECT_EQ(keys.size(), 12u) << "every configuration has its own journal key";
 }
 
+TEST(SweepSpec, RangesByStepOrFactor) {
+  const SweepSpec s = read(spec_with("ranges", R"({"chunks.mac.rows": {"from": 8, "to": 64, "factor": 2},
+      "chunks.adder.rows": {"from": 4, "to": 14, "step": 5}, "vector_unit.buffer": {"from": 16, "to": 32,
+      "factor": 2, "unit": "KiB"}})"));
+  EXPECT_EQ(s.parameters[0].values, (std::vector<nlohmann::json>{8, 16, 32, 64}));
+  EXPECT_EQ(s.parameters[1].values, (std::vector<nlohmann::json>{4, 9, 14}));
+  EXPECT_EQ(s.parameters[2].values, (std::vector<nlohmann::json>{"16 KiB", "32 KiB"}));
+  EXPECT_EQ(plan_sweep(s).points.size(), 24u);
+}
+
 TEST(SweepSpec, AreaBudgetLeavesOutLargerConfigurations) {
   const std::string params = R"({"chunks.mac.rows+chunks.mac.cols": [8, 16, 32, 64]})";
   const SweepPlan all = plan_sweep(read(spec_with("nobudget", params)));
