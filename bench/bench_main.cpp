@@ -15,6 +15,7 @@ int sc_main(int argc, char* argv[]) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   cosim::bench::start_search_workers();
+  cosim::bench::start_sweep_workers();
   cosim::bench::elaborate_models();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
