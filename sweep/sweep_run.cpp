@@ -71,20 +71,6 @@ std::string csv_value(const nlohmann::json& v) {
   return q + "\"";
 }
 
-std::string unit_of(SweepObjective o) {
-  switch (o) {
-    case SweepObjective::Latency:
-      return "ms";
-    case SweepObjective::Energy:
-      return "uJ";
-    case SweepObjective::Edp:
-      return "uJ*ms";
-    case SweepObjective::Area:
-      return "mm2";
-  }
-  return "";
-}
-
 std::string describe_point(const SweepSpec& spec, const SweepPoint& pt) {
   std::string s;
   for (size_t k = 0; k < spec.parameters.size(); ++k) {
@@ -335,9 +321,9 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
     if (best == n) continue;
     const Outcome& b = outcomes[best];
     summary += fmt::format(
-        "best {:<8} point {:>4}: {:.4g} {:<6} (latency {:.4f} ms, energy {:.1f} uJ, area {:.3f} "
-        "mm2)  {}\n",
-        to_string(o), best, b.objective(o), unit_of(o), b.latency_ms, b.energy_uJ, b.area_mm2,
+        "best {:<7} point {:>4}: latency {:.3f} ms, energy {:.1f} uJ, EDP {:.4g} uJ*ms, area "
+        "{:.3f} mm2 | {}\n",
+        std::string(to_string(o)) + ":", best, b.latency_ms, b.energy_uJ, b.edp_uJ_ms, b.area_mm2,
         describe_point(spec, plan.points[best]));
   }
   if (failed) {
