@@ -140,10 +140,16 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
     if (c.quiet) return;
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const size_t ran = done - from_journal;
+    double best_edp = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (have[i] && outcomes[i].ok && (best_edp == 0 || outcomes[i].edp_uJ_ms < best_edp))
+        best_edp = outcomes[i].edp_uJ_ms;
+    }
     std::cerr << fmt::format(
-                     "\r{}: {:>5}/{} configurations ({} from the journal, {} failed), {:.0f} s, "
+                     "\r{}: {:>5}/{} configurations ({} from the journal, {} failed), best EDP {}, {:.0f} s, "
                      "~{:.0f} s left   ",
-                     spec.name, done, n, from_journal, failed, el,
+                     spec.name, done, n, from_journal, failed,
+                     best_edp > 0 ? fmt::format("{:.4g} uJ*ms", best_edp) : "-", el,
                      ran ? el / double(ran) * double(n - done) : 0.0)
               << std::flush;
   };

@@ -198,7 +198,7 @@ SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const st
     base_dir = fs::path(file).parent_path().string();
   } else {
     s.file = "command line";
-    s.name = "sweep";
+    s.name = "command-line";
   }
 
   // The base architecture.
