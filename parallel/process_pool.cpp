@@ -54,7 +54,8 @@ std::string run_task(const TaskHandler& handler, const nlohmann::json& request) 
                               : WIFSIGNALED(status)
                                   ? std::string("its process died of signal ") + ::strsignal(WTERMSIG(status))
                                   : "its process failed";
-      if (!write_all(out, nlohmann::json{{"id", request.at("id")}, {"error", why}}.dump() + "\n")) break;
+      const nlohmann::json reply = {{"id", request.at("id")}, {"error", why}, {"crashed", true}};
+      if (!write_all(out, reply.dump() + "\n")) break;
     }
   }
   std::_Exit(0);
@@ -140,6 +141,7 @@ nlohmann::json to_json(const TaskResult& t) {
     j["result"] = t.result;
   } else {
     j["error"] = t.error;
+    if (t.crashed) j["crashed"] = true;
   }
   return j;
 }
@@ -149,6 +151,7 @@ TaskResult task_result_from(const nlohmann::json& j) {
   t.id = j.at("id").get<uint64_t>();
   if (j.contains("error")) {
     t.error = j["error"].get<std::string>();
+    t.crashed = j.value("crashed", false);
   } else {
     t.result = j.at("result");
   }

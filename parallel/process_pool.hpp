@@ -27,6 +27,7 @@ struct TaskResult {
   uint64_t id = 0;
   nlohmann::json result;  // the handler's value, when error is empty
   std::string error;      // the handler's exception text, or how its process died
+  bool crashed = false;   // its process died (a signal, a failed exit): nothing says running it again fails
 };
 
 // As they travel over pipes and MPI: {"id", "result"} or {"id", "error"}.

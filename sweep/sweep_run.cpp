@@ -121,7 +121,7 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
   std::vector<bool> have(n, false);
   std::vector<nlohmann::json> tasks;
   std::vector<size_t> task_point;
-  size_t from_journal = 0, failed = 0, done = 0;
+  size_t from_journal = 0, failed = 0, crashed = 0, done = 0;
   for (size_t i = 0; i < n; ++i) {
     if (const nlohmann::json* r = journal.find(plan.points[i].key)) {
       outcomes[i] = outcome_of(*r), have[i] = true, ++from_journal, ++done;
@@ -170,7 +170,13 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
       record["error"] = r.error;
       ++failed;
     }
-    journal.append(record);
+    // A configuration whose process died (killed, out of memory) is reported but not journalled, so that
+    // --resume runs it again; one the model refused (an error it raised) is final.
+    if (r.crashed) {
+      ++crashed;
+    } else {
+      journal.append(record);
+    }
     outcomes[i] = outcome_of(record), have[i] = true, ++done;
     progress();
   });
@@ -311,6 +317,10 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
                            spec.area_budget_mm2);
   }
   summary += ")\n";
+  if (crashed) {
+    summary += fmt::format("{} configurations failed because their process died; --resume runs them again\n",
+                           crashed);
+  }
   if (world.size() > 1) {
     summary += fmt::format("MPI: {} ranks ran {} configurations ({} each)\n", world.size(), tasks.size(),
                            fmt::join(dispatch.tasks_by_rank(), ", "));
