@@ -27,10 +27,13 @@ CommandAction add_sweep_command(CLI::App& app) {
   cmd->add_option("--set", c->overrides.sets,
                   "Sweep a field: FIELD[+FIELD...]=V1,V2,... e.g. chunks.mac.rows+chunks.mac.cols=8,16,32 "
                   "(repeatable; replaces the spec's parameter of the same name)");
-  cmd->add_option("--random", c->overrides.random_samples, "Run a seeded random sample of N configurations");
-  cmd->add_option("--seed", c->overrides.seed, "Seed of the random sample");
+  cmd->add_option("--random", c->overrides.random_samples, "Run a seeded random sample of N configurations")
+      ->check(CLI::Range(int64_t(1), int64_t(100000000)));
+  cmd->add_option("--seed", c->overrides.seed, "Seed of the random sample")
+      ->check(CLI::Range(int64_t(0), INT64_MAX));
   cmd->add_option("--area-budget", c->overrides.area_budget_mm2,
-                  "Leave out configurations above this area, mm2");
+                  "Leave out configurations above this area, mm2")
+      ->check(CLI::PositiveNumber);
   cmd->add_option(
       "--objectives", c->overrides.objectives,
       "Objectives of the Pareto front, from latency, energy, edp, area (default latency,energy,area)");

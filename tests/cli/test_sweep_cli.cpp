@@ -214,6 +214,13 @@ TEST(CosimSweep, BadSpecsGetOneLineAndNoResults) {
     EXPECT_EQ(test::cosim_lines(m.err), 1) << m.err;
   }
   EXPECT_EQ(cosim("sweep --set chunks.mac.rows=").code, 2);
+  for (const char* bad_option :
+       {"--random -3", "--random 0", "--seed -1", "--area-budget -5", "--area-budget 0", "--objectives speed",
+        "--mapping-objective fast", "--jobs x"}) {
+    const test::CommandResult r = cosim(std::string("sweep --set chunks.mac.rows=8,16 ") + bad_option);
+    EXPECT_EQ(r.code, 2) << bad_option;
+    EXPECT_EQ(test::cosim_lines(r.err), 1) << bad_option << ": " << r.err;
+  }
   EXPECT_EQ(cosim("sweep /nonexistent/sweep.json").code, 2);
   EXPECT_EQ(cosim("sweep --set chunks.mac.rows=8 --workload nosuch").code, 2);
 }
