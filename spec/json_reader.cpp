@@ -180,14 +180,13 @@ std::string JsonField::choice(std::initializer_list<const char*> options) const 
 
 Quantity JsonField::quantity(Dimension d) const {
   if (!value_->is_string()) {
-    fail("expected a " + std::string(dimension_name(d)) + " with its unit, e.g. " + dimension_example(d) +
-         ", found " + describe(*value_));
+    fail("expected " + a_dimension(d) + " with its unit, e.g. " + dimension_example(d) + ", found " +
+         describe(*value_));
   }
   std::string why;
   auto q = parse_quantity(value_->get<std::string>(), d, why);
   if (!q) fail(why);
-  if (!(q->value > 0))
-    fail("expected a " + std::string(dimension_name(d)) + " > 0, found " + describe(*value_));
+  if (!(q->value > 0)) fail("expected " + a_dimension(d) + " > 0, found " + describe(*value_));
   return *q;
 }
 

@@ -53,6 +53,11 @@ const std::vector<UnitDef>& units() {
 
 }  // namespace
 
+std::string a_dimension(Dimension d) {
+  const std::string n = dimension_name(d);
+  return (n.find_first_of("aeiou") == 0 ? "an " : "a ") + n;
+}
+
 const char* dimension_name(Dimension d) {
   switch (d) {
     case Dimension::Frequency:
@@ -94,8 +99,8 @@ std::optional<Quantity> parse_quantity(const std::string& text, Dimension expect
   char* end = nullptr;
   double number = std::strtod(begin, &end);
   if (end == begin || !std::isfinite(number)) {
-    why = "expected a " + std::string(dimension_name(expected)) + " with a unit, e.g. " +
-          dimension_example(expected) + ", found \"" + text + "\"";
+    why = "expected " + a_dimension(expected) + " with a unit, e.g. " + dimension_example(expected) +
+          ", found \"" + text + "\"";
     return std::nullopt;
   }
   std::string unit(end);
@@ -104,14 +109,14 @@ std::optional<Quantity> parse_quantity(const std::string& text, Dimension expect
   for (const UnitDef& u : units()) {
     if (unit != u.name) continue;
     if (u.dimension != expected) {
-      why = "\"" + text + "\" is a " + dimension_name(u.dimension) + ", expected a " +
-            dimension_name(expected) + " such as " + dimension_example(expected);
+      why = "\"" + text + "\" is " + a_dimension(u.dimension) + ", expected " + a_dimension(expected) +
+            " such as " + dimension_example(expected);
       return std::nullopt;
     }
     return Quantity{expected, number * u.scale, u.per_cycle};
   }
-  why = "unknown unit \"" + unit + "\" in \"" + text + "\"; expected a " + dimension_name(expected) +
-        " such as " + dimension_example(expected);
+  why = "unknown unit \"" + unit + "\" in \"" + text + "\"; expected " + a_dimension(expected) + " such as " +
+        dimension_example(expected);
   return std::nullopt;
 }
 

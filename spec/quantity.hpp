@@ -13,6 +13,8 @@ namespace cosim {
 enum class Dimension { Frequency, Size, Bandwidth, Time, Energy, Area };
 
 const char* dimension_name(Dimension d);
+// With its article, for messages: "a frequency", "an area".
+std::string a_dimension(Dimension d);
 const char* dimension_example(Dimension d);
 
 struct Quantity {

@@ -85,6 +85,12 @@ std::string describe_point(const SweepSpec& spec, const SweepPoint& pt) {
 std::string run_sweep(const SweepConfig& c, std::string& summary) {
   const auto t0 = std::chrono::steady_clock::now();
   const SweepSpec spec = read_sweep(c.spec_file, c.overrides, c.data_dir);
+  double to_check = 1;
+  for (const SweepParameter& p : spec.parameters) to_check *= double(p.values.size());
+  if (spec.random_samples) to_check = std::min(to_check, double(spec.random_samples));
+  if (!c.quiet && to_check > 2000 && rank_from_environment() == 0)
+    std::cerr << fmt::format("{}: checking {:.0f} configurations against the architecture reader...\n",
+                             spec.name, to_check);
   const SweepPlan plan = plan_sweep(spec);
 
   // Workers first (before MPI starts); under mpirun the other ranks only run what rank 0 sends them.

@@ -306,10 +306,11 @@ SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const st
   if (ov.seed >= 0) s.seed = uint64_t(ov.seed);
   if (root && root->has("area_budget")) {
     s.area_budget_mm2 = (*root)["area_budget"].quantity(Dimension::Area).value * 1e6;
+    s.area_budget_source = s.file;
     if (!(s.area_budget_mm2 > 0)) (*root)["area_budget"].fail("expected an area above 0");
   }
   if (ov.area_budget_mm2 == 0) throw InputError("--area-budget", "", "expected an area above 0 mm2");
-  if (ov.area_budget_mm2 > 0) s.area_budget_mm2 = ov.area_budget_mm2;
+  if (ov.area_budget_mm2 > 0) s.area_budget_mm2 = ov.area_budget_mm2, s.area_budget_source = "--area-budget";
   if (root && root->has("mapping_objective"))
     s.mapping_objective =
         objective_from_string((*root)["mapping_objective"].choice({"latency", "energy", "edp"}));
@@ -375,16 +376,28 @@ SweepPlan plan_sweep(const SweepSpec& s) {
     }
     return pt;
   };
-  auto admit = [&](SweepPoint&& pt) {
+  double smallest = 0;  // area of the smallest configuration looked at
+  auto within_budget = [&](const SweepPoint& pt) {
+    if (smallest == 0 || pt.area_mm2 < smallest) smallest = pt.area_mm2;
     if (s.area_budget_mm2 > 0 && pt.area_mm2 > s.area_budget_mm2) {
       ++plan.over_budget;
       return false;
     }
-    plan.points.push_back(std::move(pt));
     return true;
   };
+  auto nothing_left = [&]() {
+    return InputError(
+        s.area_budget_source, s.area_budget_source == s.file ? "/area_budget" : "",
+        fmt::format("the area budget of {} mm2 leaves no configuration to run (the smallest looked at "
+                    "has {:.3f} mm2)",
+                    s.area_budget_mm2, smallest));
+  };
   if (s.random_samples == 0) {
-    for (uint64_t i = 0; i < plan.grid_size; ++i) admit(point_at(i));
+    for (uint64_t i = 0; i < plan.grid_size; ++i) {
+      SweepPoint pt = point_at(i);
+      if (within_budget(pt)) plan.points.push_back(std::move(pt));
+    }
+    if (plan.points.empty()) throw nothing_left();
     return plan;
   }
   // A seeded sample of distinct grid points within the budget (mt19937_64's output is fixed by the standard,
@@ -398,12 +411,9 @@ SweepPlan plan_sweep(const SweepSpec& s) {
     const uint64_t i = rng() % plan.grid_size;
     if (!tried.insert(i).second) continue;
     SweepPoint pt = point_at(i);
-    if (s.area_budget_mm2 > 0 && pt.area_mm2 > s.area_budget_mm2) {
-      ++plan.over_budget;
-      continue;
-    }
-    chosen.emplace(i, std::move(pt));
+    if (within_budget(pt)) chosen.emplace(i, std::move(pt));
   }
+  if (chosen.empty()) throw nothing_left();
   for (auto& [i, pt] : chosen) plan.points.push_back(std::move(pt));
   return plan;
 }

@@ -32,7 +32,8 @@ struct SweepSpec {
   std::vector<SweepParameter> parameters;
   uint64_t random_samples = 0;  // 0: the whole grid
   uint64_t seed = 1;
-  double area_budget_mm2 = 0;  // 0: none
+  double area_budget_mm2 = 0;      // 0: none
+  std::string area_budget_source;  // the spec file or "--area-budget", for messages
   Objective mapping_objective = Objective::Edp;
   std::vector<SweepObjective> objectives = {SweepObjective::Latency, SweepObjective::Energy,
                                             SweepObjective::Area};

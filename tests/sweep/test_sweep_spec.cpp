@@ -100,6 +100,15 @@ TEST(SweepSpec, AreaBudgetLeavesOutLargerConfigurations) {
   const SweepPlan in_spec = plan_sweep(
       read(spec_with("budget_spec", params, ", \"area_budget\": \"" + std::to_string(budget) + " mm2\"")));
   EXPECT_EQ(in_spec.points.size(), 2u);
+  // A budget nothing fits is an error, not an empty sweep.
+  SweepOverrides tiny;
+  tiny.area_budget_mm2 = all.points[0].area_mm2 / 2;
+  EXPECT_NE(error_of(spec_with("tiny", params), tiny).find("--area-budget: the area budget of"),
+            std::string::npos)
+      << error_of(spec_with("tiny", params), tiny);
+  EXPECT_NE(error_of(spec_with("tiny_spec", params, R"(, "area_budget": "1 um2")"))
+                .find("/area_budget: the area budget"),
+            std::string::npos);
 }
 
 TEST(SweepSpec, RandomSampleIsSeededDistinctAndWithinBudget) {
