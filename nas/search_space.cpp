@@ -335,6 +335,13 @@ class CnnSpace : public SearchSpace {
 
 }  // namespace
 
+Candidate random_candidate(const SearchSpace& s, std::mt19937_64& rng) {
+  Candidate c;
+  for (const Gene& g : s.genes)
+    c.push_back(int(std::uniform_int_distribution<size_t>(0, g.options.size() - 1)(rng)));
+  return s.normalize(c);
+}
+
 std::unique_ptr<SearchSpace> read_space(const std::string& file_or_name, const std::string& data_dir) {
   namespace fs = std::filesystem;
   std::string file = file_or_name;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ class SearchSpace {
   // Gene=option pairs for people, skipping genes that do not matter.
   std::string describe(const Candidate& c) const;
 };
+
+// A uniformly drawn option per gene, normalized.
+Candidate random_candidate(const SearchSpace& s, std::mt19937_64& rng);
 
 // Reads a space file, or a built-in space by name ("vit", "cnn_cifar", "cnn_imagenet") from the data
 // directory's spaces/. Throws InputError.

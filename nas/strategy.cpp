@@ -14,13 +14,6 @@ namespace cosim {
 
 namespace {
 
-Candidate random_candidate(const SearchSpace& s, std::mt19937_64& rng) {
-  Candidate c;
-  for (const Gene& g : s.genes)
-    c.push_back(int(std::uniform_int_distribution<size_t>(0, g.options.size() - 1)(rng)));
-  return s.normalize(c);
-}
-
 // Each gene changes with probability 1/genes to another option; at least one gene that matters changes.
 Candidate mutate(const SearchSpace& s, Candidate c, std::mt19937_64& rng) {
   const Candidate before = s.normalize(c);

@@ -9,31 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cosim_command.hpp"
 #include "support/shared_data.hpp"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using cosim::test::slurp;
+using Result = cosim::test::CommandResult;
 
 // Runs cosim with `args` (shell words) from the source directory.
 Result cosim(const std::string& args) {
-  static int n = 0;
-  const std::string base =
-      testing::TempDir() + "cosim_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
-  const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && '" + COSIM_BINARY + "' " + args +
-                          " >'" + base + ".out' 2>'" + base + ".err'";
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(base + ".out"), slurp(base + ".err")};
+  return cosim::test::run_cosim(args);
 }
 
 size_t lines(const std::string& s) {
