@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/report_format.hpp"
 #include "cli/workload_inputs.hpp"
+#include "results/journal.hpp"
 #include "sim/accel/network_simulator.hpp"
 #include "spec/input_error.hpp"
 #include "spec/preset_files.hpp"
@@ -25,14 +26,7 @@ void write_output(const std::string& path, const std::string& text) {
     std::cout << text << std::flush;
     return;
   }
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw InputError(path, "", "cannot write output file");
-    out << text;
-    if (!out.flush()) throw InputError(path, "", "cannot write output file");
-  }
-  std::filesystem::rename(tmp, path);
+  write_file_whole(path, text);
 }
 
 CommandAction add_run_command(CLI::App& app) {

@@ -216,7 +216,7 @@ std::string run_search(const SearchConfig& c) {
     const Record& r = all[front[k]];
     const std::string wname = fmt::format("front_{:02d}", k);
     const std::string wfile = out + "/front/" + wname + ".json";
-    std::ofstream(wfile) << space->workload(r.candidate, wname).dump(2) << "\n";
+    write_file_whole(wfile, space->workload(r.candidate, wname).dump(2) + "\n");
     const nlohmann::json& m = r.data.at("metrics");
     csv += fmt::format("{},{},front/{}.json,{:.6g},{:.6f},{:.6f},{:.6f},{},\"{}\"\n", k, r.encoding, wname,
                        r.data.at("accuracy").get<double>(), m.at("energy_uJ").get<double>(),
@@ -228,11 +228,11 @@ std::string run_search(const SearchConfig& c) {
                              {"metrics", m},
                              {"genes", r.data.at("genes")}});
   }
-  std::ofstream(out + "/front.csv") << csv;
-  std::ofstream(out + "/front.json") << fj.dump(2) << "\n";
+  write_file_whole(out + "/front.csv", csv);
+  write_file_whole(out + "/front.json", fj.dump(2) + "\n");
   std::string hv_csv = "generation,evaluations,hypervolume,front_size\n";
   for (const auto& h : hv_log) hv_csv += fmt::format("{},{},{:.9g},{}\n", h[0], h[1], h[2], h[3]);
-  std::ofstream(out + "/hypervolume.csv") << hv_csv;
+  write_file_whole(out + "/hypervolume.csv", hv_csv);
   std::string ev = "encoding," + acc_name + ",energy_uJ,latency_ms,edp_uJ_ms,feasible\n";
   for (const Record& r : all) {
     if (r.data.contains("error")) continue;
@@ -241,7 +241,7 @@ std::string run_search(const SearchConfig& c) {
                       m.at("energy_uJ").get<double>(), m.at("latency_ms").get<double>(),
                       m.at("edp_uJ_ms").get<double>(), r.scored.violation == 0 ? 1 : 0);
   }
-  std::ofstream(out + "/evaluations.csv") << ev;
+  write_file_whole(out + "/evaluations.csv", ev);
   // Plots with gnuplot.
   const std::string gp = fmt::format(
       "set terminal pngcairo size 900,600\nset datafile separator ','\nset key top left\n"

@@ -12,6 +12,16 @@ std::string file_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+void write_file_whole(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw InputError(path, "", "cannot write this file");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
 Journal::Journal(const std::string& path, const nlohmann::json& header, bool resume, const std::string& what,
                  const std::string& key)
     : path_(path), key_(key) {

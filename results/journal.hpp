@@ -16,6 +16,10 @@ constexpr const char* kModelVersion = "cosim 0.1.0 / accelerator model 2 / mappe
 // A file's whole text ("" if it cannot be read): journal headers hold the inputs a result depends on.
 std::string file_text(const std::string& path);
 
+// Writes a whole file or nothing (a temporary file renamed into place), so a kill never leaves a partial
+// result that looks complete. Throws InputError naming the path when it cannot write.
+void write_file_whole(const std::string& path, const std::string& text);
+
 class Journal {
  public:
   // `what`: the kind of run, for messages ("search", "sweep"); `key`: the record member naming the result.

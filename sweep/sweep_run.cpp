@@ -15,6 +15,7 @@
 #include "results/pareto.hpp"
 #include "sim/accel/area_model.hpp"
 #include "spec/arch_spec.hpp"
+#include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
 #include "sweep/configuration_run.hpp"
 
@@ -142,15 +143,15 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
                      {"mapping_objective", to_string(spec.mapping_objective)}});
     task_point.push_back(i);
   }
+  double best_edp = 0;  // of the finished configurations
+  for (size_t i = 0; i < n; ++i) {
+    if (have[i] && outcomes[i].ok && (best_edp == 0 || outcomes[i].edp_uJ_ms < best_edp))
+      best_edp = outcomes[i].edp_uJ_ms;
+  }
   auto progress = [&]() {
     if (c.quiet) return;
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const size_t ran = done - from_journal;
-    double best_edp = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (have[i] && outcomes[i].ok && (best_edp == 0 || outcomes[i].edp_uJ_ms < best_edp))
-        best_edp = outcomes[i].edp_uJ_ms;
-    }
     std::cerr << fmt::format(
                      "\r{}: {:>5}/{} configurations ({} from the journal, {} failed), best EDP {}, {:.0f} s, "
                      "~{:.0f} s left   ",
@@ -184,6 +185,8 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
       journal.append(record);
     }
     outcomes[i] = outcome_of(record), have[i] = true, ++done;
+    if (outcomes[i].ok && (best_edp == 0 || outcomes[i].edp_uJ_ms < best_edp))
+      best_edp = outcomes[i].edp_uJ_ms;
     progress();
   });
   if (!c.quiet) std::cerr << "\n";
@@ -197,6 +200,16 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
     std::vector<double> v;
     for (SweepObjective o : spec.objectives) v.push_back(outcomes[i].objective(o));
     objs.push_back(v);
+  }
+  if (ok.empty()) {
+    // Nothing to show: say why in one line (the journal keeps the failures) instead of empty results.
+    const size_t i = size_t(std::find_if(outcomes.begin(), outcomes.end(),
+                                         [](const Outcome& o) { return o.record.contains("error"); }) -
+                            outcomes.begin());
+    throw InputError(
+        spec.file, "",
+        fmt::format("none of the {} configurations could run the workloads; point {} ({}): {}", n, i,
+                    describe_point(spec, plan.points[i]), outcomes[i].record.at("error").get<std::string>()));
   }
   std::vector<bool> on_front(n, false);
   for (size_t k : non_dominated(objs)) on_front[ok[k]] = true;
@@ -253,25 +266,25 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
           fs::absolute(fs::path(spec.arch_file).parent_path() / a["technology"].get<std::string>())
               .lexically_normal()
               .string();
-    std::ofstream(fmt::format("{}/front/point_{}.json", out, i)) << a.dump(2) << "\n";
+    write_file_whole(fmt::format("{}/front/point_{}.json", out, i), a.dump(2) + "\n");
   }
-  std::ofstream(out + "/points.csv") << csv;
-  std::ofstream(out + "/front.csv") << front_csv;
+  write_file_whole(out + "/points.csv", csv);
+  write_file_whole(out + "/front.csv", front_csv);
   nlohmann::json objectives = nlohmann::json::array();
   for (SweepObjective o : spec.objectives) objectives.push_back(to_string(o));
-  std::ofstream(out + "/points.json")
-      << nlohmann::json{{"sweep", spec.name},
-                        {"spec", spec.file},
-                        {"arch", spec.arch_file},
-                        {"workloads", spec.workloads},
-                        {"objectives", objectives},
-                        {"mapping_objective", to_string(spec.mapping_objective)},
-                        {"area_budget_mm2", spec.area_budget_mm2},
-                        {"grid_size", plan.grid_size},
-                        {"over_area_budget", plan.over_budget},
-                        {"points", points}}
-             .dump(2)
-      << "\n";
+  write_file_whole(out + "/points.json",
+                   nlohmann::json{{"sweep", spec.name},
+                                  {"spec", spec.file},
+                                  {"arch", spec.arch_file},
+                                  {"workloads", spec.workloads},
+                                  {"objectives", objectives},
+                                  {"mapping_objective", to_string(spec.mapping_objective)},
+                                  {"area_budget_mm2", spec.area_budget_mm2},
+                                  {"grid_size", plan.grid_size},
+                                  {"over_area_budget", plan.over_budget},
+                                  {"points", points}}
+                           .dump(2) +
+                       "\n");
 
   // Plots: energy vs latency coloured by area, the front circled; the front's energy by kind.
   const size_t P = spec.parameters.size();
@@ -290,7 +303,7 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
     }
     bars += "\n";
   }
-  std::ofstream(out + "/front_energy.dat") << bars;
+  write_file_whole(out + "/front_energy.dat", bars);
   const std::string gp = fmt::format(
       "set terminal pngcairo size 1000,650 noenhanced\n"
       "set datafile separator ','\n"
@@ -360,7 +373,7 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
       "results in {}/: points.csv, points.json, front.csv, energy_latency.png, "
       "front_energy.png, front/point_N.json (architectures), summary.txt, journal.jsonl\n",
       out);
-  std::ofstream(out + "/summary.txt") << summary;
+  write_file_whole(out + "/summary.txt", summary);
   return out;
 }
 

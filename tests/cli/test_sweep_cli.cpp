@@ -222,6 +222,16 @@ TEST(CosimSweep, BadSpecsGetOneLineAndNoResults) {
     EXPECT_EQ(test::cosim_lines(r.err), 1) << bad_option << ": " << r.err;
   }
   EXPECT_EQ(cosim("sweep /nonexistent/sweep.json").code, 2);
+  // Values the architecture takes but no workload can run on: one line naming a point and the reason.
+  const test::CommandResult none = cosim(
+      "sweep --set chunks.mac.bits.act+chunks.mac.bits.weight=4,6 --workload vit "
+      "--quiet --out " +
+      temp("none"));
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("none of the 2 configurations could run the workloads; point 0"), std::string::npos)
+      << none.err;
+  EXPECT_EQ(test::cosim_lines(none.err), 1) << none.err;
+  EXPECT_FALSE(std::filesystem::exists(temp("none") + "/points.csv"));
   EXPECT_EQ(cosim("sweep --set chunks.mac.rows=8 --workload nosuch").code, 2);
 }
 
