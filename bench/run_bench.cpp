@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "bench/bench_models.hpp"
-#include "sim/accel/network_simulator.hpp"
+#include "flow/network_simulator.hpp"
 
 namespace cosim::bench {
 namespace {

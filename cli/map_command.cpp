@@ -58,14 +58,11 @@ std::string spatial_text(const Mapping& m) {
 }
 
 std::string unit_name(const ArchSpec& a, int unit) {
-  if (unit < int(a.chunks.size())) return a.chunks[size_t(unit)].name;
-  return unit == a.vector_unit_index() ? "vector" : "sparse_attn";
+  return a.unit_name(unit);
 }
 
 double width(const ArchSpec& a, int unit) {
-  if (unit < int(a.chunks.size())) return a.chunks[size_t(unit)].pes();
-  if (unit == a.vector_unit_index()) return a.vector_unit.lanes;
-  return double(a.sparse_attention->mac_lines * a.sparse_attention->macs_per_line);
+  return a.unit(unit).pes;
 }
 
 nlohmann::json allocation_json(const Allocation& al, int items) {

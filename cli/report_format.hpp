@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/accel/run_report.hpp"
+#include "flow/run_report.hpp"
 
 namespace cosim {
 

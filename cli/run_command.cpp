@@ -6,8 +6,8 @@
 #include "cli/commands.hpp"
 #include "cli/report_format.hpp"
 #include "cli/workload_inputs.hpp"
+#include "flow/network_simulator.hpp"
 #include "results/journal.hpp"
-#include "sim/accel/network_simulator.hpp"
 #include "spec/input_error.hpp"
 #include "spec/preset_files.hpp"
 

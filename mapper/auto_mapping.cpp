@@ -179,10 +179,7 @@ class SearchPolicy : public LayerMappingPolicy {
                        "tile exceeds layer \"" + l.name + "\" (M, K, N = " + std::to_string(p.m) + ", " +
                            std::to_string(p.k) + ", " + std::to_string(p.n) + ")");
     }
-    const char* too_small = uint64_t(t.mt * t.kt) * uint64_t(p.a_bits) > c.input_buffer * 4      ? "input"
-                            : uint64_t(t.kt * t.nt) * uint64_t(p.b_bits) > c.weight_buffer * 4   ? "weight"
-                            : uint64_t(t.mt * t.nt) * uint64_t(p.acc_bits) > c.output_buffer * 4 ? "output"
-                                                                                                 : nullptr;
+    const char* too_small = gemm_tile_overflow(p, c, t.mt, t.kt, t.nt);
     if (too_small) {
       throw InputError(given_->file, g.pointer + "/tile",
                        std::string("the tile of layer \"") + l.name + "\" does not fit half of chunk \"" +

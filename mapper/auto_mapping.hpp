@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "mapper/layer_cost.hpp"
-#include "mapper/layer_plan.hpp"
 #include "mapper/mapping_search.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/network.hpp"
 
 namespace cosim {

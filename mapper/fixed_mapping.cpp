@@ -17,8 +17,9 @@ class FixedRule : public LayerMappingPolicy {
   GemmTiling gemm(const Layer& l, const ChunkSpec& c, const GemmProblem& prob) override {
     const Dataflow d = c.dataflows.front();
     const int64_t M = prob.m, K = prob.k, N = prob.n;
-    // Half of each buffer, in bits: the other half holds the next tile.
-    const uint64_t cap_in = c.input_buffer * 4, cap_w = c.weight_buffer * 4, cap_out = c.output_buffer * 4;
+    // One slot of each buffer, in bits: the other slot holds the next tile (model/buffering.hpp).
+    const uint64_t cap_in = buffer_slot_bits(c.input_buffer), cap_w = buffer_slot_bits(c.weight_buffer),
+                   cap_out = buffer_slot_bits(c.output_buffer);
 
     // Array sides the m and n dims map to (1 when the dim streams in time).
     const SpatialMap sm = spatial_map(d, 1, 2, 3);  // which dims (1=m, 2=k, 3=n) sit on rows and cols

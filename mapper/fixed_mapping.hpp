@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "mapper/gemm_tiling.hpp"
-#include "mapper/layer_plan.hpp"
-#include "mapper/memory_transfer.hpp"
+#include "model/memory_transfer.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/network.hpp"
 

@@ -54,19 +54,22 @@ void add_transfers(const ArchSpec& arch, uint64_t bytes, bool dram, uint64_t cou
   const Transfer t = memory_transfer(arch, bytes, dram, one);
   c.actions.dram_bytes += one.dram_bytes * double(count);
   c.actions.glb_bytes += one.glb_bytes * double(count);
-  const double bpc = dram ? arch.dram.bytes_per_cycle : arch.global_buffer.bytes_per_cycle;
-  const uint64_t occ = uint64_t(std::ceil(double(t.bytes) / bpc - 1e-9));
+  const uint64_t occ = (dram ? arch.dram.rate : arch.global_buffer.rate).occupancy(t.bytes);
   (dram ? c.dram_occupancy : c.glb_occupancy) += occ * count;
   c.uses_dram = c.uses_dram || dram;
 }
 
 }  // namespace
 
+const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t mt, int64_t kt, int64_t nt) {
+  if (!fits_buffer_slot(uint64_t(mt * kt) * uint64_t(p.a_bits), c.input_buffer)) return "input";
+  if (!fits_buffer_slot(uint64_t(kt * nt) * uint64_t(p.b_bits), c.weight_buffer)) return "weight";
+  if (!fits_buffer_slot(uint64_t(mt * nt) * uint64_t(p.acc_bits), c.output_buffer)) return "output";
+  return nullptr;
+}
+
 bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t) {
-  // In bits; half of each buffer holds one tile.
-  return uint64_t(t.mt * t.kt) * uint64_t(p.a_bits) <= c.input_buffer * 4 &&
-         uint64_t(t.kt * t.nt) * uint64_t(p.b_bits) <= c.weight_buffer * 4 &&
-         uint64_t(t.mt * t.nt) * uint64_t(p.acc_bits) <= c.output_buffer * 4;
+  return gemm_tile_overflow(p, c, t.mt, t.kt, t.nt) == nullptr;
 }
 
 void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, int64_t n, bool first_k,

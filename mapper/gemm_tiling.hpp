@@ -11,10 +11,11 @@
 #include <cmath>
 #include <cstdint>
 
-#include "mapper/layer_plan.hpp"
-#include "mapper/memory_transfer.hpp"
-#include "mapper/tile_pattern.hpp"
-#include "sim/pe_array/fold_timing.hpp"
+#include "model/buffering.hpp"
+#include "model/fold_timing.hpp"
+#include "model/memory_transfer.hpp"
+#include "plan/layer_plan.hpp"
+#include "plan/tile_pattern.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {
@@ -43,8 +44,10 @@ struct GemmCost {
   bool uses_dram = false;
 };
 
-// Does the tiling fit the chunk's buffers, double buffered (each tile in half of its buffer)?
+// Does the tiling fit the chunk's buffers, double buffered (each tile in one slot, model/buffering.hpp)?
 bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t);
+// The first buffer ("input", "weight", "output") an mt x kt x nt tile overflows, or nullptr.
+const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t mt, int64_t kt, int64_t nt);
 
 GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t);
 

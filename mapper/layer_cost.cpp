@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "mapper/pipeline_timing.hpp"
+#include "model/pipeline_timing.hpp"
 
 namespace cosim {
 
@@ -27,8 +27,8 @@ Objective objective_from_string(const std::string& s) {
 }
 
 double LayerCostModel::energy_pJ(int unit, const ActionCounts& a, VectorOp vector_op, uint64_t cycles) const {
-  std::vector<uint64_t> busy(arch_.chunks.size(), 0);
-  if (unit < int(busy.size())) busy[size_t(unit)] = a.compute_cycles;
+  std::vector<uint64_t> busy(size_t(arch_.unit_count()), 0);
+  busy.at(size_t(unit)) = a.compute_cycles;
   return energy_.actions(unit, a, vector_op).total() + energy_.static_pJ(cycles, busy);
 }
 

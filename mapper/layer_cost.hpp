@@ -8,8 +8,8 @@
 #include <string>
 
 #include "mapper/gemm_tiling.hpp"
-#include "mapper/layer_plan.hpp"
-#include "sim/accel/energy_model.hpp"
+#include "model/energy_model.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {

@@ -75,9 +75,9 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
     for (bool n_outer : {true, false}) {
       for (int64_t kt : ks) {
         // Even one row of this reduction overflows the input buffer.
-        if (uint64_t(kt) * uint64_t(p.a_bits) > c.input_buffer * 4) continue;
+        if (!fits_buffer_slot(uint64_t(kt) * uint64_t(p.a_bits), c.input_buffer)) continue;
         for (int64_t mt : ms) {
-          if (uint64_t(mt * kt) * uint64_t(p.a_bits) > c.input_buffer * 4) continue;
+          if (!fits_buffer_slot(uint64_t(mt * kt) * uint64_t(p.a_bits), c.input_buffer)) continue;
           for (int64_t nt : ns) consider({d, mt, kt, nt, n_outer});
         }
       }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "mapper/memory_transfer.hpp"
 #include "mapper/sparse_attention_mapping.hpp"
+#include "model/memory_transfer.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
@@ -192,9 +192,8 @@ InputError too_many_tiles_error(const Network& net, const Layer& l, const ChunkS
 InputError no_tile_fits_error(const ArchSpec& arch, const Network& net, const Layer& l, const ChunkSpec& c,
                               const GemmProblem& p) {
   // Name the buffer that is too small for even a 1x1x1 tile, double buffered.
-  const char* which = uint64_t(p.a_bits) > c.input_buffer * 4    ? "input"
-                      : uint64_t(p.b_bits) > c.weight_buffer * 4 ? "weight"
-                                                                 : "output";
+  const char* overflow = gemm_tile_overflow(p, c, 1, 1, 1);
+  const char* which = overflow ? overflow : "output";
   return InputError(arch.file, c.pointer + "/buffers/" + which,
                     "chunk \"" + c.name + "\" cannot hold any tile of layer \"" + l.name + "\" (of " +
                         net.file + "): a 1x1x1 tile needs " + std::to_string(p.a_bits) + "/" +

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "mapper/gemm_tiling.hpp"
-#include "mapper/layer_plan.hpp"
 #include "mapper/vector_tiles.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
 #include "spec/network.hpp"

@@ -18,7 +18,7 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include "mapper/layer_cost.hpp"
-#include "mapper/layer_plan.hpp"
+#include "plan/layer_plan.hpp"
 
 namespace cosim {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mapper/memory_transfer.hpp"
 #include "mapper/vector_tiles.hpp"
-#include "sim/sparse_attention/engine_timing.hpp"
+#include "model/engine_timing.hpp"
+#include "model/memory_transfer.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
@@ -31,10 +31,6 @@ uint64_t stored_scores(const std::vector<HeadPolarization>& heads) {
 
 namespace {
 
-uint64_t ceil_div_u(uint64_t a, uint64_t b) {
-  return (a + b - 1) / b;
-}
-
 // Rows read from the Q and K buffers in the SDDMM. The denser engine holds each line's query row in the line
 // while the global columns' K rows are broadcast, one per pass over the queries; a sparser-engine line reads
 // the query row of every entry and loads a key's row once per key it touches (it takes every `lines`-th entry
@@ -46,24 +42,11 @@ RowReads sddmm_row_reads(const HeadPolarization& hp, int lines_dense, int lines_
   RowReads r;
   if (lines_dense && hp.global_tokens) {
     r.q += uint64_t(hp.n);
-    r.k += uint64_t(hp.global_tokens) * ceil_div_u(uint64_t(hp.n), uint64_t(lines_dense));
+    r.k += uint64_t(hp.global_tokens) * ceil_div(uint64_t(hp.n), uint64_t(lines_dense));
   }
   r.q += hp.sparse_entries;
   for (uint32_t c : hp.sparse_columns) r.k += std::min<uint64_t>(c, uint64_t(lines_sparse));
   return r;
-}
-
-void add(ActionCounts& a, const ActionCounts& b) {
-  a.macs += b.macs;
-  a.psum_adds += b.psum_adds;
-  a.compute_cycles += b.compute_cycles;
-  a.input_buffer_bytes += b.input_buffer_bytes;
-  a.weight_buffer_bytes += b.weight_buffer_bytes;
-  a.output_buffer_bytes += b.output_buffer_bytes;
-  a.index_buffer_bytes += b.index_buffer_bytes;
-  a.value_buffer_bytes += b.value_buffer_bytes;
-  a.glb_bytes += b.glb_bytes;
-  a.dram_bytes += b.dram_bytes;
 }
 
 uint64_t bytes_in(const std::vector<Transfer>& ts) {
@@ -106,9 +89,9 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   const bool enc = s.encoder;
   const int Hc = enc ? s.compressed_heads(H) : H;
   const uint64_t head_bytes = bytes_of(uint64_t(N) * uint64_t(d), act);  // one head of Q, K or V, decoded
-  const uint64_t qk_loaded = enc ? ceil_div_u(head_bytes * uint64_t(Hc), uint64_t(H)) : head_bytes;
+  const uint64_t qk_loaded = enc ? ceil_div(head_bytes * uint64_t(Hc), uint64_t(H)) : head_bytes;
   const uint64_t pre_macs = enc ? 4 * uint64_t(N) * uint64_t(d) * uint64_t(Hc) : 0;
-  const uint64_t pre_cycles = ceil_div_u(pre_macs, uint64_t(L) * uint64_t(M));
+  const uint64_t pre_cycles = ceil_div(pre_macs, uint64_t(L) * uint64_t(M));
   const uint64_t acc_bytes = bytes_of(uint64_t(N) * uint64_t(d), acc);
 
   auto stats = std::make_shared<AttentionLayerStats>();
@@ -157,7 +140,7 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
       // SpMM: the denser engine broadcasts V of a global column to its lines once per pass over the rows; the
       // sparser engine gathers V of every entry's key.
       const uint64_t value_reads =
-          (lines_dense ? uint64_t(hp.global_tokens) * ceil_div_u(uint64_t(N), uint64_t(lines_dense)) : 0) +
+          (lines_dense ? uint64_t(hp.global_tokens) * ceil_div(uint64_t(N), uint64_t(lines_dense)) : 0) +
           hp.sparse_entries;
       uint64_t sparse_rows = 0;
       for (uint32_t c : hp.sparse_rows) sparse_rows += c > 0;
@@ -217,10 +200,10 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
       st.sparse_cycles += sparse_sddmm + sparse_spmm;
       st.cycles += pre_cycles + sddmm_phase + spmm_phase;
       st.bytes_moved += bytes_in(t1.loads) + bytes_in(t1.stores) + bytes_in(t2.loads) + bytes_in(t2.stores);
-      add(st.actions, a1);
-      add(st.actions, a2);
-      add(sddmm.actions, a1);
-      add(spmm.actions, a2);
+      st.actions += a1;
+      st.actions += a2;
+      sddmm.actions += a1;
+      spmm.actions += a2;
       sddmm.tiles.push_back(std::move(t1));
       spmm.tiles.push_back(std::move(t2));
     }

@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "mapper/layer_plan.hpp"
 #include "mapper/polarization.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/network.hpp"
 

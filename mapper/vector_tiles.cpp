@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "mapper/memory_transfer.hpp"
+#include "model/buffering.hpp"
+#include "model/memory_transfer.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
@@ -12,7 +13,7 @@ uint64_t largest_vector_tile(const ArchSpec& arch, const VectorProblem& v) {
   uint64_t total = v.output.bytes;
   for (const VectorTensor& t : v.inputs) total += t.bytes;
   const double bytes_per_element = double(total) / double(E);
-  uint64_t T = uint64_t(double(arch.vector_unit.buffer) / 2 / bytes_per_element) / row * row;
+  uint64_t T = uint64_t(double(arch.vector_unit.buffer) / kBufferSlots / bytes_per_element) / row * row;
   if (T == 0) {
     throw InputError(arch.file, "/vector_unit/buffer",
                      "the vector unit's buffer (" + size_text(arch.vector_unit.buffer) +

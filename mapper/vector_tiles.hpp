@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "mapper/layer_plan.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {

@@ -2,8 +2,8 @@
 
 #include <memory>
 
+#include "flow/network_simulator.hpp"
 #include "mapper/auto_mapping.hpp"
-#include "sim/accel/network_simulator.hpp"
 #include "spec/json_reader.hpp"
 
 namespace cosim {

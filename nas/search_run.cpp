@@ -11,12 +11,12 @@
 
 #include <fmt/format.h>
 
+#include "model/area_model.hpp"
 #include "nas/accuracy.hpp"
 #include "nas/evaluation.hpp"
 #include "nas/strategy.hpp"
 #include "results/gnuplot.hpp"
 #include "results/journal.hpp"
-#include "sim/accel/area_model.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
 

@@ -2,9 +2,9 @@
 
 #include <random>
 
+#include "model/engine_timing.hpp"
 #include "rtl_cosim/verilated_bits.hpp"
 #include "sim/pe_array/pe_arith.hpp"
-#include "sim/sparse_attention/engine_timing.hpp"
 #include "sim/sparse_attention/mac_line_group.hpp"
 
 namespace cosim {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include "model/fold_timing.hpp"
 #include "rtl_cosim/verilated_bits.hpp"
-#include "sim/pe_array/fold_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
 
 namespace cosim {

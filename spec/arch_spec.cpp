@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace cosim {
 
@@ -32,11 +33,41 @@ const ChunkSpec* ArchSpec::chunk_for(OpType op) const {
   return nullptr;
 }
 
+UnitDesc ArchSpec::unit(int index) const {
+  UnitDesc u;
+  u.index = index;
+  if (index >= 0 && index < int(chunks.size())) {
+    const ChunkSpec& c = chunks[size_t(index)];
+    u.kind = UnitKind::Chunk, u.name = c.name, u.op = c.op, u.pe = c.pe, u.pes = c.pes(), u.idles = true;
+    u.sram_bytes = c.input_buffer + c.weight_buffer + c.output_buffer;
+  } else if (index == vector_unit_index()) {
+    u.kind = UnitKind::Vector, u.name = "vector", u.op = OpType::Mult, u.pes = vector_unit.lanes;
+    u.pe.act_bits = u.pe.weight_bits = u.pe.acc_bits = 16;
+    u.sram_bytes = vector_unit.buffer;
+  } else if (index == sparse_engine_index() && sparse_attention) {
+    const SparseAttentionSpec& s = *sparse_attention;
+    u.kind = UnitKind::SparseEngine, u.name = "sparse_attn", u.op = OpType::Mult, u.idles = true;
+    u.pe = s.pe;
+    u.pe.weight_bits = s.pe.act_bits;
+    u.pes = s.mac_lines * s.macs_per_line;
+    u.sram_bytes = s.q_buffer + s.k_buffer + s.v_buffer + s.index_buffer + s.output_buffer;
+  } else {
+    throw std::logic_error("no unit " + std::to_string(index) + " in architecture " + name);
+  }
+  return u;
+}
+
+std::vector<UnitDesc> ArchSpec::units() const {
+  std::vector<UnitDesc> v;
+  for (int i = 0; i < unit_count(); ++i) v.push_back(unit(i));
+  return v;
+}
+
 namespace {
 
 // Bandwidth in bytes per cycle; a rate in B/s is divided by the clock.
 // Bandwidths and delays are kept to ranges where cycle counts of whole networks stay exact 64-bit integers.
-double bytes_per_cycle(const JsonField& f, double clock_hz) {
+ByteRate bytes_per_cycle(const JsonField& f, double clock_hz) {
   Quantity q = f.quantity(Dimension::Bandwidth);
   const double b = q.per_cycle ? q.value : q.value / clock_hz;
   if (b < 1e-3 || b > 1e9) {
@@ -44,7 +75,7 @@ double bytes_per_cycle(const JsonField& f, double clock_hz) {
     t << "bandwidth of " << b << " bytes per cycle is outside [0.001, 1e9]";
     f.fail(t.str());
   }
-  return b;
+  return byte_rate(b);
 }
 
 // Time in whole cycles, rounded up (a delay is never shorter than written).
@@ -244,11 +275,11 @@ ArchSpec read_arch(const JsonField& root) {
   JsonField g = root["global_buffer"];
   g.allow_only({"size", "bandwidth", "note"});
   a.global_buffer.size = g["size"].bytes();
-  a.global_buffer.bytes_per_cycle = bytes_per_cycle(g["bandwidth"], a.clock_hz);
+  a.global_buffer.rate = bytes_per_cycle(g["bandwidth"], a.clock_hz);
 
   JsonField d = root["dram"];
   d.allow_only({"bandwidth", "latency", "burst", "note"});
-  a.dram.bytes_per_cycle = bytes_per_cycle(d["bandwidth"], a.clock_hz);
+  a.dram.rate = bytes_per_cycle(d["bandwidth"], a.clock_hz);
   a.dram.latency_cycles = cycles(d["latency"], a.clock_hz);
   a.dram.burst_bytes = d["burst"].bytes();
 

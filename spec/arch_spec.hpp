@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "spec/op_types.hpp"
+#include "spec/quantity.hpp"
 #include "spec/technology.hpp"
 
 namespace cosim {
@@ -46,12 +47,12 @@ struct VectorUnitSpec {
 };
 
 struct GlobalBufferSpec {
-  uint64_t size = 0;           // bytes
-  double bytes_per_cycle = 0;  // port bandwidth to the chunks
+  uint64_t size = 0;  // bytes
+  ByteRate rate;      // port bandwidth to the chunks
 };
 
 struct DramSpec {
-  double bytes_per_cycle = 0;
+  ByteRate rate;
   uint64_t latency_cycles = 0;
   uint64_t burst_bytes = 0;
 };
@@ -74,6 +75,21 @@ struct SparseAttentionSpec {
   }
 };
 
+// The units of the accelerator model, in index order: chunks, the vector unit, the sparse-attention engine.
+enum class UnitKind { Chunk, Vector, SparseEngine };
+
+// One unit as every part that counts or names units sees it: energy (leakage, idle), area, reports, the CLI.
+struct UnitDesc {
+  UnitKind kind = UnitKind::Chunk;
+  int index = 0;             // in the accelerator model
+  std::string name;          // the chunk's name, "vector", "sparse_attn"
+  OpType op = OpType::Mult;  // what one of its PEs computes (vector lanes: costed as 16-bit mult + add)
+  PeFormat pe;               // operand and accumulator widths
+  int pes = 0;               // PEs, vector lanes, or MACs (lines x MACs per line)
+  uint64_t sram_bytes = 0;   // all its buffers
+  bool idles = false;        // its PEs draw idle energy when they do not compute (chunks, the engine's MACs)
+};
+
 struct ArchSpec {
   std::string file;
   std::string name;
@@ -93,6 +109,9 @@ struct ArchSpec {
   int vector_unit_index() const { return int(chunks.size()); }
   int sparse_engine_index() const { return int(chunks.size()) + 1; }
   int unit_count() const { return int(chunks.size()) + (sparse_attention ? 2 : 1); }
+  std::vector<UnitDesc> units() const;
+  UnitDesc unit(int index) const;
+  std::string unit_name(int index) const { return unit(index).name; }
   double cycles_to_us(double cycles) const { return cycles / clock_hz * 1e6; }
 };
 

@@ -120,4 +120,22 @@ std::optional<Quantity> parse_quantity(const std::string& text, Dimension expect
   return std::nullopt;
 }
 
+ByteRate byte_rate(double x) {
+  // Convergents h/k of the continued fraction of x; stop when one is within 1e-12 of x or k would pass 1e9.
+  uint64_t h0 = 0, h1 = 1, k0 = 1, k1 = 0;
+  double r = x;
+  for (int i = 0; i < 64; ++i) {
+    const double a = std::floor(r);
+    if (a > 1e18) break;
+    const uint64_t ai = uint64_t(a);
+    const uint64_t h2 = ai * h1 + h0, k2 = ai * k1 + k0;
+    if (k2 > 1000000000ull) break;
+    h0 = h1, h1 = h2, k0 = k1, k1 = k2;
+    if (std::fabs(double(h1) / double(k1) - x) <= 1e-12 * x || r - a == 0) break;
+    r = 1.0 / (r - a);
+  }
+  if (h1 == 0 || k1 == 0) return {1, 1000000000ull};  // below the smallest fraction kept
+  return {h1, k1};
+}
+
 }  // namespace cosim

@@ -5,6 +5,7 @@
 // DRAM convention).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,23 @@ struct Quantity {
   double value = 0;
   bool per_cycle = false;  // Bandwidth in B/cycle, or Time in cycles.
 };
+
+// A rate of bytes per cycle as an exact fraction, so that the cycles a transfer holds a channel are an exact
+// integer ceiling, the same on every side that computes them (no floating-point quotient and epsilon).
+struct ByteRate {
+  uint64_t bytes = 1, cycles = 1;  // `bytes` every `cycles` cycles, in lowest terms
+  double per_cycle() const { return double(bytes) / double(cycles); }
+  // Whole cycles a transfer of `n` bytes occupies a channel of this rate: ceil(n * cycles / bytes).
+  uint64_t occupancy(uint64_t n) const {
+    const unsigned __int128 num = (unsigned __int128)n * cycles;
+    return uint64_t((num + bytes - 1) / bytes);
+  }
+  bool operator==(const ByteRate& o) const { return bytes == o.bytes && cycles == o.cycles; }
+};
+
+// The fraction nearest `bytes_per_cycle` (> 0) with a denominator of at most 10^9, by continued fractions:
+// exact for every rate written in B/s over a clock in Hz with integer values (76.8 GB/s at 500 MHz: 768/5).
+ByteRate byte_rate(double bytes_per_cycle);
 
 // Parses "<number> <unit>". Returns nothing and sets `why` when the text is not a quantity of `expected`.
 std::optional<Quantity> parse_quantity(const std::string& text, Dimension expected, std::string& why);

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
+#include "flow/network_simulator.hpp"
 #include "mapper/auto_mapping.hpp"
-#include "sim/accel/network_simulator.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/json_reader.hpp"
 #include "spec/network.hpp"

@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "model/area_model.hpp"
 #include "parallel/mpi_world.hpp"
 #include "parallel/process_pool.hpp"
 #include "parallel/task_dispatch.hpp"
 #include "results/gnuplot.hpp"
 #include "results/journal.hpp"
 #include "results/pareto.hpp"
-#include "sim/accel/area_model.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/accel/area_model.hpp"
+#include "model/area_model.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"

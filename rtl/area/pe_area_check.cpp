@@ -1,6 +1,6 @@
 // Synthesizes the arithmetic of each PE type (rtl/pe_term.sv) with yosys's generic cell library at the widths
 // of the default accelerator's chunks, and checks the relative areas against the technology table's
-// (sim/accel/area_model.hpp): same order of the three PE types, and each area relative to the multiplier PE
+// (model/area_model.hpp): same order of the three PE types, and each area relative to the multiplier PE
 // within a factor of 1.5 of the table's. Prints both. Exit 0: agree; 1: disagree; 2: could not run.
 //   pe_area_check YOSYS RTL_DIR ARCH_FILE [OUT_DIR]
 #include <cstdlib>
@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "sim/accel/area_model.hpp"
+#include "model/area_model.hpp"
 #include "spec/arch_spec.hpp"
 
 int main(int argc, char** argv) {

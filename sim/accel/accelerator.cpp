@@ -5,6 +5,8 @@
 #include <deque>
 #include <stdexcept>
 
+#include "model/buffering.hpp"
+
 namespace cosim {
 
 namespace {
@@ -32,8 +34,8 @@ class PipelineUnit : public sc_core::sc_module {
         index_(index),
         dram_(dram),
         glb_(glb),
-        in_slots_(2),
-        out_slots_(2),
+        in_slots_(kBufferSlots),
+        out_slots_(kBufferSlots),
         to_compute_(4),
         to_store_(4) {
     SC_HAS_PROCESS(PipelineUnit);
@@ -143,8 +145,8 @@ class PipelineUnit : public sc_core::sc_module {
 Accelerator::Accelerator(sc_core::sc_module_name name, const ArchSpec& arch)
     : sc_core::sc_module(name),
       arch_(arch),
-      dram_(arch.dram.bytes_per_cycle, arch.dram.latency_cycles),
-      glb_(arch.global_buffer.bytes_per_cycle, 0) {
+      dram_(arch.dram.rate, arch.dram.latency_cycles),
+      glb_(arch.global_buffer.rate, 0) {
   for (const ChunkSpec& c : arch.chunks) {
     units_.push_back(
         std::make_unique<PipelineUnit>(("chunk_" + c.name).c_str(), int(units_.size()), dram_, glb_));

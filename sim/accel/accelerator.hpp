@@ -13,8 +13,8 @@
 
 #include <systemc>
 
-#include "mapper/layer_plan.hpp"
-#include "sim/accel/shared_channel.hpp"
+#include "plan/layer_plan.hpp"
+#include "sim/accel/arbitrated_channel.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {

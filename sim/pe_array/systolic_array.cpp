@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "sim/pe_array/fold_timing.hpp"
+#include "model/fold_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
 
 namespace cosim {

@@ -5,7 +5,7 @@
 
 #include <numeric>
 
-#include "sim/accel/network_simulator.hpp"
+#include "flow/network_simulator.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {
@@ -148,7 +148,7 @@ TEST(Accelerator, DoubleBufferingOverlapsTransfersWithCompute) {
   const ArchSpec a = preset("default");
   EXPECT_GE(fc1.cycles, fc1.compute_cycles);
   const double dram_cycles =
-      fc1.energy.dram / (a.technology.dram_access_64b_pJ() / 8) / a.dram.bytes_per_cycle;
+      fc1.energy.dram / (a.technology.dram_access_64b_pJ() / 8) / a.dram.rate.per_cycle();
   EXPECT_LT(double(fc1.cycles), double(fc1.compute_cycles) + dram_cycles + double(fc1.tiles) * 50);
 }
 

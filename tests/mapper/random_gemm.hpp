@@ -4,7 +4,7 @@
 #include <random>
 
 #include "mapper/gemm_tiling.hpp"
-#include "mapper/memory_transfer.hpp"
+#include "model/memory_transfer.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/network.hpp"
 

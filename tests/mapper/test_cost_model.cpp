@@ -6,12 +6,12 @@
 #include <random>
 #include <set>
 
+#include "flow/network_simulator.hpp"
 #include "mapper/auto_mapping.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/layer_cost.hpp"
-#include "mapper/pipeline_timing.hpp"
 #include "mapper/random_gemm.hpp"
-#include "sim/accel/network_simulator.hpp"
+#include "model/pipeline_timing.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {
@@ -130,7 +130,7 @@ TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
     // Sum what the tiles move and compute, tile by tile, independently of the closed form.
     double dram = 0, glb = 0;
     uint64_t cycles = 0, tiles = 0, dram_occ = 0, glb_occ = 0;
-    ChannelTiming d(arch.dram.bytes_per_cycle, 0), g(arch.global_buffer.bytes_per_cycle, 0);
+    ChannelTiming d(arch.dram.rate, 0), g(arch.global_buffer.rate, 0);
     for_each_gemm_tile(arch, p, t, [&](const TileStep& s) {
       ++tiles;
       cycles += s.compute_cycles;

@@ -3,11 +3,11 @@
 // faster than an equal split; pipelined plans keep every dependency.
 #include <gtest/gtest.h>
 
+#include "flow/network_simulator.hpp"
 #include "mapper/auto_mapping.hpp"
 #include "mapper/chunk_allocation.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/network_schedule.hpp"
-#include "sim/accel/network_simulator.hpp"
 #include "spec/json_reader.hpp"
 #include "support/test_files.hpp"
 

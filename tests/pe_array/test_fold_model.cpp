@@ -9,7 +9,7 @@
 #include <systemc>
 #include <tuple>
 
-#include "sim/pe_array/fold_timing.hpp"
+#include "model/fold_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
 #include "sim/pe_array/pe_array_module.hpp"
 

@@ -8,8 +8,8 @@
 #include <systemc>
 
 #include "mapper/polarization.hpp"
+#include "model/engine_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
-#include "sim/sparse_attention/engine_timing.hpp"
 #include "sim/sparse_attention/mac_line_group_module.hpp"
 
 namespace cosim {

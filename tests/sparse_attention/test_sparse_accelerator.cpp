@@ -3,7 +3,7 @@
 // All simulators of a test are built before the first run (one SystemC elaboration per process).
 #include <gtest/gtest.h>
 
-#include "sim/accel/network_simulator.hpp"
+#include "flow/network_simulator.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {

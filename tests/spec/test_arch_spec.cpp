@@ -2,7 +2,7 @@
 // JSON pointer and problem.
 #include <gtest/gtest.h>
 
-#include "sim/accel/area_model.hpp"
+#include "model/area_model.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {
@@ -24,7 +24,7 @@ TEST(ArchSpec, DefaultPresetHasTheBriefsTemplate) {
   EXPECT_NE(a.chunk_for(OpType::Adder), nullptr);
   EXPECT_EQ(a.chunk_for(OpType::Shift)->pe.act_bits, 16);
   EXPECT_EQ(a.global_buffer.size, 512u * 1024);
-  EXPECT_DOUBLE_EQ(a.dram.bytes_per_cycle, 76.8e9 / 500e6);
+  EXPECT_DOUBLE_EQ(a.dram.rate.per_cycle(), 76.8e9 / 500e6);
   EXPECT_EQ(a.dram.latency_cycles, 50u);
   // Technology numbers of the brief (Horowitz 2014), interpolated where needed.
   EXPECT_DOUBLE_EQ(a.technology.int_mult_pJ(8), 0.2);

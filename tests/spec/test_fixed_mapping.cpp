@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "mapper/fixed_mapping.hpp"
-#include "sim/pe_array/fold_timing.hpp"
+#include "model/fold_timing.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {

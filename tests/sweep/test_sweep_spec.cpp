@@ -8,7 +8,7 @@
 #include <fstream>
 #include <set>
 
-#include "sim/accel/area_model.hpp"
+#include "model/area_model.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
@@ -66,7 +66,7 @@ TEST(SweepSpec, GridFollowsSpecOrderAndSetsEveryNamedField) {
   EXPECT_EQ(shift->rows, 32);
   EXPECT_EQ(shift->cols, 32);
   EXPECT_EQ(a.chunk_for(OpType::Mult)->rows, 16) << "other chunks untouched";
-  EXPECT_NEAR(a.dram.bytes_per_cycle, 76.8e9 / a.clock_hz, 1e-9);
+  EXPECT_NEAR(a.dram.rate.per_cycle(), 76.8e9 / a.clock_hz, 1e-9);
   // Bigger arrays and buffers cost area; each point's area is the area model's.
   EXPECT_GT(plan.points[11].area_mm2, plan.points[0].area_mm2);
   EXPECT_DOUBLE_EQ(plan.points[11].area_mm2, arch_area(a).total_mm2());

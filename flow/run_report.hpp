@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mapper/layer_plan.hpp"
-#include "sim/accel/area_model.hpp"
-#include "sim/accel/energy_model.hpp"
+#include "model/area_model.hpp"
+#include "model/energy_model.hpp"
+#include "plan/layer_plan.hpp"
 
 namespace cosim {
 
@@ -51,7 +51,7 @@ struct RunReport {
   };
   std::vector<UnitUse> units;
   std::vector<LayerReport> layers;
-  ArchArea area;  // of the accelerator (sim/accel/area_model.hpp)
+  ArchArea area;  // of the accelerator (model/area_model.hpp)
 };
 
 }  // namespace cosim

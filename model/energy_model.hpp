@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "mapper/layer_plan.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {
@@ -27,11 +27,7 @@ class EnergyModel {
  public:
   explicit EnergyModel(const ArchSpec& arch);
 
-  // Energy in pJ of one PE operation of a chunk, at the chunk's hardware widths:
-  //   mult:  int multiply (max of act/weight bits) + accumulator-width add
-  //   shift: barrel shift of (act + frac) bits + accumulator-width add
-  //   adder: subtract + absolute value (a conditional negate, costed as an add) at operand width
-  //          + accumulator-width add
+  // Energy in pJ of one PE operation of a chunk, at the chunk's hardware widths (model/pe_operation.hpp).
   double pe_op_pJ(const ChunkSpec& c) const;
 
   EnergyBreakdown layer(const LayerPlan& plan, VectorOp vector_op) const {
@@ -40,11 +36,14 @@ class EnergyModel {
   // Energy of action counts on a unit (chunk index, vector unit or sparse-attention engine).
   EnergyBreakdown actions(int unit, const ActionCounts& a, VectorOp vector_op) const;
 
-  // Leakage of all PEs and SRAM, and idle energy of chunk PEs outside their compute cycles, over a run.
+  // Over a run: leakage of every unit's PEs and SRAM and of the global buffer (ArchSpec::units(), the list
+  // the area model counts), and idle energy of the PEs of every unit that idles (chunks, the sparse engine's
+  // MACs) outside their compute cycles.
   double static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const;
 
  private:
   const ArchSpec& arch_;
+  std::vector<UnitDesc> units_;  // arch_.units(): what leakage and idle energy count
   // pJ per byte of each SRAM and of DRAM, computed once (the mapper prices many mappings).
   struct UnitBytes {
     double input = 0, weight = 0, output = 0, value = 0, index = 0;

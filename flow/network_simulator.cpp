@@ -1,4 +1,4 @@
-#include "sim/accel/network_simulator.hpp"
+#include "flow/network_simulator.hpp"
 
 #include <algorithm>
 
@@ -8,11 +8,6 @@ namespace cosim {
 
 NetworkSimulator::NetworkSimulator(ArchSpec arch, const char* name)
     : arch_(std::move(arch)), accel_(name, arch_), energy_(arch_) {}
-
-std::string NetworkSimulator::unit_name(int unit) const {
-  if (unit < int(arch_.chunks.size())) return arch_.chunks[size_t(unit)].name;
-  return unit == arch_.vector_unit_index() ? "vector" : "sparse_attn";
-}
 
 RunReport NetworkSimulator::run(const Network& net) {
   RunReport r = run(net, auto_mapping(net, arch_, Objective::Edp).plans);
@@ -33,12 +28,11 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
   r.total_us = arch_.cycles_to_us(double(sim.total_cycles));
   r.dram_busy_cycles = sim.dram_busy_cycles;
   r.glb_busy_cycles = sim.glb_busy_cycles;
-  double pes = 0;
-  for (const ChunkSpec& c : arch_.chunks) pes += c.pes();
-  if (arch_.sparse_attention)
-    pes += arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line;
+  const std::vector<UnitDesc> units = arch_.units();
+  double pes = 0;  // PEs and MACs; vector lanes are not counted in the run's utilization
+  for (const UnitDesc& u : units) pes += u.kind == UnitKind::Vector ? 0 : u.pes;
   for (size_t u = 0; u < sim.unit_compute.size(); ++u) {
-    r.units.push_back({unit_name(int(u)), sim.unit_compute[u]});
+    r.units.push_back({units[u].name, sim.unit_compute[u]});
   }
   for (const LayerPlan& p : plans) r.items = std::max(r.items, p.item + 1);
   for (size_t i = 0; i < plans.size(); ++i) {
@@ -47,21 +41,17 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     LayerReport lr;
     lr.name = r.items > 1 ? l.name + "#" + std::to_string(p.item) : l.name;
     lr.type = l.type;
-    const bool chunk = p.unit < int(arch_.chunks.size());
-    const bool engine = p.unit == arch_.sparse_engine_index();
-    lr.op = chunk || engine ? to_string(l.op) : to_string(l.vector_op);
-    lr.unit = unit_name(p.unit);
+    const UnitDesc& unit = units[size_t(p.unit)];
+    const bool pe_layer = unit.kind != UnitKind::Vector;
+    lr.op = pe_layer ? to_string(l.op) : to_string(l.vector_op);
+    lr.unit = unit.name;
     lr.macs = p.actions.macs;
     lr.start_cycle = sim.plans[i].start;
     lr.end_cycle = sim.plans[i].end;
     lr.cycles = lr.end_cycle - lr.start_cycle;
     lr.compute_cycles = sim.plans[i].compute_cycles;
     lr.time_us = arch_.cycles_to_us(double(lr.cycles));
-    const double width =
-        chunk    ? arch_.chunks[size_t(p.unit)].pes()
-        : engine ? double(arch_.sparse_attention->mac_lines * arch_.sparse_attention->macs_per_line)
-                 : double(arch_.vector_unit.lanes);
-    lr.utilization = lr.cycles ? double(lr.macs) / (width * double(lr.cycles)) : 0;
+    lr.utilization = lr.cycles ? double(lr.macs) / (double(unit.pes) * double(lr.cycles)) : 0;
     lr.energy = energy_.layer(p, l.vector_op);
     lr.mapping = p.mapping;
     lr.tiles = p.tiles.size();
@@ -71,7 +61,7 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
         lr.head_energy.push_back(energy_.actions(p.unit, h.actions, l.vector_op));
       }
     }
-    if (chunk || engine) r.total_macs += lr.macs;
+    if (pe_layer) r.total_macs += lr.macs;
     r.dynamic += lr.energy;
     r.layers.push_back(std::move(lr));
   }

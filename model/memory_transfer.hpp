@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mapper/layer_plan.hpp"
+#include "plan/layer_plan.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {

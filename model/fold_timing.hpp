@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "model/integer_math.hpp"
 #include "spec/op_types.hpp"
 
 namespace cosim {
@@ -47,10 +48,6 @@ inline uint64_t fold_cycles(Dataflow d, int64_t m, int64_t k, int64_t n) {
       return uint64_t(2 * k + m + n - 2);
   }
   return 0;
-}
-
-inline int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
 }
 
 // Cycles of an m x k x n tile run fold after fold on a rows x cols array (folds do not overlap).

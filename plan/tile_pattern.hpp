@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "mapper/layer_plan.hpp"
+#include "plan/layer_plan.hpp"
 
 namespace cosim {
 

@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/integer_math.hpp"
+
 namespace cosim {
 
 constexpr uint64_t kMacLinePipelineDrain = 1;
@@ -24,23 +26,18 @@ inline uint64_t beats_per_entry(int head_dim, int macs_per_line) {
   return uint64_t((head_dim + macs_per_line - 1) / macs_per_line);
 }
 
-inline uint64_t ceil_div_u64(uint64_t a, uint64_t b) {
-  return (a + b - 1) / b;
-}
-
 // The denser engine, SDDMM or SpMM: G global columns over N queries.
 inline uint64_t dense_engine_cycles(uint64_t global_columns, int n, int lines, int head_dim,
                                     int macs_per_line) {
   if (global_columns == 0 || lines <= 0) return 0;
-  return global_columns * ceil_div_u64(uint64_t(n), uint64_t(lines)) *
-             beats_per_entry(head_dim, macs_per_line) +
+  return global_columns * ceil_div(uint64_t(n), uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) +
          kMacLinePipelineDrain;
 }
 
 // The sparser engine, SDDMM: `entries` kept entries packed round-robin.
 inline uint64_t sparse_sddmm_cycles(uint64_t entries, int lines, int head_dim, int macs_per_line) {
   if (entries == 0 || lines <= 0) return 0;
-  return ceil_div_u64(entries, uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) +
+  return ceil_div(entries, uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) +
          kMacLinePipelineDrain;
 }
 

@@ -7,7 +7,7 @@
 //   store t starts at  Ss[t] = max(Ce[t], Se[t-1])
 //
 // where Le and Se are the arrival of the last transfer of the tile's loads / stores on the shared channels
-// (sim/accel/shared_channel.hpp). Requests are served in the order of their cycle, and within a cycle loads
+// (model/channel_timing.hpp). Requests are served in the order of their cycle, and within a cycle loads
 // before stores, so the two streams are merged in that order here.
 //
 // Tiles are fed one at a time (push) so that a mapping's tiles never need to be stored; only the last few
@@ -19,18 +19,20 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "mapper/layer_plan.hpp"
-#include "mapper/tile_pattern.hpp"
-#include "sim/accel/shared_channel.hpp"
+#include "model/buffering.hpp"
+#include "model/channel_timing.hpp"
+#include "plan/layer_plan.hpp"
+#include "plan/tile_pattern.hpp"
 #include "spec/arch_spec.hpp"
 
 namespace cosim {
 
 class PipelineTiming {
+  static_assert(kBufferSlots == 2, "the recurrences above are written for two slots per buffer");
+
  public:
   explicit PipelineTiming(const ArchSpec& arch)
-      : dram_(arch.dram.bytes_per_cycle, arch.dram.latency_cycles),
-        glb_(arch.global_buffer.bytes_per_cycle, 0) {}
+      : dram_(arch.dram.rate, arch.dram.latency_cycles), glb_(arch.global_buffer.rate, 0) {}
 
   void push(const TileStep& t) {
     Slot& s = slot(pushed_);

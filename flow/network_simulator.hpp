@@ -3,8 +3,8 @@
 // One per process: SystemC elaborates once per process.
 #pragma once
 
+#include "flow/run_report.hpp"
 #include "sim/accel/accelerator.hpp"
-#include "sim/accel/run_report.hpp"
 #include "spec/network.hpp"
 
 namespace cosim {
@@ -21,7 +21,6 @@ class NetworkSimulator {
   RunReport run(const Network& net, const std::vector<LayerPlan>& plans);
 
  private:
-  std::string unit_name(int unit) const;
   ArchSpec arch_;
   Accelerator accel_;
   EnergyModel energy_;

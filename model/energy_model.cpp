@@ -1,24 +1,16 @@
-#include "sim/accel/energy_model.hpp"
+#include "model/energy_model.hpp"
 
 #include <algorithm>
+
+#include "model/pe_operation.hpp"
 
 namespace cosim {
 
 double EnergyModel::pe_op_pJ(const ChunkSpec& c) const {
-  const Technology& t = arch_.technology;
-  const int operand = std::max(c.pe.act_bits, c.pe.weight_bits);
-  switch (c.op) {
-    case OpType::Mult:
-      return t.int_mult_pJ(operand) + t.int_add_pJ(c.pe.acc_bits);
-    case OpType::Shift:
-      return t.shift_pJ(c.pe.act_bits + c.pe.frac_bits) + t.int_add_pJ(c.pe.acc_bits);
-    case OpType::Adder:
-      return 2 * t.int_add_pJ(operand) + t.int_add_pJ(c.pe.acc_bits);
-  }
-  return 0;
+  return energy_pJ(arch_.technology, pe_operation(c.op, c.pe));
 }
 
-EnergyModel::EnergyModel(const ArchSpec& arch) : arch_(arch) {
+EnergyModel::EnergyModel(const ArchSpec& arch) : arch_(arch), units_(arch.units()) {
   const Technology& t = arch.technology;
   auto per_byte = [&](uint64_t sram_bytes) { return t.sram_access_64b_pJ(sram_bytes) / 8.0; };
   unit_bytes_.resize(size_t(arch.unit_count()));
@@ -45,7 +37,8 @@ EnergyBreakdown EnergyModel::actions(int unit, const ActionCounts& a, VectorOp v
   if (unit == arch_.sparse_engine_index() && arch_.sparse_attention) {
     // MAC lines: int multiply + accumulator-width add per MAC (also for the encoder/decoder).
     const SparseAttentionSpec& s = *arch_.sparse_attention;
-    e.compute = double(a.macs) * (t.int_mult_pJ(s.pe.act_bits) + t.int_add_pJ(s.pe.acc_bits));
+    const UnitDesc& u = units_[size_t(unit)];
+    e.compute = double(a.macs) * energy_pJ(t, pe_operation(u.op, u.pe));
     e.local = a.input_buffer_bytes * b.input + a.weight_buffer_bytes * b.weight +
               a.value_buffer_bytes * b.value + a.index_buffer_bytes * b.index +
               a.output_buffer_bytes * b.output;
@@ -71,13 +64,14 @@ EnergyBreakdown EnergyModel::actions(int unit, const ActionCounts& a, VectorOp v
 double EnergyModel::static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const {
   const Technology& t = arch_.technology;
   double pes = 0, idle = 0;
-  uint64_t sram = arch_.global_buffer.size + arch_.vector_unit.buffer;
-  for (size_t i = 0; i < arch_.chunks.size(); ++i) {
-    const ChunkSpec& c = arch_.chunks[i];
-    pes += c.pes();
-    sram += c.input_buffer + c.weight_buffer + c.output_buffer;
+  uint64_t sram = arch_.global_buffer.size;
+  for (const UnitDesc& u : units_) {
+    pes += u.pes;
+    sram += u.sram_bytes;
+    if (!u.idles) continue;
+    const size_t i = size_t(u.index);
     const uint64_t busy = i < unit_compute_cycles.size() ? unit_compute_cycles[i] : 0;
-    idle += double(c.pes()) * double(total_cycles - std::min(total_cycles, busy)) * t.pe_idle_pJ_per_cycle();
+    idle += double(u.pes) * double(total_cycles - std::min(total_cycles, busy)) * t.pe_idle_pJ_per_cycle();
   }
   const double leakage =
       (pes * t.pe_leakage_pJ_per_cycle() + double(sram) / 1024.0 * t.sram_leakage_pJ_per_KiB_cycle()) *

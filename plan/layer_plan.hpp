@@ -1,6 +1,7 @@
 // What a layer asks of the accelerator once it is mapped: the unit it runs on, the tiles it is cut into (each
 // with its loads, compute cycles and stores), and the action counts its energy is computed from.
-// Produced by a mapper (fixed_mapping.hpp today), consumed by the accelerator model and the energy model.
+// Produced by the mapper (mapper/), consumed by the accelerator model (sim/accel/) and the energy model
+// (model/energy_model.hpp): the contract between the two sides, below both.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@ struct TileStep {
   std::vector<Transfer> stores;  // empty while partial sums stay in the output buffer
 };
 
-// Counts from which energy is computed (sim/accel/energy_model.hpp). Bytes are fractional where elements are
+// Counts from which energy is computed (model/energy_model.hpp). Bytes are fractional where elements are
 // narrower than a byte.
 struct ActionCounts {
   uint64_t macs = 0;              // PE operations (GEMM) or element operations (vector unit)
@@ -39,6 +40,14 @@ struct ActionCounts {
   double value_buffer_bytes = 0;  // sparse-attention engine only: its V buffer
   double glb_bytes = 0;           // reads + writes of the global buffer
   double dram_bytes = 0;          // reads + writes of DRAM, whole bursts
+
+  ActionCounts& operator+=(const ActionCounts& o) {
+    macs += o.macs, psum_adds += o.psum_adds, compute_cycles += o.compute_cycles;
+    input_buffer_bytes += o.input_buffer_bytes, weight_buffer_bytes += o.weight_buffer_bytes;
+    output_buffer_bytes += o.output_buffer_bytes, index_buffer_bytes += o.index_buffer_bytes;
+    value_buffer_bytes += o.value_buffer_bytes, glb_bytes += o.glb_bytes, dram_bytes += o.dram_bytes;
+    return *this;
+  }
 };
 
 struct Mapping {
