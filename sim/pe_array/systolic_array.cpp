@@ -200,29 +200,4 @@ void SystolicArray::step_stationary() {
   }
 }
 
-std::vector<int64_t> reference_fold(OpType op, const PeFormat& f, const FoldInput& fold) {
-  std::vector<int64_t> out(size_t(fold.m * fold.n), 0);
-  for (int64_t m = 0; m < fold.m; ++m) {
-    for (int64_t n = 0; n < fold.n; ++n) {
-      int64_t acc = 0;
-      for (int64_t k = 0; k < fold.k; ++k) {
-        const int64_t x = fold.a[size_t(m * fold.k + k)], w = fold.w[size_t(k * fold.n + n)];
-        switch (op) {
-          case OpType::Mult:
-            acc = pe_accumulate<OpType::Mult>(acc, x, w, f);
-            break;
-          case OpType::Shift:
-            acc = pe_accumulate<OpType::Shift>(acc, x, w, f);
-            break;
-          case OpType::Adder:
-            acc = pe_accumulate<OpType::Adder>(acc, x, w, f);
-            break;
-        }
-      }
-      out[size_t(m * fold.n + n)] = acc;
-    }
-  }
-  return out;
-}
-
 }  // namespace cosim

@@ -70,7 +70,4 @@ class SystolicArray {
   std::vector<int64_t> out_;
 };
 
-// The plain reference: the same arithmetic in k order, no timing. For tests.
-std::vector<int64_t> reference_fold(OpType op, const PeFormat& f, const FoldInput& fold);
-
 }  // namespace cosim

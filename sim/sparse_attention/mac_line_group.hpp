@@ -83,8 +83,4 @@ class MacLineGroup {
   std::vector<int64_t> scores_, out_;
 };
 
-// Plain references for tests: the same arithmetic in the same order, no timing.
-std::vector<int64_t> reference_scores(const EnginePhase& p, const PeFormat& f, int macs);
-std::vector<int64_t> reference_axpy(const EnginePhase& p, const PeFormat& f, int macs);
-
 }  // namespace cosim

@@ -1,6 +1,6 @@
-// Level 1: the clocked SystemC PE-array model against (a) the plain reference arithmetic, bit for bit, and
-// (b) the closed-form cycles that the accelerator-level model charges, on random fold and tile shapes for
-// every PE type, dataflow and overflow mode.
+// Level 1: the clocked SystemC PE-array model against (a) reference arithmetic of its own
+// (tests/support/spec_reference.hpp), bit for bit, and (b) the closed-form cycles that the accelerator-level
+// model charges, on random fold and tile shapes for every PE type, dataflow and overflow mode.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,6 +12,7 @@
 #include "model/fold_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
 #include "sim/pe_array/pe_array_module.hpp"
+#include "support/spec_reference.hpp"
 
 namespace cosim {
 namespace {
@@ -96,13 +97,13 @@ struct FoldBench : sc_core::sc_module {
                              std::to_string(elapsed) + " periods, closed form " +
                              std::to_string(fold_cycles(df, m, k, n)));
         }
-        const auto ref = reference_fold(op, f, fold);
+        const auto ref = test::spec_fold(op, f, fold);
         if (ref != arr->array().outputs())
           failures.push_back(where.str() + ": outputs differ from the reference");
         // Did this fold exercise the accumulator's width limit?
         PeFormat wide = f;
         wide.acc_bits = 48;
-        if (reference_fold(op, wide, fold) != ref) saw_overflow = true;
+        if (test::spec_fold(op, wide, fold) != ref) saw_overflow = true;
         ++folds_checked;
       }
     }
@@ -191,7 +192,7 @@ struct TileBench : sc_core::sc_module {
       if (cycles != tile_cycles(df, R, C, M, K, N))
         failures.push_back(where.str() + ": folds took " + std::to_string(cycles) + ", tile_cycles says " +
                            std::to_string(tile_cycles(df, R, C, M, K, N)));
-      if (out != reference_fold(op, f, full)) failures.push_back(where.str() + ": tile outputs differ");
+      if (out != test::spec_fold(op, f, full)) failures.push_back(where.str() + ": tile outputs differ");
       ++tiles;
     }
   }
