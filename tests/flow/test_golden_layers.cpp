@@ -1,0 +1,191 @@
+// Golden figures computed by hand: one small GEMM layer on each PE type and dataflow, and vector layers of
+// one and of three tiles, on the default preset (arch/default.json, arch/tech/45nm.json), mapped by the fixed
+// rule (docs/accelerator-model.md) and run through the whole flow (plans -> SystemC accelerator -> energy
+// model). Every number below was worked out from the docs' rules and the technology table, not by running the
+// code; the derivation is beside it. A change of any rule or table entry these layers touch moves a number
+// here.
+//
+// Common facts (default preset, 500 MHz):
+//   DRAM 76.8 GB/s = 153.6 B/cycle = 768/5; a transfer of b bytes holds it ceil(5b/768) cycles; latency
+//   100 ns = 50 cycles; bursts of 64 B. Global buffer port 128 B/cycle, no latency.
+//   SRAM pJ per byte = (64-bit access energy) / 8, log-log interpolated (Horowitz): 32 KiB: 20/8 = 2.5;
+//   16 KiB: 10 * 2^(1/2) / 8 = 1.767766953; 512 KiB: 20 * 5^(4/5) / 8 = 9.059745796. DRAM: 1300/8 = 162.5.
+//   Static energy over T cycles: leakage of 768 chunk PEs + 32 vector lanes + 512 engine MACs = 1312 PEs
+//   x 0.005 pJ; SRAM 3 x 80 KiB (chunks) + 32 KiB (vector) + 287 KiB (engine: 3 x 53 + 20 + 108) + 512 KiB
+//   (global buffer) = 1071 KiB x 0.02 pJ; idle 0.02 pJ per PE-cycle of the 3 x 256 chunk PEs and 512 engine
+//   MACs outside their compute cycles.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <ostream>
+#include <string>
+
+#include "flow/network_simulator.hpp"
+#include "mapper/fixed_mapping.hpp"
+#include "support/test_files.hpp"
+
+namespace cosim {
+namespace {
+
+struct Golden {
+  const char* op;
+  Dataflow dataflow;
+  uint64_t cycles, compute_cycles;
+  double compute, local, glb, dram, idle, static_pJ;
+};
+
+// The layer: linear, input [20, 40] (m = 20 tokens, k = 40), out_features 8 (n = 8); one tile (it fits every
+// buffer); input and weights in DRAM, output (160 elements) stays in the global buffer (<= a quarter of it).
+//
+// Timing = loads + compute + store (one tile, nothing overlaps):
+//   mult/adder (8-bit act, 8-bit weights): input 800 B -> 13 bursts = 832 B -> ceil(5*832/768) = 6 cycles;
+//     weights 320 B -> 5 bursts -> ceil(5*320/768) = 3; served back to back: 6 + 3 + 50 latency = 59.
+//     Store: 160 B to the global buffer: ceil(160/128) = 2.
+//   shift (16-bit act, 6-bit weights): input 1600 B = 25 bursts -> ceil(5*1600/768) = 11; weights 320 x 6
+//   bits
+//     = 240 B -> 4 bursts = 256 B -> ceil(5*256/768) = 2; 11 + 2 + 50 = 63. Store 320 B: ceil(320/128) = 3.
+//   Compute on 16 x 16 (docs/pe-array.md): a fold costs OS k + 2m + n - 2, WS/IS 2r + s + c - 2.
+//     OS: rows <- m = 20 (folds 16, 4), cols <- n = 8: (40+32+8-2) + (40+8+8-2) = 78 + 54 = 132.
+//     WS: rows <- k = 40 (16, 16, 8), cols <- n, streams m = 20: 58 + 58 + 42 = 158.
+//     IS: rows <- k (16, 16, 8), cols <- m (16, 4), streams n = 8: (54+54+38) + (42+42+26) = 256.
+//   Cycles: mult/adder OS 59+132+2 = 193, WS 219, IS 317; shift OS 63+132+3 = 198, WS 224, IS 322.
+//
+// Energy (docs/energy.md, docs/accelerator-model.md "Action counts"), 6400 MACs; fr x fc folds
+// (OS 2 x 1, WS 3 x 1, IS 3 x 2):
+//   compute = 6400 x PE op + partial-sum adds x 0.1 (int32 add). PE op: mult 0.2 + 0.1 = 0.3; adder
+//     0.03 + 0.03 + 0.1 = 0.16; shift: a 24-bit shift, 0.024 + (16/24)(0.13 - 0.024) = 0.0946667, + 0.1.
+//     Partial sums: WS/IS m.n.(fr - 1) = 160 x 2 = 320 (32 pJ); OS none.
+//   input buffer (32 KiB, 2.5 pJ/B): load writes m.k + reads m.k.fc (OS, WS) or m.k (IS), x act bytes:
+//     mult (1 B): 800 + 800 = 1600 B in every dataflow; shift (2 B): 3200 B.
+//   weight buffer (32 KiB): load writes k.n + reads k.n.fr (OS), k.n (WS), k.n.fc (IS), x weight bytes:
+//     mult: OS 320 + 640, WS 320 + 320, IS 320 + 640; shift (0.75 B): OS 240 + 480, WS 240 + 240, IS 240 +
+//     480.
+//   output buffer (16 KiB, 1.767767 pJ/B), 4-byte accumulators: result writes m.n (OS) or m.n.fr (WS, IS),
+//     partial-sum reads, and the store's read of the m.n results: OS (160 + 0 + 160) x 4 = 1280 B;
+//     WS/IS (480 + 320 + 160) x 4 = 3840 B.
+//   global buffer (9.059746 pJ/B): every DRAM byte staged through it, written and read (2 x the unrounded
+//     bytes), plus the store: mult 2 x (800 + 320) + 160 = 2400 B; shift 2 x (1600 + 240) + 320 = 4000 B.
+//   DRAM (162.5 pJ/B, whole bursts): mult 832 + 320 = 1152 B; shift 1600 + 256 = 1856 B.
+//   idle: (256 PEs x compute cycles - 6400) x 0.02: OS 547.84, WS 680.96, IS 1182.72.
+//   static over T cycles: 1312 x 0.005 x T + 1071 x 0.02 x T + 0.02 x (256 (T - compute) + 512 T + 512 T).
+constexpr double kLocalOsMult = 1600 * 2.5 + 960 * 2.5 + 1280 * 1.7677669529663689;
+constexpr double kLocalWsMult = 1600 * 2.5 + 640 * 2.5 + 3840 * 1.7677669529663689;
+constexpr double kLocalIsMult = 1600 * 2.5 + 960 * 2.5 + 3840 * 1.7677669529663689;
+constexpr double kLocalOsShift = 3200 * 2.5 + 720 * 2.5 + 1280 * 1.7677669529663689;
+constexpr double kLocalWsShift = 3200 * 2.5 + 480 * 2.5 + 3840 * 1.7677669529663689;
+constexpr double kLocalIsShift = 3200 * 2.5 + 720 * 2.5 + 3840 * 1.7677669529663689;
+constexpr double kShiftOp = 0.024 + 16.0 / 24.0 * (0.13 - 0.024) + 0.1;
+
+const Golden kGemm[] = {
+    // op, dataflow, cycles, compute, compute pJ, local, glb, dram, idle, static
+    {"mult", Dataflow::OutputStationary, 193, 132, 1920, kLocalOsMult, 21743.38991, 187200, 547.84, 9665.10},
+    {"mult", Dataflow::WeightStationary, 219, 158, 1952, kLocalWsMult, 21743.38991, 187200, 680.96, 10925.06},
+    {"mult", Dataflow::InputStationary, 317, 256, 1952, kLocalIsMult, 21743.38991, 187200, 1182.72, 15674.14},
+    {"shift", Dataflow::OutputStationary, 198, 132, 6400 * kShiftOp, kLocalOsShift, 36238.98318, 301600,
+     547.84, 9933.00},
+    {"shift", Dataflow::WeightStationary, 224, 158, 6400 * kShiftOp + 32, kLocalWsShift, 36238.98318, 301600,
+     680.96, 11192.96},
+    {"shift", Dataflow::InputStationary, 322, 256, 6400 * kShiftOp + 32, kLocalIsShift, 36238.98318, 301600,
+     1182.72, 15942.04},
+    {"adder", Dataflow::OutputStationary, 193, 132, 1024, kLocalOsMult, 21743.38991, 187200, 547.84, 9665.10},
+    {"adder", Dataflow::WeightStationary, 219, 158, 1056, kLocalWsMult, 21743.38991, 187200, 680.96,
+     10925.06},
+    {"adder", Dataflow::InputStationary, 317, 256, 1056, kLocalIsMult, 21743.38991, 187200, 1182.72,
+     15674.14},
+};
+
+void PrintTo(const Golden& g, std::ostream* os) {
+  *os << g.op << " " << to_string(g.dataflow);
+}
+
+// Equal to 9 significant digits (the hand values are rounded there).
+void expect_pJ(double expected, double actual, const std::string& what) {
+  EXPECT_NEAR(actual, expected, 1e-8 * std::max(1.0, std::fabs(expected)) + 0.006) << what;
+}
+
+nlohmann::json one_layer_workload(const nlohmann::json& input_shape, int input_bits, nlohmann::json layer) {
+  return {{"format", "cosim-workload/1"},
+          {"name", "golden"},
+          {"input", {{"shape", input_shape}, {"bits", input_bits}}},
+          {"layers", nlohmann::json::array({std::move(layer)})}};
+}
+
+RunReport run_fixed(const ArchSpec& arch, const nlohmann::json& workload) {
+  const Network net = read_network(JsonField::from(workload, test::source_path("workloads/golden.json")));
+  NetworkSimulator sim(arch);
+  return sim.run(net, fixed_mapping(net, arch));
+}
+
+void expect_report(const RunReport& r, uint64_t cycles, uint64_t compute_cycles, const EnergyBreakdown& e,
+                   double static_pJ) {
+  ASSERT_EQ(r.layers.size(), 1u);
+  const LayerReport& l = r.layers[0];
+  EXPECT_EQ(r.total_cycles, cycles);
+  EXPECT_EQ(l.cycles, cycles);
+  EXPECT_EQ(l.compute_cycles, compute_cycles);
+  expect_pJ(e.compute, l.energy.compute, "compute");
+  expect_pJ(e.local, l.energy.local, "local buffers");
+  expect_pJ(e.glb, l.energy.glb, "global buffer");
+  expect_pJ(e.dram, l.energy.dram, "DRAM");
+  expect_pJ(e.idle, l.energy.idle, "idle");
+  expect_pJ(static_pJ, r.static_pJ, "static");
+  expect_pJ(e.total() + static_pJ, r.energy_pJ, "total");
+}
+
+class GoldenGemm : public testing::TestWithParam<Golden> {};
+
+TEST_P(GoldenGemm, CyclesAndEveryEnergyComponentByHand) {
+  const Golden& g = GetParam();
+  const ArchSpec arch = test::arch_with("arch/default.json", [&](nlohmann::json& j) {
+    for (auto& c : j["chunks"]) c["dataflows"] = {to_string(g.dataflow)};
+  });
+  const bool shift = std::string(g.op) == "shift";
+  const nlohmann::json layer = {{"name", "fc"},
+                                {"type", "linear"},
+                                {"out_features", 8},
+                                {"op", g.op},
+                                {"bits", {{"act", shift ? 16 : 8}, {"weight", shift ? 6 : 8}}}};
+  const RunReport r = run_fixed(arch, one_layer_workload({20, 40}, shift ? 16 : 8, layer));
+  ASSERT_EQ(r.layers.size(), 1u);
+  EXPECT_EQ(r.layers[0].macs, 6400u);
+  EXPECT_EQ(r.layers[0].tiles, 1u);
+  EXPECT_EQ(r.layers[0].mapping.dataflow, g.dataflow);
+  expect_report(r, g.cycles, g.compute_cycles, {g.compute, g.local, g.glb, g.dram, g.idle}, g.static_pJ);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, GoldenGemm, testing::ValuesIn(kGemm), [](const auto& info) {
+  return std::string(info.param.op) + "_" + to_string(info.param.dataflow);
+});
+
+// GELU on [20, 40] at 8 bits: 800 elements, one tile (16 KiB, half the vector buffer, holds 8192 elements of
+// 1 B in + 1 B out). Load 800 B -> 13 bursts = 832 B -> ceil(5*832/768) = 6 + 50 = 56; compute
+// ceil(800/32 lanes) x 2 cycles = 50 -> 106; store 800 B to the global buffer, ceil(800/128) = 7 -> 113.
+// Energy: 800 x (2 fp16 adds x 0.4 + 4 fp16 mults x 1.1) = 4160; vector buffer written and read for each
+// loaded and stored byte: 3200 B x 2.5 = 8000; global buffer 2 x 800 + 800 = 2400 B x 9.059746; DRAM 832 B x
+// 162.5 = 135200; no idle. Static over 113: 1312 x 0.005 x 113 + 1071 x 0.02 x 113 + 1280 x 0.02 x 113.
+TEST(GoldenVector, GeluOneTileByHand) {
+  const RunReport r = run_fixed(read_arch(test::source_path("arch/default.json")),
+                                one_layer_workload({20, 40}, 8, {{"name", "act"}, {"type", "gelu"}}));
+  expect_report(r, 113, 50, {4160, 8000, 21743.38991, 135200, 0}, 741.28 + 2420.46 + 2892.8);
+}
+
+// Softmax on [200, 100] at 8 bits: 20000 elements in tiles of whole rows filling half the vector buffer:
+// floor(8192 / 100) x 100 = 8100, so 8100, 8100, 3800. Per tile: load 8100 B -> 127 bursts = 8128 B ->
+// ceil(5*8128/768) = 53 cycles (3800 -> 3840 B -> 25); compute ceil(8100/32) x 4 = 1016 (3800: 119 x 4 =
+// 476); store to the global buffer ceil(8100/128) = 64 (3800: 30). Double buffering (two slots each side):
+//   L0 0..53, arrives 103; C0 103..1119; L1 issued at 103 (second slot), arrives 206;
+//   L2 waits for a slot (freed when C0 ends): issued 1119, arrives 1119 + 25 + 50 = 1194;
+//   S0 1119..1183; C1 1119..2135; C2 max(1194, 2135, S0 1183) = 2135..2611; S1 2135..2199; S2 2611..2641.
+// Energy: 20000 x (4 x 0.4 + 4 x 1.1) = 120000; vector buffer (20000 + 20000) x 2 B x 2.5 = 200000; global
+// buffer 2 x 20000 + 20000 = 60000 B x 9.059746 = 543584.7478; DRAM (8128 + 8128 + 3840) x 162.5 = 3265600.
+// Static over 2641: 1312 x 0.005 x 2641 + 1071 x 0.02 x 2641 + 1280 x 0.02 x 2641.
+TEST(GoldenVector, SoftmaxThreeTilesDoubleBufferedByHand) {
+  const RunReport r = run_fixed(read_arch(test::source_path("arch/default.json")),
+                                one_layer_workload({200, 100}, 8, {{"name", "probs"}, {"type", "softmax"}}));
+  EXPECT_EQ(r.layers.at(0).tiles, 3u);
+  expect_report(r, 2641, 1016 + 1016 + 476, {120000, 200000, 543584.7478, 3265600, 0},
+                17324.96 + 56570.22 + 67609.6);
+}
+
+}  // namespace
+}  // namespace cosim
