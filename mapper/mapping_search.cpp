@@ -7,6 +7,10 @@ namespace cosim {
 
 std::vector<int64_t> tile_candidates(int64_t dim, int64_t side) {
   std::vector<int64_t> v{dim};
+  if (dim <= kEveryTileUpTo) {
+    for (int64_t t = dim - 1; t >= 1; --t) v.push_back(t);
+    return v;
+  }
   for (int64_t j = 2; j <= 8; ++j) v.push_back(ceil_div(dim, j));
   for (int64_t t = dim; t > 1; t = ceil_div(t, 2)) v.push_back(ceil_div(t, 2));
   for (int64_t j = 1; j <= 4 && side * j < dim; ++j) v.push_back(side * j);
@@ -35,6 +39,19 @@ uint64_t cycles_bound(const GemmCost& c, const ArchSpec& arch) {
   uint64_t b = std::max(c.actions.compute_cycles, c.glb_occupancy);
   if (c.uses_dram) b = std::max(b, c.dram_occupancy + arch.dram.latency_cycles);
   return b;
+}
+
+// `list` (descending) with the largest size of a dimension `dim` that the buffers allow (`fit`), and the
+// balanced size with that many tiles, added in their places; the result descending, without repeats.
+void with_fitting(const std::vector<int64_t>& list, int64_t dim, int64_t fit, std::vector<int64_t>& out) {
+  out = list;
+  fit = std::min(fit, dim);
+  if (fit >= 1) {
+    for (int64_t t : {fit, ceil_div(dim, ceil_div(dim, fit))}) {
+      const auto at = std::lower_bound(out.begin(), out.end(), t, std::greater<int64_t>());
+      if (at == out.end() || *at != t) out.insert(at, t);
+    }
+  }
 }
 
 bool better(double value, uint64_t index, double best_value, uint64_t best_index) {
@@ -72,13 +89,20 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
     };
     const std::vector<int64_t> ms = tile_candidates(p.m, side_of(1)), ks = tile_candidates(p.k, side_of(2)),
                                ns = tile_candidates(p.n, side_of(3));
+    std::vector<int64_t> ms_k, ns_mk;
     for (bool n_outer : {true, false}) {
       for (int64_t kt : ks) {
         // Even one row of this reduction overflows the input buffer.
         if (!fits_buffer_slot(uint64_t(kt) * uint64_t(p.a_bits), c.input_buffer)) continue;
-        for (int64_t mt : ms) {
+        const uint64_t in_slot = buffer_slot_bits(c.input_buffer), w_slot = buffer_slot_bits(c.weight_buffer),
+                       out_slot = buffer_slot_bits(c.output_buffer);
+        with_fitting(ms, p.m, int64_t(in_slot / (uint64_t(kt) * uint64_t(p.a_bits))), ms_k);
+        for (int64_t mt : ms_k) {
           if (!fits_buffer_slot(uint64_t(mt * kt) * uint64_t(p.a_bits), c.input_buffer)) continue;
-          for (int64_t nt : ns) consider({d, mt, kt, nt, n_outer});
+          const int64_t n_fit = int64_t(std::min(w_slot / (uint64_t(kt) * uint64_t(p.b_bits)),
+                                                 out_slot / (uint64_t(mt) * uint64_t(p.acc_bits))));
+          with_fitting(ns, p.n, n_fit, ns_mk);
+          for (int64_t nt : ns_mk) consider({d, mt, kt, nt, n_outer});
         }
       }
     }

@@ -1,9 +1,11 @@
 // The per-layer mapping search (docs/mapper.md).
 //
 // GEMM space, per layer on its chunk: every dataflow the chunk lists x loop order (g n m k, g m n k) x tile
-// sizes Mt, Kt, Nt from tile_candidates() — the whole dimension, balanced splits ceil(D/j), multiples of the
-// array side the dimension is unrolled on, halvings, and divisors — keeping those whose tiles fit half of
-// each buffer (double buffering) and that need at most kMaxTilesPerLayer tiles. Spatial unrolling follows
+// sizes Mt, Kt, Nt from tile_candidates() — every size of a dimension up to kEveryTileUpTo; above that the
+// whole dimension, balanced splits ceil(D/j), multiples of the array side the dimension is unrolled on,
+// halvings and divisors, and for Mt and Nt the largest size the buffers allow (and its balanced equal) —
+// keeping those whose tiles fit one buffer slot (model/buffering.hpp) and that need at most
+// kMaxTilesPerLayer tiles. Spatial unrolling follows
 // from the dataflow (docs/pe-array.md): a tile's spatial dimensions fold over the array.
 //
 // Search: branch and bound, exact. Every legal mapping gets its action counts in closed form and a lower
@@ -41,6 +43,9 @@ struct GemmChoice {
   SearchStats stats;
   uint64_t fewest_tiles = 0;  // when nothing fits only because of kMaxTilesPerLayer: the fewest needed
 };
+
+// Dimensions up to this size try every tile size.
+constexpr int64_t kEveryTileUpTo = 32;
 
 // Tile sizes tried along a dimension of size `dim` unrolled on an array side of `side` (1: streamed).
 std::vector<int64_t> tile_candidates(int64_t dim, int64_t side);
