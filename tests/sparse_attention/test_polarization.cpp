@@ -6,7 +6,9 @@
 
 #include "mapper/polarization.hpp"
 #include "spec/attention_mask.hpp"
+#include "spec/arch_spec.hpp"
 #include "support/shared_data.hpp"
+#include "support/test_files.hpp"
 
 namespace cosim {
 namespace {
@@ -54,6 +56,23 @@ TEST(Polarization, GlobalTokensOfTheRealMaskFollowTheRule) {
         EXPECT_GT(off.index_bytes, p.index_bytes);
       }
     }
+  }
+}
+
+// ViTCoD's rule with the presets' threshold: a key column is global when more than 50 queries keep it. A
+// column kept by 51 of 64 queries is global, one kept by exactly 50 is not.
+TEST(Polarization, PresetThresholdIsViTCoDsFiftyExclusive) {
+  for (const char* preset : {"arch/default.json", "arch/vitcod_like.json"}) {
+    const ArchSpec a = read_arch(test::source_path(preset));
+    ASSERT_TRUE(a.sparse_attention.has_value());
+    const int n = 64;
+    std::vector<uint8_t> pruned(size_t(n) * n, 1);
+    for (int q = 0; q < 51; ++q) pruned[size_t(q) * n + 3] = 0;  // column 3: 51 kept
+    for (int q = 0; q < 50; ++q) pruned[size_t(q) * n + 7] = 0;  // column 7: 50 kept
+    const HeadPolarization p = polarize(pruned.data(), n, a.sparse_attention->global_threshold, true);
+    EXPECT_EQ(p.global_tokens, 1) << preset;
+    EXPECT_EQ(p.dense_kept, 51u) << preset;
+    EXPECT_EQ(p.sparse_entries, 50u) << preset;
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model/area_model.hpp"
+#include "spec/input_error.hpp"
 #include "support/test_files.hpp"
 
 namespace cosim {
@@ -33,6 +34,54 @@ TEST(ArchSpec, DefaultPresetHasTheBriefsTemplate) {
   EXPECT_DOUBLE_EQ(a.technology.dram_access_64b_pJ(), 1300);
   EXPECT_GT(a.technology.sram_access_64b_pJ(512 * 1024), 20);
   EXPECT_LT(a.technology.sram_access_64b_pJ(512 * 1024), 100);
+}
+
+// The shipped 45 nm table holds the published figures the brief lists (Horowitz, ISSCC 2014; ShiftAddNAS /
+// ShiftAddNet for shifts; Mistry 2007 for SRAM area), including those no preset uses today.
+TEST(ArchSpec, ShippedTechnologyTableHasTheCitedFigures) {
+  const Technology& t = read_arch(source_path("arch/default.json")).technology;
+  EXPECT_DOUBLE_EQ(t.int_add_pJ(8), 0.03);
+  EXPECT_DOUBLE_EQ(t.int_add_pJ(32), 0.1);
+  EXPECT_DOUBLE_EQ(t.int_mult_pJ(8), 0.2);
+  EXPECT_DOUBLE_EQ(t.int_mult_pJ(32), 3.1);
+  EXPECT_DOUBLE_EQ(t.shift_pJ(8), 0.024);
+  EXPECT_DOUBLE_EQ(t.shift_pJ(32), 0.13);
+  EXPECT_DOUBLE_EQ(t.action_pJ("fp16_add"), 0.4);
+  EXPECT_DOUBLE_EQ(t.action_pJ("fp16_mult"), 1.1);
+  EXPECT_DOUBLE_EQ(t.action_pJ("fp32_add"), 0.9);
+  EXPECT_DOUBLE_EQ(t.action_pJ("fp32_mult"), 3.7);
+  EXPECT_DOUBLE_EQ(t.sram_access_64b_pJ(8 * 1024), 10);
+  EXPECT_DOUBLE_EQ(t.sram_access_64b_pJ(32 * 1024), 20);
+  EXPECT_DOUBLE_EQ(t.sram_access_64b_pJ(1024 * 1024), 100);
+  EXPECT_DOUBLE_EQ(t.dram_access_64b_pJ(), 1300);
+  EXPECT_DOUBLE_EQ(t.pe_idle_pJ_per_cycle(), 0.02);
+  EXPECT_DOUBLE_EQ(t.pe_leakage_pJ_per_cycle(), 0.005);
+  EXPECT_DOUBLE_EQ(t.sram_leakage_pJ_per_KiB_cycle(), 0.02);
+  EXPECT_DOUBLE_EQ(t.int_add_um2(8), 36);
+  EXPECT_DOUBLE_EQ(t.int_add_um2(32), 137);
+  EXPECT_DOUBLE_EQ(t.int_mult_um2(8), 282);
+  EXPECT_DOUBLE_EQ(t.int_mult_um2(32), 3495);
+  EXPECT_DOUBLE_EQ(t.shift_um2(8), 34);
+  EXPECT_DOUBLE_EQ(t.shift_um2(32), 157);
+  EXPECT_DOUBLE_EQ(t.sram_um2_per_KiB(), 4800);
+}
+
+// The default shift chunk holds DeepShift weights of 6 bits (sign + 5-bit exponent): a 6-bit layer runs, a
+// 7-bit one is refused naming the layer and the widths.
+TEST(ArchSpec, DefaultShiftChunkTakesSixBitWeightsAndNoWider) {
+  const ArchSpec a = read_arch(source_path("arch/default.json"));
+  auto net = [&](int weight_bits) {
+    return test::network_with("workloads/resnet20_hybrid.json", [&](auto& j) {
+      j["defaults"]["bits"]["shift"]["weight"] = weight_bits;
+    });
+  };
+  EXPECT_NO_THROW(check_supported(net(6), a));
+  try {
+    check_supported(net(7), a);
+    FAIL() << "a 7-bit shift weight ran on a 6-bit shift chunk";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("7-bit"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ArchSpec, OtherPresetsRead) {
