@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Mutation check: does the test suite notice when the model is wrong?
+
+Applies one-line semantic mutations of the model (energy, timing, arbitration, buffering, tie-break, PE
+arithmetic, mapper bound, polarization) and changes of the numbers in the shipped technology table and default
+preset, one at a time, to a scratch copy of the tree; rebuilds it incrementally; runs the test labels that
+guard that part; and prints `N mutants: K caught`. A mutant is caught when some test fails. Every mutant must
+be caught; one that is not names a figure the suite does not protect.
+
+    scripts/mutation-check.py [--scratch DIR] [--only SUBSTRING] [--no-data]
+
+Not part of the default CI run: it rebuilds once per code mutant (about 1-2 minutes each on 2 cores).
+Standard library only.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Test labels: the fast suites that pin figures (golden hand-computed layers and whole-run reports, model,
+# accelerator, mapper, PE arrays, sparse attention, spec).
+FIGURES = "golden|model|accel|spec|sparse_attention"
+MAPPER = "mapper|golden"
+LEVEL1 = "pe_array|sparse_attention"
+
+# (what, file, text as it is, text after the mutation, labels to run)
+CODE_MUTANTS = [
+    ("energy: DRAM energy doubled", "model/energy_model.cpp",
+     "dram_byte_ = t.dram_access_64b_pJ() / 8.0;", "dram_byte_ = t.dram_access_64b_pJ() / 4.0;", FIGURES),
+    ("energy: SRAM energy per byte doubled", "model/energy_model.cpp",
+     "return t.sram_access_64b_pJ(sram_bytes) / 8.0;", "return t.sram_access_64b_pJ(sram_bytes) / 4.0;",
+     FIGURES),
+    ("energy: partial-sum adds free", "model/energy_model.cpp",
+     "double(a.psum_adds) * t.int_add_pJ(c.pe.acc_bits);", "0.0 * t.int_add_pJ(c.pe.acc_bits);", FIGURES),
+    ("energy: idle PEs of a computing chunk free", "model/energy_model.cpp",
+     "e.idle = std::max(0.0, pe_cycles - double(a.macs)) * t.pe_idle_pJ_per_cycle();", "e.idle = 0;",
+     FIGURES),
+    ("energy: leakage dropped from static energy", "model/energy_model.cpp",
+     "return leakage + idle;", "return idle;", FIGURES),
+    ("energy: idle units dropped from static energy", "model/energy_model.cpp",
+     "return leakage + idle;", "return leakage;", FIGURES),
+    ("energy: the sparse engine's MACs draw no idle energy outside compute", "spec/arch_spec.cpp",
+     'u.kind = UnitKind::SparseEngine, u.name = "sparse_attn", u.op = OpType::Mult, u.idles = true;',
+     'u.kind = UnitKind::SparseEngine, u.name = "sparse_attn", u.op = OpType::Mult, u.idles = false;',
+     FIGURES),
+    ("energy: adder PE costed with one add instead of subtract + absolute value", "model/pe_operation.hpp",
+     "      p.add(ArithOp::Kind::Add, operand);  // absolute value\n", "", FIGURES),
+    ("area: SRAM per KiB read as per 1000 B", "model/area_model.hpp",
+     "return double(bytes) / 1024.0 * t.sram_um2_per_KiB();", "return double(bytes) / 1000.0 * t.sram_um2_per_KiB();",
+     FIGURES),
+    ("memory: global-buffer staging of DRAM bytes counted once", "model/memory_transfer.hpp",
+     "a.glb_bytes += 2.0 * double(bytes);", "a.glb_bytes += 1.0 * double(bytes);", FIGURES),
+    ("memory: DRAM transfers not rounded to bursts", "model/memory_transfer.hpp",
+     "return (bytes + b - 1) / b * b;", "return bytes;", FIGURES),
+    ("memory: the store's read of the output buffer not counted", "mapper/gemm_tiling.cpp",
+     "a.output_buffer_bytes += double(count) * (double(m.size * n.size) * p.acc_bits / 8);",
+     "a.output_buffer_bytes += 0;", FIGURES),
+    ("channel: a transfer never waits for the channel (a private channel each)", "model/channel_timing.hpp",
+     "const uint64_t start = std::max(now, free_at_);", "const uint64_t start = now;", FIGURES),
+    ("channel: DRAM latency ignored", "model/channel_timing.hpp",
+     "return free_at_ + latency_;", "return free_at_;", FIGURES),
+    ("channel: occupancy rounded down", "spec/quantity.hpp",
+     "return uint64_t((num + bytes - 1) / bytes);", "return uint64_t(num / bytes);", FIGURES),
+    ("arbitration: same-cycle requests served in arrival order", "sim/accel/arbitrated_channel.hpp",
+     "    pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), p,\n"
+     "                                     [](const Pending& a, const Pending& b) { return a.order < b.order; }),\n"
+     "                    p);", "    pending_.push_back(p);", FIGURES),
+    ("arbitration: unit order reversed", "model/channel_timing.hpp",
+     "return std::tie(unit, kind, seq) < std::tie(o.unit, o.kind, o.seq);",
+     "return std::tie(o.unit, kind, seq) < std::tie(unit, o.kind, o.seq);", FIGURES),
+    ("arbitration: a unit's stores before its loads", "model/channel_timing.hpp",
+     "return std::tie(unit, kind, seq) < std::tie(o.unit, o.kind, o.seq);",
+     "return std::tie(unit, o.kind, seq) < std::tie(o.unit, kind, o.seq);", FIGURES),
+    ("cost model: same-cycle store before load", "model/pipeline_timing.hpp",
+     "do_load = load_at <= store_at;", "do_load = load_at < store_at;", MAPPER),
+    ("buffering: a tile may fill its whole buffer (single buffering)", "model/buffering.hpp",
+     "return buffer_bytes * 8 / kBufferSlots;", "return buffer_bytes * 8;", FIGURES + "|mapper"),
+    ("buffering: the accelerator model gives a unit one input slot", "sim/accel/accelerator.cpp",
+     "in_slots_(kBufferSlots),", "in_slots_(1),", FIGURES + "|mapper"),
+    ("timing: OS fold one cycle longer", "model/fold_timing.hpp",
+     "return uint64_t(k + 2 * m + n - 2);", "return uint64_t(k + 2 * m + n - 1);", FIGURES + "|" + LEVEL1),
+    ("timing: tile cycles drain once per column fold", "model/fold_timing.hpp",
+     "return uint64_t(fr * fc * (s.stream_dim - 2) + 2 * fc * s.rows_dim + fr * s.cols_dim);",
+     "return uint64_t(fr * fc * (s.stream_dim - 2) + fc * s.rows_dim + fr * s.cols_dim);",
+     FIGURES + "|" + LEVEL1),
+    ("timing: vector tiles round lanes down", "mapper/vector_tiles.cpp",
+     "(e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);",
+     "(e1 - e0) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);", FIGURES),
+    ("timing: MAC lines without their pipeline drain cycle", "model/engine_timing.hpp",
+     "constexpr uint64_t kMacLinePipelineDrain = 1;", "constexpr uint64_t kMacLinePipelineDrain = 0;",
+     FIGURES),
+    ("PE: shift rounds toward zero", "sim/pe_array/pe_arith.hpp",
+     "const int64_t scaled = (x * (int64_t(1) << f.frac_bits)) >> s;",
+     "const int64_t scaled = (x * (int64_t(1) << f.frac_bits)) / (int64_t(1) << s);", LEVEL1),
+    ("PE: adder adds +|x - w|", "sim/pe_array/pe_arith.hpp",
+     "return -(d < 0 ? -d : d);", "return (d < 0 ? -d : d);", LEVEL1),
+    ("PE: wrap keeps one bit too many", "sim/pe_array/pe_arith.hpp",
+     "const int drop = 64 - bits;", "const int drop = 63 - bits;", LEVEL1),
+    ("PE: saturation one below the maximum", "sim/pe_array/pe_arith.hpp",
+     "const int64_t hi = (int64_t(1) << (bits - 1)) - 1, lo = -hi - 1;",
+     "const int64_t hi = (int64_t(1) << (bits - 1)) - 2, lo = -hi - 2;", LEVEL1),
+    ("mapper: ties go to the last mapping", "mapper/mapping_search.cpp",
+     "return value < best_value || (value == best_value && index < best_index);",
+     "return value < best_value || (value == best_value && index > best_index);", MAPPER),
+    ("mapper: the bound overestimates (compute + port instead of max)", "mapper/mapping_search.cpp",
+     "uint64_t b = std::max(c.actions.compute_cycles, c.glb_occupancy);",
+     "uint64_t b = c.actions.compute_cycles + c.glb_occupancy;", MAPPER),
+    ("mapper: dimensions up to 32 no longer try every tile size", "mapper/mapping_search.hpp",
+     "constexpr int64_t kEveryTileUpTo = 32;", "constexpr int64_t kEveryTileUpTo = 0;", MAPPER),
+    ("polarization: a column with exactly the threshold is global", "mapper/polarization.cpp",
+     "if (enabled && c > uint32_t(threshold)) {", "if (enabled && c >= uint32_t(threshold)) {",
+     FIGURES),
+]
+
+DATA_FILES = ["arch/tech/45nm.json", "arch/default.json"]
+
+
+def data_mutants():
+    """Every number of a value field in the technology table and the default preset, changed."""
+    out = []
+    for rel in DATA_FILES:
+        lines = open(os.path.join(SRC, rel)).read().split("\n")
+        for i, line in enumerate(lines):
+            if re.search(r'^\s*"[a-z0-9_]+": "[A-Z]\.', line) or '"format"' in line:  # citations, format tags
+                continue
+            # Numbers in notes, descriptions and the node name are prose, not figures.
+            prose = [m.span() for m in re.finditer(r'"(note|description|node)": "[^"]*"', line)]
+            for m in re.finditer(r'(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])', line):
+                if any(a <= m.start() < b for a, b in prose):
+                    continue
+                v = m.group(1)
+                nv = repr(float(v) * 1.5) if "." in v else str(int(v) + 1)
+                mutated = line[: m.start()] + nv + line[m.end():]
+                out.append((f"data: {rel}:{i + 1} {v} -> {nv}", rel, line, mutated, FIGURES))
+    return out
+
+
+def run(cmd, cwd, quiet=True):
+    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE if quiet else None,
+                       stderr=subprocess.STDOUT if quiet else None, text=True)
+    return r.returncode, (r.stdout or "")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scratch", default="/tmp/cosim-mutants")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--no-data", action="store_true")
+    args = ap.parse_args()
+    scratch = args.scratch
+    # An existing scratch copy is refreshed in place, so its build stays incremental.
+    shutil.copytree(SRC, scratch, ignore=shutil.ignore_patterns("build*", ".git", "sweep-out", "search-out"),
+                    dirs_exist_ok=True)
+    build = os.path.join(scratch, "build")
+    jobs = str(os.cpu_count() or 2)
+    if run(["cmake", "-S", scratch, "-B", build, "-DCMAKE_BUILD_TYPE=Release"], scratch)[0] != 0:
+        sys.exit("mutation-check: cmake failed")
+    print("mutation-check: building the scratch copy in " + build, flush=True)
+    if run(["cmake", "--build", build, "-j" + jobs], scratch)[0] != 0:
+        sys.exit("mutation-check: the unmutated copy does not build")
+
+    mutants = CODE_MUTANTS + ([] if args.no_data else data_mutants())
+    mutants = [m for m in mutants if args.only in m[0]]
+    caught, missed, invalid = 0, [], []
+    for what, rel, old, new, labels in mutants:
+        path = os.path.join(scratch, rel)
+        text = open(path).read()
+        if text.count(old) != 1:
+            invalid.append(what + f" (the text to mutate occurs {text.count(old)} times in {rel})")
+            print("INVALID  " + what, flush=True)
+            continue
+        open(path, "w").write(text.replace(old, new, 1))
+        try:
+            code, out = run(["cmake", "--build", build, "-j" + jobs], scratch)
+            if code != 0:
+                invalid.append(what + " (does not build)")
+                print("INVALID  " + what + " (does not build)", flush=True)
+                continue
+            code, out = run(["ctest", "--test-dir", build, "-j" + jobs, "-L", labels, "-LE", "slow"], scratch)
+            failed = re.search(r"(\d+) tests failed out of (\d+)", out)
+            if code != 0:
+                caught += 1
+                print(f"caught   {what}  ({failed.group(1) if failed else '?'} tests failed)", flush=True)
+            else:
+                missed.append(what)
+                print("MISSED   " + what, flush=True)
+        finally:
+            open(path, "w").write(text)
+    run(["cmake", "--build", build, "-j" + jobs], scratch)
+    print(f"{len(mutants) - len(invalid)} mutants: {caught} caught")
+    for m in missed:
+        print("  missed: " + m)
+    for m in invalid:
+        print("  invalid: " + m)
+    sys.exit(0 if not missed and not invalid else 1)
+
+
+if __name__ == "__main__":
+    main()
