@@ -55,7 +55,7 @@ using VectorKey = std::tuple<int, uint64_t, uint64_t, std::vector<std::pair<uint
 }  // namespace
 
 struct MappingCache::Impl {
-  const ArchSpec* arch = nullptr;
+  std::string arch;  // ArchSpec::fingerprint() of the architecture it serves
   Objective objective = Objective::Edp;
   std::map<GemmKey, std::pair<GemmTiling, LayerMappingRecord>> gemm;
   std::map<VectorKey, std::pair<uint64_t, LayerMappingRecord>> vector;
@@ -216,8 +216,9 @@ AutoMapping auto_mapping(const Network& net, const ArchSpec& arch, Objective obj
   const auto t0 = std::chrono::steady_clock::now();
   MappingCache local;
   if (!cache) cache = &local;
-  if (!cache->impl->arch) cache->impl->arch = &arch, cache->impl->objective = objective;
-  if (cache->impl->arch != &arch || cache->impl->objective != objective) {
+  const std::string fingerprint = arch.fingerprint();
+  if (cache->impl->arch.empty()) cache->impl->arch = fingerprint, cache->impl->objective = objective;
+  if (cache->impl->arch != fingerprint || cache->impl->objective != objective) {
     throw std::logic_error("a MappingCache serves one architecture and objective");
   }
   SearchPolicy policy(net, arch, objective, given, *cache);

@@ -51,7 +51,8 @@ struct AutoMapping {
 };
 
 // Searched layers kept across networks (a NAS loop maps many networks that share layers). Valid for one
-// architecture and objective: auto_mapping refuses it with another.
+// architecture, by content (ArchSpec::fingerprint: the same figures read twice share it), and objective:
+// auto_mapping refuses it with another.
 class MappingCache {
  public:
   MappingCache();

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "flow/model_version.hpp"
 #include "model/area_model.hpp"
 #include "nas/accuracy.hpp"
 #include "nas/evaluation.hpp"
@@ -67,19 +68,23 @@ std::string run_search(const SearchConfig& c) {
   }
   fs::create_directories(out);
 
-  const nlohmann::json header = {{"journal", "cosim-search/1"},
-                                 {"version", kModelVersion},
-                                 {"space", space->name},
-                                 {"space_file", file_text(space->file)},
-                                 {"arch_file", file_text(arch.file)},
-                                 {"technology_file", file_text(arch.technology_file)},
-                                 {"strategy", c.strategy},
-                                 {"population", c.population},
-                                 {"seed", c.seed},
-                                 {"budget", c.budget},
-                                 {"hardware", c.hardware},
-                                 {"estimator", c.estimator},
-                                 {"limits", {c.max_latency_ms, c.max_energy_uJ, c.max_edp, c.min_accuracy}}};
+  const nlohmann::json header = {
+      {"journal", "cosim-search/1"},
+      {"version", model_version()},
+      {"space", space->name},
+      {"space_file", file_text(space->file)},
+      {"arch_file", file_text(arch.file)},
+      {"technology_file", file_text(arch.technology_file)},
+      {"strategy", c.strategy},
+      {"population", c.population},
+      {"seed", c.seed},
+      {"budget", c.budget},
+      {"hardware", c.hardware},
+      {"estimator", c.estimator},
+      // A table's contents, not only its name: an edited table is another run.
+      {"estimator_table",
+       c.estimator.rfind("table:", 0) == 0 ? file_text(c.estimator.substr(6)) : std::string()},
+      {"limits", {c.max_latency_ms, c.max_energy_uJ, c.max_edp, c.min_accuracy}}};
   Journal journal(out + "/journal.jsonl", header, c.resume, "search", "encoding");
 
   const std::array<double, 2> ref = {

@@ -10,9 +10,6 @@
 
 namespace cosim {
 
-// The version of the models behind a result; journals of another version are not resumed.
-constexpr const char* kModelVersion = "cosim 0.1.0 / accelerator model 2 / mapper 1";
-
 // A file's whole text ("" if it cannot be read): journal headers hold the inputs a result depends on.
 std::string file_text(const std::string& path);
 

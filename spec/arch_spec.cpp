@@ -57,6 +57,32 @@ UnitDesc ArchSpec::unit(int index) const {
   return u;
 }
 
+std::string ArchSpec::fingerprint() const {
+  nlohmann::json j;
+  j["clock_hz"] = clock_hz;
+  for (const ChunkSpec& c : chunks) {
+    nlohmann::json d = nlohmann::json::array();
+    for (Dataflow f : c.dataflows) d.push_back(int(f));
+    j["chunks"].push_back({c.name, int(c.op), c.rows, c.cols, c.pe.act_bits, c.pe.weight_bits, c.pe.acc_bits,
+                           int(c.pe.overflow), c.pe.frac_bits, d, c.input_buffer, c.weight_buffer,
+                           c.output_buffer});
+  }
+  j["global_buffer"] = {global_buffer.size, global_buffer.rate.bytes, global_buffer.rate.cycles};
+  j["dram"] = {dram.rate.bytes, dram.rate.cycles, dram.latency_cycles, dram.burst_bytes};
+  j["vector_unit"] = {vector_unit.lanes, vector_unit.buffer};
+  for (const auto& [op, cost] : vector_unit.ops)
+    j["vector_ops"].push_back({int(op), cost.cycles_per_element, cost.actions, cost.energy_pJ_per_element});
+  if (sparse_attention) {
+    const SparseAttentionSpec& s = *sparse_attention;
+    j["sparse_attention"] = {s.mac_lines,        s.macs_per_line, s.pe.act_bits,      s.pe.acc_bits,
+                             int(s.pe.overflow), s.q_buffer,      s.k_buffer,         s.v_buffer,
+                             s.index_buffer,     s.output_buffer, s.global_threshold, s.polarize,
+                             s.encoder,          s.ratio_num,     s.ratio_den,        s.use};
+  }
+  j["technology"] = technology.content;
+  return j.dump();
+}
+
 std::vector<UnitDesc> ArchSpec::units() const {
   std::vector<UnitDesc> v;
   for (int i = 0; i < unit_count(); ++i) v.push_back(unit(i));

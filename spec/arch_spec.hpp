@@ -110,6 +110,9 @@ struct ArchSpec {
   int sparse_engine_index() const { return int(chunks.size()) + 1; }
   int unit_count() const { return int(chunks.size()) + (sparse_attention ? 2 : 1); }
   std::vector<UnitDesc> units() const;
+  // Every figure of the architecture and its technology table as one string: equal fingerprints cost every
+  // mapping alike (what the mapper's cache is keyed by), whatever file or edit they came from.
+  std::string fingerprint() const;
   UnitDesc unit(int index) const;
   std::string unit_name(int index) const { return unit(index).name; }
   double cycles_to_us(double cycles) const { return cycles / clock_hz * 1e6; }

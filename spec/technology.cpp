@@ -38,6 +38,7 @@ Technology Technology::read(const JsonField& root) {
   root.allow_only({"format", "node", "description", "sources", "energy", "area"});
   if (auto fmt = root.optional("format")) fmt->choice({"cosim-technology/1"});
   Technology t;
+  t.content = root.raw().dump();
   t.node = root["node"].string();
   JsonField src = root["sources"];
   for (auto it = src.raw().begin(); it != src.raw().end(); ++it) t.sources[it.key()] = src[it.key()].string();

@@ -28,6 +28,7 @@ class Technology {
 
   std::string node;
   std::map<std::string, std::string> sources;  // key -> citation
+  std::string content;                         // the table as read (compact JSON): what its figures are
 
   // Energy in pJ of one integer add / multiply / barrel shift at `bits`. Between tabulated widths the value
   // is interpolated linearly; outside them it scales from the nearest point, linearly in bits for add and

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "flow/model_version.hpp"
 #include "model/area_model.hpp"
 #include "parallel/mpi_world.hpp"
 #include "parallel/process_pool.hpp"
@@ -117,7 +118,7 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
   // workloads, the mapping objective and the model; the journal of any sweep that shares these is reused.
   const ArchSpec base = read_arch(JsonField::from(spec.arch, spec.arch_file));
   const nlohmann::json header = {{"journal", "cosim-sweep/1"},
-                                 {"version", kModelVersion},
+                                 {"version", model_version()},
                                  {"technology_file", file_text(base.technology_file)},
                                  {"workloads", workload_texts},
                                  {"mapping_objective", to_string(spec.mapping_objective)}};

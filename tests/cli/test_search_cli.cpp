@@ -123,6 +123,32 @@ TEST(CosimSearch, AccuracyCommandThatHangsOrPrintsGarbageGivesOneLineAndKeepsRes
   EXPECT_GE(lines_of(temp("garbage") + "/journal.jsonl"), 17u);
 }
 
+// A table estimator's contents are part of what a journal belongs to: after the table is edited, --resume
+// refuses the old journal instead of mixing accuracies of two tables; the unedited table resumes.
+TEST(CosimSearch, EditedAccuracyTableIsAnotherRun) {
+  const std::string proxy = temp("proxy_for_table"), table = temp("table.csv"), out = temp("with_table");
+  // Random search: the candidates do not depend on the accuracies, so the table covers the second run.
+  const std::string args =
+      "search --energy --space vit --strategy random --budget 8 --population 4 --quiet --seed 3";
+  ASSERT_EQ(cosim(args + " --out " + proxy).code, 0);
+  {
+    std::ifstream in(proxy + "/evaluations.csv");
+    std::ofstream t(table);
+    std::string line;
+    std::getline(in, line);
+    t << "encoding,accuracy\n";
+    while (std::getline(in, line)) t << line.substr(0, line.find(',')) << ",0.5\n";
+  }
+  const std::string with_table = args + " --accuracy table:" + table + " --out " + out;
+  const test::CommandResult first = cosim(with_table);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(cosim(with_table + " --resume").code, 0) << "the same table resumes";
+  std::ofstream(table, std::ios::app) << "vit:not-a-candidate,0.9\n";
+  const test::CommandResult edited = cosim(with_table + " --resume");
+  EXPECT_EQ(edited.code, 2);
+  EXPECT_EQ(cosim_lines(edited.err), 1) << edited.err;
+}
+
 TEST(CosimSearch, BadSpaceAndOptionsGetOneLine) {
   const std::string bad = temp("space.json");
   std::ofstream(bad) << R"({"format": "cosim-space/1", "name": "x", "kind": "vit"})";

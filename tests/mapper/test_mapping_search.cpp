@@ -204,6 +204,27 @@ TEST(MappingSearch, IdenticalLayersAreSearchedOnce) {
   EXPECT_GT(reused, 5 * searched / 2) << "12 identical blocks";
 }
 
+// The cache is keyed by the architecture's content: the same preset read twice (two objects) shares it and
+// reuses every layer; the same preset with one buffer changed is another architecture and is refused.
+TEST(MappingSearch, CacheIsKeyedByTheArchitecturesContent) {
+  const Network net = read_network(source_path("workloads/resnet20_hybrid.json"));
+  const ArchSpec a = read_arch(source_path("arch/default.json")),
+                 b = read_arch(source_path("arch/default.json"));
+  MappingCache cache;
+  const AutoMapping first = auto_mapping(net, a, Objective::Edp, nullptr, &cache);
+  const uint64_t misses = cache.misses;
+  const AutoMapping second = auto_mapping(net, b, Objective::Edp, nullptr, &cache);
+  EXPECT_EQ(cache.misses, misses) << "nothing searched again";
+  ASSERT_EQ(first.plans.size(), second.plans.size());
+  for (size_t i = 0; i < first.plans.size(); ++i)
+    EXPECT_EQ(first.plans[i].mapping.tile_k, second.plans[i].mapping.tile_k);
+  ArchSpec c = b;
+  c.chunks[0].weight_buffer /= 2;
+  EXPECT_THROW(auto_mapping(net, c, Objective::Edp, nullptr, &cache), std::logic_error);
+  EXPECT_NE(a.fingerprint(), c.fingerprint());
+  EXPECT_EQ(a.fingerprint(), b.fingerprint());
+}
+
 TEST(MappingSearch, LayerFittingNoMappingNamesTheLayerAndTheBuffer) {
   const ArchSpec tiny =
       test::arch_with("arch/default.json", [](auto& j) { j["chunks"][0]["buffers"]["weight"] = "1 B"; });
