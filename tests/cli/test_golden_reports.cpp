@@ -102,7 +102,8 @@ TEST_P(GoldenReport, EveryFieldEqualsTheBlessedReport) {
   std::string shown;
   for (size_t i = 0; i < diffs.size() && i < 25; ++i) shown += "\n  " + diffs[i];
   EXPECT_TRUE(diffs.empty()) << diffs.size() << " fields differ from " << c.golden_file()
-                             << " (an intended change: scripts/bless-golden.sh, then review git diff):" << shown;
+                             << " (an intended change: scripts/bless-golden.sh, then review git diff):"
+                             << shown;
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenReport, testing::ValuesIn(cases()), [](const auto& info) {

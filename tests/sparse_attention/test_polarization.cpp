@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "mapper/polarization.hpp"
-#include "spec/attention_mask.hpp"
 #include "spec/arch_spec.hpp"
+#include "spec/attention_mask.hpp"
 #include "support/shared_data.hpp"
 #include "support/test_files.hpp"
 

@@ -71,9 +71,8 @@ TEST(ArchSpec, ShippedTechnologyTableHasTheCitedFigures) {
 TEST(ArchSpec, DefaultShiftChunkTakesSixBitWeightsAndNoWider) {
   const ArchSpec a = read_arch(source_path("arch/default.json"));
   auto net = [&](int weight_bits) {
-    return test::network_with("workloads/resnet20_hybrid.json", [&](auto& j) {
-      j["defaults"]["bits"]["shift"]["weight"] = weight_bits;
-    });
+    return test::network_with("workloads/resnet20_hybrid.json",
+                              [&](auto& j) { j["defaults"]["bits"]["shift"]["weight"] = weight_bits; });
   };
   EXPECT_NO_THROW(check_supported(net(6), a));
   try {
