@@ -169,11 +169,15 @@ std::string JsonField::string() const {
 }
 
 std::string JsonField::choice(std::initializer_list<const char*> options) const {
+  return choice(std::vector<std::string>(options.begin(), options.end()));
+}
+
+std::string JsonField::choice(const std::vector<std::string>& options) const {
   std::string s = string();
   std::string list;
-  for (const char* o : options) {
+  for (const std::string& o : options) {
     if (s == o) return s;
-    list += (list.empty() ? "" : ", ") + std::string(o);
+    list += (list.empty() ? "" : ", ") + o;
   }
   fail("unknown value \"" + s + "\"; expected one of: " + list);
 }

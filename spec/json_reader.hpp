@@ -51,6 +51,7 @@ class JsonField {
   bool boolean() const;
   std::string string() const;
   std::string choice(std::initializer_list<const char*> options) const;
+  std::string choice(const std::vector<std::string>& options) const;
   Quantity quantity(Dimension d) const;
   // A size in bytes, rounded to a whole byte and at least 1.
   uint64_t bytes() const;

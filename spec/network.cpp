@@ -1,5 +1,6 @@
 #include "spec/network.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -254,238 +255,36 @@ class Builder {
            to_string(p.out_shape));
   }
 
+  // One reader per layer type (kTypeReaders below): the fields the type takes besides the common ones, how
+  // many inputs it takes, and the function that reads the rest into the layer and pushes it (an attention
+  // pushes its three parts); that function returns the index of the layer that stands for it.
+  using ReadType = int (Builder::*)(const JsonField& e, Layer& l, const Shape& in);
+  enum class Inputs { One, Two, TwoOrMore };
+  struct TypeReader {
+    const char* type;
+    Inputs inputs;
+    std::vector<std::string> fields;
+    ReadType read;
+  };
+  static const std::vector<TypeReader>& type_readers();
+
   int layer(const JsonField& e, const std::string& name, const Scope& scope, int prev) {
-    static const std::vector<std::string> base = {"name", "type", "inputs", "output", "note"};
-    auto allow = [&](std::vector<std::string> extra) {
-      extra.insert(extra.end(), base.begin(), base.end());
-      e.allow_only(extra);
-    };
+    static const std::vector<std::string> common = {"name", "type", "inputs", "output", "note"};
+    std::vector<std::string> types;
+    for (const TypeReader& r : type_readers()) types.push_back(r.type);
     Layer l;
     l.name = name;
     l.pointer = e.pointer();
-    l.type = e["type"].choice({"conv2d", "linear", "matmul", "attention", "softmax", "layernorm", "gelu",
-                               "add", "pool", "concat", "tokens", "flatten"});
-    const bool two_inputs = l.type == "add" || l.type == "matmul";
-    const bool many_inputs = l.type == "concat";
-    if (auto in = e.optional("inputs")) {
-      for (const JsonField& n : in->elements()) l.inputs.push_back(resolve(n, n.string(), scope));
-      size_t want = two_inputs ? 2 : 1;
-      if (many_inputs && l.inputs.size() < 2) in->fail("concat takes two or more inputs");
-      if (!many_inputs && l.inputs.size() != want) {
-        in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " +
-                 std::to_string(l.inputs.size()));
-      }
-    } else {
-      if (two_inputs || many_inputs)
-        e.fail("missing field \"inputs\": " + l.type + " takes two or more inputs");
-      l.inputs = {prev};
-    }
+    l.type = e["type"].choice(types);
+    const TypeReader& r = *std::find_if(type_readers().begin(), type_readers().end(),
+                                        [&](const TypeReader& t) { return l.type == t.type; });
+    std::vector<std::string> allowed = r.fields;
+    allowed.insert(allowed.end(), common.begin(), common.end());
+    e.allow_only(allowed);
+    read_inputs(e, r.inputs, scope, prev, l);
     const Shape in = at(l.inputs[0]).out_shape;
     l.out_bits = at(l.inputs[0]).out_bits;
-    const int64_t batch = net.batch;
-    int result;
-
-    if (l.type == "conv2d") {
-      allow({"out_channels", "in_channels", "kernel", "stride", "padding", "groups", "op", "bits"});
-      read_op(e, l);
-      if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
-      const int64_t c = in[0], h = in[1], w = in[2];
-      if (auto ic = e.optional("in_channels"); ic && ic->positive() != c) {
-        ic->fail("in_channels " + std::to_string(ic->integer()) + " differs from the input's " +
-                 std::to_string(c) + " channels");
-      }
-      const int64_t oc = e["out_channels"].integer_in(1, 1 << 24);
-      auto [kh, kw] = pair_field(e, "kernel", 0, 1);
-      if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
-      auto [sh, sw] = pair_field(e, "stride", 1, 1);
-      auto [ph, pw] = pair_field(e, "padding", 0, 0);
-      int64_t g = e.has("groups") ? e["groups"].integer_in(1, 1 << 24) : 1;
-      if (c % g || oc % g) {
-        e["groups"].fail("groups " + std::to_string(g) + " must divide both input channels (" +
-                         std::to_string(c) + ") and out_channels (" + std::to_string(oc) + ")");
-      }
-      const int64_t ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
-      if (h + 2 * ph < kh || w + 2 * pw < kw || ho < 1 || wo < 1) {
-        e["kernel"].fail("kernel " + std::to_string(kh) + "x" + std::to_string(kw) +
-                         " does not fit the padded input " + std::to_string(h + 2 * ph) + "x" +
-                         std::to_string(w + 2 * pw));
-      }
-      l.work = WorkKind::Gemm;
-      l.gemm = {g, ho * wo * batch, (c / g) * kh * kw, oc / g};
-      l.out_shape = {oc, ho, wo};
-      result = push(l);
-    } else if (l.type == "linear") {
-      allow({"out_features", "in_features", "op", "bits"});
-      read_op(e, l);
-      if (in.empty()) bad_input(e, l, "[..., features]");
-      const int64_t fin = in.back();
-      if (auto inf = e.optional("in_features"); inf && inf->positive() != fin) {
-        inf->fail("in_features " + std::to_string(inf->integer()) + " differs from the input's " +
-                  std::to_string(fin) + " features");
-      }
-      const int64_t fout = e["out_features"].integer_in(1, 1 << 24);
-      l.work = WorkKind::Gemm;
-      l.gemm = {1, elements(in) / fin * batch, fin, fout};
-      l.out_shape = in;
-      l.out_shape.back() = fout;
-      result = push(l);
-    } else if (l.type == "matmul") {
-      allow({"transpose_b", "op", "bits"});
-      read_op(e, l);
-      l.weight_bits = l.act_bits;  // both operands are activations
-      const Shape b = at(l.inputs[1]).out_shape;
-      l.b_transposed = e.has("transpose_b") && e["transpose_b"].boolean();
-      if (in.size() < 2 || b.size() != in.size()) {
-        e["inputs"].fail("matmul needs two inputs of equal rank >= 2, found " + to_string(in) + " and " +
-                         to_string(b));
-      }
-      const size_t r = in.size();
-      const int64_t m = in[r - 2], k = in[r - 1];
-      const int64_t bk = l.b_transposed ? b[r - 1] : b[r - 2], n = l.b_transposed ? b[r - 2] : b[r - 1];
-      if (bk != k || !std::equal(in.begin(), in.end() - 2, b.begin())) {
-        e["inputs"].fail("matmul shapes do not agree: " + to_string(in) + " x " + to_string(b) +
-                         (l.b_transposed ? " (b transposed)" : ""));
-      }
-      l.work = WorkKind::Gemm;
-      l.b_is_weight = false;
-      l.gemm = {elements(in) / (m * k) * batch, m, k, n};
-      l.out_shape = in;
-      l.out_shape.back() = n;
-      result = push(l);
-    } else if (l.type == "attention") {
-      allow({"heads", "head_dim", "op", "bits", "mask"});
-      read_op(e, l);
-      if (in.size() != 2) bad_input(e, l, "[tokens, 3 * heads * head_dim] (packed q, k, v)");
-      const int64_t t = in[0], f = in[1];
-      const int64_t heads = e["heads"].integer_in(1, 4096);
-      int64_t d = e.has("head_dim") ? e["head_dim"].integer_in(1, 1 << 16) : f / (3 * heads);
-      if (3 * heads * d != f) {
-        e["heads"].fail("packed q, k, v of " + std::to_string(f) + " features do not split into 3 x " +
-                        std::to_string(heads) + " heads x " + std::to_string(d) + " dims");
-      }
-      l.weight_bits = l.act_bits;
-      auto info = std::make_shared<AttentionInfo>();
-      info->name = name;
-      info->heads = heads;
-      info->head_dim = d;
-      info->tokens = t;
-      if (auto m = e.optional("mask")) read_mask(*m, *info);
-      l.attention = info;
-      const int qkv = l.inputs[0];
-      Layer qk = l;
-      qk.name = name + ".qk";
-      qk.type = "attention.qk";
-      qk.work = WorkKind::Gemm;
-      qk.b_is_weight = false;
-      qk.b_transposed = true;
-      qk.gemm = {heads * batch, t, d, t};
-      qk.out_shape = {heads, t, t};
-      qk.out_bits = l.act_bits;
-      int qk_i = push(qk);
-      Layer sm;
-      sm.attention = info;
-      sm.name = name + ".softmax";
-      sm.type = "attention.softmax";
-      sm.pointer = l.pointer;
-      sm.inputs = {qk_i};
-      sm.work = WorkKind::Vector;
-      sm.vector_op = VectorOp::Softmax;
-      sm.vector_elements = static_cast<uint64_t>(heads * t * t * batch);
-      sm.vector_row = static_cast<uint64_t>(t);
-      sm.out_shape = qk.out_shape;
-      sm.out_bits = l.act_bits;
-      int sm_i = push(sm);
-      Layer sv = l;
-      sv.name = name + ".sv";
-      sv.type = "attention.sv";
-      sv.inputs = {sm_i, qkv};
-      sv.work = WorkKind::Gemm;
-      sv.b_is_weight = false;
-      sv.gemm = {heads * batch, t, t, d};
-      sv.out_shape = {t, heads * d};
-      sv.out_bits = l.act_bits;
-      result = push(sv);
-    } else if (l.type == "softmax" || l.type == "layernorm" || l.type == "gelu") {
-      allow({});
-      l.work = WorkKind::Vector;
-      l.vector_op = l.type == "softmax"     ? VectorOp::Softmax
-                    : l.type == "layernorm" ? VectorOp::Layernorm
-                                            : VectorOp::Gelu;
-      l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
-      l.vector_row = l.type == "gelu" ? 1 : static_cast<uint64_t>(in.back());
-      l.out_shape = in;
-      result = push(l);
-    } else if (l.type == "add") {
-      allow({});
-      const Shape b = at(l.inputs[1]).out_shape;
-      if (b != in)
-        e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
-      l.work = WorkKind::Vector;
-      l.vector_op = VectorOp::Add;
-      l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
-      l.out_shape = in;
-      result = push(l);
-    } else if (l.type == "concat") {
-      // Joins its inputs along `axis`; the vector unit copies them into one tensor.
-      allow({"axis"});
-      const int64_t axis = e.has("axis") ? e["axis"].integer_in(0, int64_t(in.size()) - 1) : 0;
-      Shape out = in;
-      for (size_t i = 1; i < l.inputs.size(); ++i) {
-        const Shape& b = at(l.inputs[i]).out_shape;
-        bool match = b.size() == in.size();
-        for (size_t d = 0; match && d < in.size(); ++d) match = int64_t(d) == axis || b[d] == in[d];
-        if (!match) {
-          e["inputs"].fail("concat along axis " + std::to_string(axis) +
-                           " needs shapes equal elsewhere, found " + to_string(in) + " and " + to_string(b));
-        }
-        out[size_t(axis)] += b[size_t(axis)];
-      }
-      l.work = WorkKind::Vector;
-      l.vector_op = VectorOp::Concat;
-      l.out_shape = out;
-      l.vector_elements = static_cast<uint64_t>(elements(out) * batch);
-      result = push(l);
-    } else if (l.type == "pool") {
-      allow({"mode", "kernel", "stride", "padding"});
-      std::string mode = e["mode"].choice({"max", "avg", "global_avg", "token"});
-      if (mode == "token") {
-        // Keeps the first token (the class token of DeiT): an address offset, no work.
-        if (in.size() != 2) bad_input(e, l, "[tokens, features]");
-        l.out_shape = {in[1]};
-      } else {
-        if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
-        l.work = WorkKind::Vector;
-        l.vector_op = VectorOp::Pool;
-        if (mode == "global_avg") {
-          l.out_shape = {in[0]};
-          l.vector_elements = static_cast<uint64_t>(elements(in) * batch);
-        } else {
-          if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
-          auto [kh, kw] = pair_field(e, "kernel", 0, 1);
-          auto [sh, sw] =
-              e.has("stride") ? pair_field(e, "stride", 1, 1) : std::pair<int64_t, int64_t>{kh, kw};
-          auto [ph, pw] = pair_field(e, "padding", 0, 0);
-          if (in[1] + 2 * ph < kh || in[2] + 2 * pw < kw)
-            e["kernel"].fail("kernel larger than the padded input");
-          l.out_shape = {in[0], (in[1] + 2 * ph - kh) / sh + 1, (in[2] + 2 * pw - kw) / sw + 1};
-          l.vector_elements = static_cast<uint64_t>(elements(l.out_shape) * kh * kw * batch);
-        }
-      }
-      result = push(l);
-    } else if (l.type == "tokens") {
-      // [C, H, W] -> [H*W + extra, C]: patches become tokens, plus `extra` learned tokens (class,
-      // distillation).
-      allow({"extra"});
-      if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
-      int64_t extra = e.has("extra") ? e["extra"].integer_in(0, 1024) : 0;
-      l.out_shape = {in[1] * in[2] + extra, in[0]};
-      result = push(l);
-    } else {  // flatten
-      allow({});
-      l.out_shape = {elements(in)};
-      result = push(l);
-    }
-
+    const int result = (this->*r.read)(e, l, in);
     if (auto out = e.optional("output")) {
       Shape written;
       for (const JsonField& d : out->elements()) written.push_back(d.integer());
@@ -497,7 +296,249 @@ class Builder {
     }
     return result;
   }
+
+  void read_inputs(const JsonField& e, Inputs kind, const Scope& scope, int prev, Layer& l) {
+    const auto in = e.optional("inputs");
+    if (!in) {
+      if (kind != Inputs::One) e.fail("missing field \"inputs\": " + l.type + " takes two or more inputs");
+      l.inputs = {prev};
+      return;
+    }
+    for (const JsonField& n : in->elements()) l.inputs.push_back(resolve(n, n.string(), scope));
+    if (kind == Inputs::TwoOrMore) {
+      if (l.inputs.size() < 2) in->fail(l.type + " takes two or more inputs");
+      return;
+    }
+    const size_t want = kind == Inputs::Two ? 2 : 1;
+    if (l.inputs.size() != want) {
+      in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " +
+               std::to_string(l.inputs.size()));
+    }
+  }
+
+  int read_conv2d(const JsonField& e, Layer& l, const Shape& in) {
+    read_op(e, l);
+    if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
+    const int64_t c = in[0], h = in[1], w = in[2];
+    if (auto ic = e.optional("in_channels"); ic && ic->positive() != c) {
+      ic->fail("in_channels " + std::to_string(ic->integer()) + " differs from the input's " +
+               std::to_string(c) + " channels");
+    }
+    const int64_t oc = e["out_channels"].integer_in(1, 1 << 24);
+    auto [kh, kw] = pair_field(e, "kernel", 0, 1);
+    if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
+    auto [sh, sw] = pair_field(e, "stride", 1, 1);
+    auto [ph, pw] = pair_field(e, "padding", 0, 0);
+    int64_t g = e.has("groups") ? e["groups"].integer_in(1, 1 << 24) : 1;
+    if (c % g || oc % g) {
+      e["groups"].fail("groups " + std::to_string(g) + " must divide both input channels (" +
+                       std::to_string(c) + ") and out_channels (" + std::to_string(oc) + ")");
+    }
+    const int64_t ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+    if (h + 2 * ph < kh || w + 2 * pw < kw || ho < 1 || wo < 1) {
+      e["kernel"].fail("kernel " + std::to_string(kh) + "x" + std::to_string(kw) +
+                       " does not fit the padded input " + std::to_string(h + 2 * ph) + "x" +
+                       std::to_string(w + 2 * pw));
+    }
+    l.work = WorkKind::Gemm;
+    l.gemm = {g, ho * wo * net.batch, (c / g) * kh * kw, oc / g};
+    l.out_shape = {oc, ho, wo};
+    return push(l);
+  }
+
+  int read_linear(const JsonField& e, Layer& l, const Shape& in) {
+    read_op(e, l);
+    if (in.empty()) bad_input(e, l, "[..., features]");
+    const int64_t fin = in.back();
+    if (auto inf = e.optional("in_features"); inf && inf->positive() != fin) {
+      inf->fail("in_features " + std::to_string(inf->integer()) + " differs from the input's " +
+                std::to_string(fin) + " features");
+    }
+    const int64_t fout = e["out_features"].integer_in(1, 1 << 24);
+    l.work = WorkKind::Gemm;
+    l.gemm = {1, elements(in) / fin * net.batch, fin, fout};
+    l.out_shape = in;
+    l.out_shape.back() = fout;
+    return push(l);
+  }
+
+  int read_matmul(const JsonField& e, Layer& l, const Shape& in) {
+    read_op(e, l);
+    l.weight_bits = l.act_bits;  // both operands are activations
+    const Shape b = at(l.inputs[1]).out_shape;
+    l.b_transposed = e.has("transpose_b") && e["transpose_b"].boolean();
+    if (in.size() < 2 || b.size() != in.size()) {
+      e["inputs"].fail("matmul needs two inputs of equal rank >= 2, found " + to_string(in) + " and " +
+                       to_string(b));
+    }
+    const size_t r = in.size();
+    const int64_t m = in[r - 2], k = in[r - 1];
+    const int64_t bk = l.b_transposed ? b[r - 1] : b[r - 2], n = l.b_transposed ? b[r - 2] : b[r - 1];
+    if (bk != k || !std::equal(in.begin(), in.end() - 2, b.begin())) {
+      e["inputs"].fail("matmul shapes do not agree: " + to_string(in) + " x " + to_string(b) +
+                       (l.b_transposed ? " (b transposed)" : ""));
+    }
+    l.work = WorkKind::Gemm;
+    l.b_is_weight = false;
+    l.gemm = {elements(in) / (m * k) * net.batch, m, k, n};
+    l.out_shape = in;
+    l.out_shape.back() = n;
+    return push(l);
+  }
+
+  // An attention layer becomes three: NAME.qk (Q.K^T per head), NAME.softmax (vector unit), NAME.sv (S.V).
+  int read_attention(const JsonField& e, Layer& l, const Shape& in) {
+    read_op(e, l);
+    if (in.size() != 2) bad_input(e, l, "[tokens, 3 * heads * head_dim] (packed q, k, v)");
+    const int64_t t = in[0], f = in[1];
+    const int64_t heads = e["heads"].integer_in(1, 4096);
+    const int64_t d = e.has("head_dim") ? e["head_dim"].integer_in(1, 1 << 16) : f / (3 * heads);
+    if (3 * heads * d != f) {
+      e["heads"].fail("packed q, k, v of " + std::to_string(f) + " features do not split into 3 x " +
+                      std::to_string(heads) + " heads x " + std::to_string(d) + " dims");
+    }
+    l.weight_bits = l.act_bits;
+    auto info = std::make_shared<AttentionInfo>();
+    info->name = l.name;
+    info->heads = heads;
+    info->head_dim = d;
+    info->tokens = t;
+    if (auto m = e.optional("mask")) read_mask(*m, *info);
+    l.attention = info;
+    const int64_t batch = net.batch;
+    Layer qk = attention_part(l, "qk", {l.inputs[0]}, {heads * batch, t, d, t}, {heads, t, t});
+    qk.b_transposed = true;
+    const int qk_i = push(qk);
+    Layer sm = attention_part(l, "softmax", {qk_i}, {}, qk.out_shape);
+    sm.work = WorkKind::Vector;
+    sm.vector_op = VectorOp::Softmax;
+    sm.vector_elements = static_cast<uint64_t>(heads * t * t * batch);
+    sm.vector_row = static_cast<uint64_t>(t);
+    const int sm_i = push(sm);
+    return push(attention_part(l, "sv", {sm_i, l.inputs[0]}, {heads * batch, t, t, d}, {t, heads * d}));
+  }
+
+  // One of an attention's three layers; `gemm` empty for the softmax.
+  static Layer attention_part(const Layer& l, const std::string& part, std::vector<int> inputs,
+                              std::vector<int64_t> gemm, Shape out) {
+    Layer x = l;
+    x.name = l.name + "." + part;
+    x.type = "attention." + part;
+    x.inputs = std::move(inputs);
+    x.out_shape = std::move(out);
+    x.out_bits = l.act_bits;
+    if (!gemm.empty()) {
+      x.work = WorkKind::Gemm;
+      x.b_is_weight = false;
+      x.gemm = {gemm[0], gemm[1], gemm[2], gemm[3]};
+    }
+    return x;
+  }
+
+  int read_elementwise(const JsonField&, Layer& l, const Shape& in) {
+    l.work = WorkKind::Vector;
+    l.vector_op = l.type == "softmax"     ? VectorOp::Softmax
+                  : l.type == "layernorm" ? VectorOp::Layernorm
+                                          : VectorOp::Gelu;
+    l.vector_elements = static_cast<uint64_t>(elements(in) * net.batch);
+    l.vector_row = l.type == "gelu" ? 1 : static_cast<uint64_t>(in.back());
+    l.out_shape = in;
+    return push(l);
+  }
+
+  int read_add(const JsonField& e, Layer& l, const Shape& in) {
+    const Shape b = at(l.inputs[1]).out_shape;
+    if (b != in)
+      e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
+    l.work = WorkKind::Vector;
+    l.vector_op = VectorOp::Add;
+    l.vector_elements = static_cast<uint64_t>(elements(in) * net.batch);
+    l.out_shape = in;
+    return push(l);
+  }
+
+  // Joins its inputs along `axis`; the vector unit copies them into one tensor.
+  int read_concat(const JsonField& e, Layer& l, const Shape& in) {
+    const int64_t axis = e.has("axis") ? e["axis"].integer_in(0, int64_t(in.size()) - 1) : 0;
+    Shape out = in;
+    for (size_t i = 1; i < l.inputs.size(); ++i) {
+      const Shape& b = at(l.inputs[i]).out_shape;
+      bool match = b.size() == in.size();
+      for (size_t d = 0; match && d < in.size(); ++d) match = int64_t(d) == axis || b[d] == in[d];
+      if (!match) {
+        e["inputs"].fail("concat along axis " + std::to_string(axis) +
+                         " needs shapes equal elsewhere, found " + to_string(in) + " and " + to_string(b));
+      }
+      out[size_t(axis)] += b[size_t(axis)];
+    }
+    l.work = WorkKind::Vector;
+    l.vector_op = VectorOp::Concat;
+    l.out_shape = out;
+    l.vector_elements = static_cast<uint64_t>(elements(out) * net.batch);
+    return push(l);
+  }
+
+  int read_pool(const JsonField& e, Layer& l, const Shape& in) {
+    const std::string mode = e["mode"].choice({"max", "avg", "global_avg", "token"});
+    if (mode == "token") {
+      // Keeps the first token (the class token of DeiT): an address offset, no work.
+      if (in.size() != 2) bad_input(e, l, "[tokens, features]");
+      l.out_shape = {in[1]};
+      return push(l);
+    }
+    if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
+    l.work = WorkKind::Vector;
+    l.vector_op = VectorOp::Pool;
+    if (mode == "global_avg") {
+      l.out_shape = {in[0]};
+      l.vector_elements = static_cast<uint64_t>(elements(in) * net.batch);
+      return push(l);
+    }
+    if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
+    auto [kh, kw] = pair_field(e, "kernel", 0, 1);
+    auto [sh, sw] = e.has("stride") ? pair_field(e, "stride", 1, 1) : std::pair<int64_t, int64_t>{kh, kw};
+    auto [ph, pw] = pair_field(e, "padding", 0, 0);
+    if (in[1] + 2 * ph < kh || in[2] + 2 * pw < kw) e["kernel"].fail("kernel larger than the padded input");
+    l.out_shape = {in[0], (in[1] + 2 * ph - kh) / sh + 1, (in[2] + 2 * pw - kw) / sw + 1};
+    l.vector_elements = static_cast<uint64_t>(elements(l.out_shape) * kh * kw * net.batch);
+    return push(l);
+  }
+
+  // [C, H, W] -> [H*W + extra, C]: patches become tokens, plus `extra` learned tokens (class, distillation).
+  int read_tokens(const JsonField& e, Layer& l, const Shape& in) {
+    if (in.size() != 3) bad_input(e, l, "[channels, height, width]");
+    const int64_t extra = e.has("extra") ? e["extra"].integer_in(0, 1024) : 0;
+    l.out_shape = {in[1] * in[2] + extra, in[0]};
+    return push(l);
+  }
+
+  int read_flatten(const JsonField&, Layer& l, const Shape& in) {
+    l.out_shape = {elements(in)};
+    return push(l);
+  }
 };
+
+const std::vector<Builder::TypeReader>& Builder::type_readers() {
+  using R = Builder;
+  static const std::vector<TypeReader> readers = {
+      {"conv2d",
+       Inputs::One,
+       {"out_channels", "in_channels", "kernel", "stride", "padding", "groups", "op", "bits"},
+       &R::read_conv2d},
+      {"linear", Inputs::One, {"out_features", "in_features", "op", "bits"}, &R::read_linear},
+      {"matmul", Inputs::Two, {"transpose_b", "op", "bits"}, &R::read_matmul},
+      {"attention", Inputs::One, {"heads", "head_dim", "op", "bits", "mask"}, &R::read_attention},
+      {"softmax", Inputs::One, {}, &R::read_elementwise},
+      {"layernorm", Inputs::One, {}, &R::read_elementwise},
+      {"gelu", Inputs::One, {}, &R::read_elementwise},
+      {"add", Inputs::Two, {}, &R::read_add},
+      {"pool", Inputs::One, {"mode", "kernel", "stride", "padding"}, &R::read_pool},
+      {"concat", Inputs::TwoOrMore, {"axis"}, &R::read_concat},
+      {"tokens", Inputs::One, {"extra"}, &R::read_tokens},
+      {"flatten", Inputs::One, {}, &R::read_flatten},
+  };
+  return readers;
+}
 
 }  // namespace
 
