@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mapper/vector_tiles.hpp"
+#include "model/buffering.hpp"
 #include "model/engine_timing.hpp"
 #include "model/memory_transfer.hpp"
 #include "spec/input_error.hpp"
@@ -55,160 +56,155 @@ uint64_t bytes_in(const std::vector<Transfer>& ts) {
   return b;
 }
 
-}  // namespace
-
-void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk,
-                           const SparseAttentionHomes& homes, LayerPlan& sddmm, LayerPlan& softmax,
-                           LayerPlan& spmm) {
-  const SparseAttentionSpec& s = *arch.sparse_attention;
-  const AttentionInfo& a = *qk.attention;
-  const int N = int(a.tokens), d = int(a.head_dim), H = int(a.heads);
-  const int L = s.mac_lines, M = s.macs_per_line;
-  const int act = qk.act_bits, acc = s.pe.acc_bits;
-  if (act > s.pe.act_bits) {
-    throw InputError(net.file, qk.pointer + "/bits",
-                     "attention \"" + a.name + "\" has " + std::to_string(act) +
-                         "-bit activations; the sparse-attention "
-                         "engine of " +
-                         arch.file + " takes " + std::to_string(s.pe.act_bits) + " bits");
-  }
-  const std::vector<HeadPolarization> heads = polarize_attention(arch, a);
-
-  // MAC lines split between the engines in proportion to their work in this layer (ViTCoD's dense_ratio).
+// MAC lines of the denser engine: in proportion to its share of the layer's work (ViTCoD's dense_ratio), at
+// least one line for each engine that has work.
+int dense_lines(const std::vector<HeadPolarization>& heads, int lines) {
   uint64_t work_dense = 0, work_sparse = 0;
   for (const HeadPolarization& hp : heads) work_dense += hp.dense_entries, work_sparse += hp.sparse_entries;
-  int lines_dense = 0;
-  if (work_dense > 0 && work_sparse == 0) {
-    lines_dense = L;
-  } else if (work_dense > 0) {
-    lines_dense = int(std::llround(double(L) * double(work_dense) / double(work_dense + work_sparse)));
-    lines_dense = std::clamp(lines_dense, 1, L - 1);
+  if (work_dense == 0) return 0;
+  if (work_sparse == 0) return lines;
+  const int l = int(std::llround(double(lines) * double(work_dense) / double(work_dense + work_sparse)));
+  return std::clamp(l, 1, lines - 1);
+}
+
+// What every head of one attention shares on the engine.
+struct EngineLayer {
+  const ArchSpec& arch;
+  const Network& net;
+  const AttentionInfo& a;
+  const SparseAttentionHomes& homes;
+  int N = 0, d = 0, H = 0, L = 0, M = 0, act = 0, acc = 0;
+  int lines_dense = 0, lines_sparse = 0;
+  bool enc = false;
+  int Hc = 0;                             // heads of Q and K after the encoder
+  uint64_t head_bytes = 0;                // one head of Q, K or V, decoded
+  uint64_t qk_loaded = 0;                 // one head of Q or K as loaded (compressed by the encoder)
+  uint64_t pre_macs = 0, pre_cycles = 0;  // the decoder's work per head
+  uint64_t acc_bytes = 0;                 // one head's output accumulators
+
+  EngineLayer(const ArchSpec& ar, const Network& n, const Layer& qk, const SparseAttentionHomes& ho,
+              const std::vector<HeadPolarization>& heads)
+      : arch(ar), net(n), a(*qk.attention), homes(ho) {
+    const SparseAttentionSpec& s = *arch.sparse_attention;
+    N = int(a.tokens), d = int(a.head_dim), H = int(a.heads), L = s.mac_lines, M = s.macs_per_line;
+    act = qk.act_bits, acc = s.pe.acc_bits;
+    lines_dense = dense_lines(heads, L);
+    lines_sparse = L - lines_dense;
+    enc = s.encoder;
+    Hc = enc ? s.compressed_heads(H) : H;
+    head_bytes = bytes_of(uint64_t(N) * uint64_t(d), act);
+    qk_loaded = enc ? ceil_div(head_bytes * uint64_t(Hc), uint64_t(H)) : head_bytes;
+    pre_macs = enc ? 4 * uint64_t(N) * uint64_t(d) * uint64_t(Hc) : 0;
+    pre_cycles = ceil_div(pre_macs, uint64_t(L) * uint64_t(M));
+    acc_bytes = bytes_of(uint64_t(N) * uint64_t(d), acc);
   }
-  const int lines_sparse = L - lines_dense;
 
-  const bool enc = s.encoder;
-  const int Hc = enc ? s.compressed_heads(H) : H;
-  const uint64_t head_bytes = bytes_of(uint64_t(N) * uint64_t(d), act);  // one head of Q, K or V, decoded
-  const uint64_t qk_loaded = enc ? ceil_div(head_bytes * uint64_t(Hc), uint64_t(H)) : head_bytes;
-  const uint64_t pre_macs = enc ? 4 * uint64_t(N) * uint64_t(d) * uint64_t(Hc) : 0;
-  const uint64_t pre_cycles = ceil_div(pre_macs, uint64_t(L) * uint64_t(M));
-  const uint64_t acc_bytes = bytes_of(uint64_t(N) * uint64_t(d), acc);
-
-  auto stats = std::make_shared<AttentionLayerStats>();
-  stats->attention = a.name;
-  stats->mask_source = a.mask->source;
-  stats->mask_layer = a.mask_layer;
-  stats->lines_dense = lines_dense;
-  stats->lines_sparse = lines_sparse;
-  stats->polarized = s.polarize;
-  stats->encoded = enc;
-  stats->compressed_heads = Hc;
-
-  auto need = [&](uint64_t bytes, uint64_t capacity, const char* buffer, int h, const char* what) {
-    if (2 * bytes <= capacity) return;
+  // A head's data must fit one slot of each engine buffer (double buffering, model/buffering.hpp).
+  void need(uint64_t bytes, uint64_t capacity, const char* buffer, int h, const char* what) const {
+    if (fits_buffer_slot(bytes * 8, capacity)) return;
     throw InputError(arch.file, std::string("/sparse_attention/buffers/") + buffer,
                      "head " + std::to_string(h) + " of attention \"" + a.name + "\" (of " + net.file +
                          ") needs " + std::to_string(bytes) + " B of " + what + " in the " + buffer +
                          " buffer, twice for double buffering; it has " + size_text(capacity));
-  };
-
-  if (uint64_t(net.batch) * uint64_t(H) > kMaxTilesPerLayer) {
-    throw InputError(net.file, "/batch",
-                     "attention \"" + a.name + "\" needs " +
-                         std::to_string(uint64_t(net.batch) * uint64_t(H)) + " head tiles, more than the " +
-                         std::to_string(kMaxTilesPerLayer) +
-                         " per layer this simulator runs; reduce the batch");
   }
-  for (int64_t b = 0; b < net.batch; ++b) {
-    for (int h = 0; h < H; ++h) {
-      const HeadPolarization& hp = heads[size_t(h)];
-      const uint64_t entries = hp.dense_entries + hp.sparse_entries;
-      const uint64_t score_bytes = bytes_of(entries, act);
-      need(head_bytes, s.q_buffer, "q", h, "queries");
-      need(head_bytes, s.k_buffer, "k", h, "keys");
-      need(head_bytes, s.v_buffer, "v", h, "values");
-      need(hp.index_bytes, s.index_buffer, "index", h, "CSC index");
-      need(std::max(score_bytes, acc_bytes), s.output_buffer, "output", h, "scores or output accumulators");
-      need(score_bytes, s.q_buffer, "q", h, "attention probabilities");
 
-      const uint64_t dense_phase = dense_engine_cycles(uint64_t(hp.global_tokens), N, lines_dense, d, M);
-      const uint64_t sparse_sddmm = sparse_sddmm_cycles(hp.sparse_entries, lines_sparse, d, M);
-      const uint64_t sparse_spmm = sparse_spmm_cycles(hp.sparse_rows, lines_sparse, d, M);
-      const uint64_t sddmm_phase = std::max(dense_phase, sparse_sddmm);
-      const uint64_t spmm_phase = std::max(dense_phase, sparse_spmm);
-      const RowReads reads = sddmm_row_reads(hp, lines_dense, lines_sparse);
-      // SpMM: the denser engine broadcasts V of a global column to its lines once per pass over the rows; the
-      // sparser engine gathers V of every entry's key.
-      const uint64_t value_reads =
-          (lines_dense ? uint64_t(hp.global_tokens) * ceil_div(uint64_t(N), uint64_t(lines_dense)) : 0) +
-          hp.sparse_entries;
-      uint64_t sparse_rows = 0;
-      for (uint32_t c : hp.sparse_rows) sparse_rows += c > 0;
-      const uint64_t dense_rows = hp.global_tokens ? uint64_t(N) : 0;
-      const uint64_t shared_rows = hp.global_tokens ? sparse_rows : 0;
-
-      // SDDMM: scores of the dense block and of the kept sparse entries.
-      TileStep t1;
-      ActionCounts a1;
-      t1.loads.push_back(
-          memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // Q of this head (compressed)
-      t1.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // K
-      // The CSC index is fixed with the mask, stored in DRAM like weights.
-      if (hp.index_bytes) t1.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a1));
-      t1.compute_cycles = pre_cycles + sddmm_phase;
-      t1.stores.push_back(memory_transfer(arch, score_bytes, homes.scores_dram, a1));
-      a1.macs = entries * uint64_t(d) + pre_macs;
-      a1.compute_cycles = t1.compute_cycles;
-      const double decode = enc ? double(qk_loaded + head_bytes) : 0.0;  // the decoder reads and rewrites
-      a1.input_buffer_bytes = double(qk_loaded) + decode + double(reads.q) * d * act / 8.0;
-      a1.weight_buffer_bytes = double(qk_loaded) + decode + double(reads.k) * d * act / 8.0;
-      a1.index_buffer_bytes = 2.0 * double(hp.index_bytes);
-      a1.output_buffer_bytes = 2.0 * double(score_bytes);
-
-      // SpMM: probabilities (held in the Q buffer) times V, accumulated into the output rows.
-      TileStep t2;
-      ActionCounts a2;
-      t2.loads.push_back(memory_transfer(arch, score_bytes, homes.probs_dram, a2));
-      t2.loads.push_back(memory_transfer(arch, head_bytes, homes.qkv_dram, a2));  // V, not compressed
-      if (hp.index_bytes) t2.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a2));
-      t2.compute_cycles = spmm_phase;
-      t2.stores.push_back(memory_transfer(arch, head_bytes, homes.out_dram, a2));
-      a2.macs = entries * uint64_t(d);
-      a2.compute_cycles = t2.compute_cycles;
-      a2.input_buffer_bytes = 2.0 * double(score_bytes);
-      a2.value_buffer_bytes = double(head_bytes) + double(value_reads) * d * act / 8.0;
-      a2.index_buffer_bytes = 2.0 * double(hp.index_bytes);
-      // Row partials written by each engine, read back where both engines add to a row, read for the store.
-      a2.output_buffer_bytes =
-          double(dense_rows + sparse_rows + shared_rows) * d * acc / 8.0 + double(acc_bytes);
-
-      if (b == 0) {
-        AttentionHeadStats st;
-        st.head = h;
-        st.sparsity = hp.sparsity();
-        st.global_tokens = hp.global_tokens;
-        st.kept = hp.kept;
-        st.dense_entries = hp.dense_entries;
-        st.dense_kept = hp.dense_kept;
-        st.sparse_entries = hp.sparse_entries;
-        st.index_bytes = hp.index_bytes;
-        stats->heads.push_back(st);
-      }
-      AttentionHeadStats& st = stats->heads[size_t(h)];
-      st.pre_cycles += pre_cycles;
-      st.dense_cycles += 2 * dense_phase;
-      st.sparse_cycles += sparse_sddmm + sparse_spmm;
-      st.cycles += pre_cycles + sddmm_phase + spmm_phase;
-      st.bytes_moved += bytes_in(t1.loads) + bytes_in(t1.stores) + bytes_in(t2.loads) + bytes_in(t2.stores);
-      st.actions += a1;
-      st.actions += a2;
-      sddmm.actions += a1;
-      spmm.actions += a2;
-      sddmm.tiles.push_back(std::move(t1));
-      spmm.tiles.push_back(std::move(t2));
-    }
+  void check_fits(const HeadPolarization& hp, int h) const {
+    const SparseAttentionSpec& s = *arch.sparse_attention;
+    const uint64_t score_bytes = bytes_of(hp.dense_entries + hp.sparse_entries, act);
+    need(head_bytes, s.q_buffer, "q", h, "queries");
+    need(head_bytes, s.k_buffer, "k", h, "keys");
+    need(head_bytes, s.v_buffer, "v", h, "values");
+    need(hp.index_bytes, s.index_buffer, "index", h, "CSC index");
+    need(std::max(score_bytes, acc_bytes), s.output_buffer, "output", h, "scores or output accumulators");
+    need(score_bytes, s.q_buffer, "q", h, "attention probabilities");
   }
-  for (AttentionHeadStats& st : stats->heads) {
+
+  // SDDMM of one head: scores of the dense block and of the kept sparse entries.
+  TileStep sddmm(const HeadPolarization& hp, uint64_t phase_cycles, ActionCounts& a1) const {
+    const uint64_t entries = hp.dense_entries + hp.sparse_entries, score_bytes = bytes_of(entries, act);
+    TileStep t;
+    t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // Q of this head (compressed)
+    t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // K
+    // The CSC index is fixed with the mask, stored in DRAM like weights.
+    if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a1));
+    t.compute_cycles = pre_cycles + phase_cycles;
+    t.stores.push_back(memory_transfer(arch, score_bytes, homes.scores_dram, a1));
+    const RowReads reads = sddmm_row_reads(hp, lines_dense, lines_sparse);
+    a1.macs = entries * uint64_t(d) + pre_macs;
+    a1.compute_cycles = t.compute_cycles;
+    const double decode = enc ? double(qk_loaded + head_bytes) : 0.0;  // the decoder reads and rewrites
+    a1.input_buffer_bytes = double(qk_loaded) + decode + double(reads.q) * d * act / 8.0;
+    a1.weight_buffer_bytes = double(qk_loaded) + decode + double(reads.k) * d * act / 8.0;
+    a1.index_buffer_bytes = 2.0 * double(hp.index_bytes);
+    a1.output_buffer_bytes = 2.0 * double(score_bytes);
+    return t;
+  }
+
+  // SpMM of one head: probabilities (held in the Q buffer) times V, accumulated into the output rows.
+  TileStep spmm(const HeadPolarization& hp, uint64_t phase_cycles, ActionCounts& a2) const {
+    const uint64_t entries = hp.dense_entries + hp.sparse_entries, score_bytes = bytes_of(entries, act);
+    TileStep t;
+    t.loads.push_back(memory_transfer(arch, score_bytes, homes.probs_dram, a2));
+    t.loads.push_back(memory_transfer(arch, head_bytes, homes.qkv_dram, a2));  // V, not compressed
+    if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a2));
+    t.compute_cycles = phase_cycles;
+    t.stores.push_back(memory_transfer(arch, head_bytes, homes.out_dram, a2));
+    // The denser engine broadcasts V of a global column to its lines once per pass over the rows; the
+    // sparser engine gathers V of every entry's key.
+    const uint64_t value_reads =
+        (lines_dense ? uint64_t(hp.global_tokens) * ceil_div(uint64_t(N), uint64_t(lines_dense)) : 0) +
+        hp.sparse_entries;
+    uint64_t sparse_rows = 0;
+    for (uint32_t c : hp.sparse_rows) sparse_rows += c > 0;
+    const uint64_t dense_rows = hp.global_tokens ? uint64_t(N) : 0;
+    const uint64_t shared_rows = hp.global_tokens ? sparse_rows : 0;
+    a2.macs = entries * uint64_t(d);
+    a2.compute_cycles = t.compute_cycles;
+    a2.input_buffer_bytes = 2.0 * double(score_bytes);
+    a2.value_buffer_bytes = double(head_bytes) + double(value_reads) * d * act / 8.0;
+    a2.index_buffer_bytes = 2.0 * double(hp.index_bytes);
+    // Row partials written by each engine, read back where both engines add to a row, read for the store.
+    a2.output_buffer_bytes =
+        double(dense_rows + sparse_rows + shared_rows) * d * acc / 8.0 + double(acc_bytes);
+    return t;
+  }
+
+  // Both phases of one head of one batch item: its tiles and actions, and its figures in `st`.
+  void plan_head(const HeadPolarization& hp, LayerPlan& sddmm_plan, LayerPlan& spmm_plan,
+                 AttentionHeadStats& st) const {
+    const uint64_t dense_phase = dense_engine_cycles(uint64_t(hp.global_tokens), N, lines_dense, d, M);
+    const uint64_t sparse_sddmm = sparse_sddmm_cycles(hp.sparse_entries, lines_sparse, d, M);
+    const uint64_t sparse_spmm = sparse_spmm_cycles(hp.sparse_rows, lines_sparse, d, M);
+    ActionCounts a1, a2;
+    TileStep t1 = sddmm(hp, std::max(dense_phase, sparse_sddmm), a1);
+    TileStep t2 = spmm(hp, std::max(dense_phase, sparse_spmm), a2);
+    st.pre_cycles += pre_cycles;
+    st.dense_cycles += 2 * dense_phase;
+    st.sparse_cycles += sparse_sddmm + sparse_spmm;
+    st.cycles += t1.compute_cycles + t2.compute_cycles;
+    st.bytes_moved += bytes_in(t1.loads) + bytes_in(t1.stores) + bytes_in(t2.loads) + bytes_in(t2.stores);
+    st.actions += a1;
+    st.actions += a2;
+    sddmm_plan.actions += a1;
+    spmm_plan.actions += a2;
+    sddmm_plan.tiles.push_back(std::move(t1));
+    spmm_plan.tiles.push_back(std::move(t2));
+  }
+
+  AttentionHeadStats head_stats(const HeadPolarization& hp, int h) const {
+    AttentionHeadStats st;
+    st.head = h;
+    st.sparsity = hp.sparsity();
+    st.global_tokens = hp.global_tokens;
+    st.kept = hp.kept;
+    st.dense_entries = hp.dense_entries;
+    st.dense_kept = hp.dense_kept;
+    st.sparse_entries = hp.sparse_entries;
+    st.index_bytes = hp.index_bytes;
+    return st;
+  }
+
+  void finish_utilization(AttentionHeadStats& st) const {
     const double both = double(st.cycles - st.pre_cycles);  // the two phases' cycles
     const double dense_macs = 2.0 * double(st.dense_entries) * d * double(net.batch);
     const double sparse_macs = 2.0 * double(st.sparse_entries) * d * double(net.batch);
@@ -216,20 +212,69 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
     st.sparse_utilization = lines_sparse && both > 0 ? sparse_macs / (double(lines_sparse) * M * both) : 0;
   }
 
-  const int unit = arch.sparse_engine_index();
-  for (LayerPlan* p : {&sddmm, &spmm}) {
-    p->unit = unit;
-    p->mapping.loop_order = "batch head";
-    p->mapping.dataflow =
-        Dataflow::WeightStationary;  // K-stationary: the key (or value) row stays in the lines
-    p->mapping.tile_m = N;
-    p->mapping.tile_k = d;
-    p->mapping.tile_n = N;
-    p->mapping.input_home = homes.qkv_dram ? "DRAM" : "GLB";
-    p->mapping.weight_home = p->mapping.input_home;
+  // K-stationary: the key (or value) row stays in the lines; one tile per batch item and head.
+  void set_mappings(LayerPlan& sddmm_plan, LayerPlan& spmm_plan) const {
+    for (LayerPlan* p : {&sddmm_plan, &spmm_plan}) {
+      p->unit = arch.sparse_engine_index();
+      p->mapping.loop_order = "batch head";
+      p->mapping.dataflow = Dataflow::WeightStationary;
+      p->mapping.tile_m = N;
+      p->mapping.tile_k = d;
+      p->mapping.tile_n = N;
+      p->mapping.input_home = homes.qkv_dram ? "DRAM" : "GLB";
+      p->mapping.weight_home = p->mapping.input_home;
+    }
+    sddmm_plan.mapping.output_home = homes.scores_dram ? "DRAM" : "GLB";
+    spmm_plan.mapping.output_home = homes.out_dram ? "DRAM" : "GLB";
   }
-  sddmm.mapping.output_home = homes.scores_dram ? "DRAM" : "GLB";
-  spmm.mapping.output_home = homes.out_dram ? "DRAM" : "GLB";
+};
+
+void check_engine_takes(const ArchSpec& arch, const Network& net, const Layer& qk) {
+  const SparseAttentionSpec& s = *arch.sparse_attention;
+  const AttentionInfo& a = *qk.attention;
+  if (qk.act_bits > s.pe.act_bits) {
+    throw InputError(net.file, qk.pointer + "/bits",
+                     "attention \"" + a.name + "\" has " + std::to_string(qk.act_bits) +
+                         "-bit activations; the sparse-attention engine of " + arch.file + " takes " +
+                         std::to_string(s.pe.act_bits) + " bits");
+  }
+  if (uint64_t(net.batch) * uint64_t(a.heads) > kMaxTilesPerLayer) {
+    throw InputError(net.file, "/batch",
+                     "attention \"" + a.name + "\" needs " +
+                         std::to_string(uint64_t(net.batch) * uint64_t(a.heads)) +
+                         " head tiles, more than the " + std::to_string(kMaxTilesPerLayer) +
+                         " per layer this simulator runs; reduce the batch");
+  }
+}
+
+}  // namespace
+
+void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer& qk,
+                           const SparseAttentionHomes& homes, LayerPlan& sddmm, LayerPlan& softmax,
+                           LayerPlan& spmm) {
+  check_engine_takes(arch, net, qk);
+  const AttentionInfo& a = *qk.attention;
+  const std::vector<HeadPolarization> heads = polarize_attention(arch, a);
+  const EngineLayer e(arch, net, qk, homes, heads);
+
+  auto stats = std::make_shared<AttentionLayerStats>();
+  stats->attention = a.name;
+  stats->mask_source = a.mask->source;
+  stats->mask_layer = a.mask_layer;
+  stats->lines_dense = e.lines_dense;
+  stats->lines_sparse = e.lines_sparse;
+  stats->polarized = arch.sparse_attention->polarize;
+  stats->encoded = e.enc;
+  stats->compressed_heads = e.Hc;
+  for (int h = 0; h < e.H; ++h) stats->heads.push_back(e.head_stats(heads[size_t(h)], h));
+  for (int64_t b = 0; b < net.batch; ++b) {
+    for (int h = 0; h < e.H; ++h) {
+      e.check_fits(heads[size_t(h)], h);
+      e.plan_head(heads[size_t(h)], sddmm, spmm, stats->heads[size_t(h)]);
+    }
+  }
+  for (AttentionHeadStats& st : stats->heads) e.finish_utilization(st);
+  e.set_mappings(sddmm, spmm);
   sddmm.attention = stats;
 
   const uint64_t scores = stored_scores(heads) * uint64_t(net.batch);
@@ -237,9 +282,9 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
                     {"the softmax of attention \"" + a.name + "\" (of " + net.file + ")",
                      VectorOp::Softmax,
                      scores,
-                     uint64_t(N),
-                     {{bytes_of(scores, act), homes.scores_dram}},
-                     {bytes_of(scores, act), homes.probs_dram}},
+                     uint64_t(e.N),
+                     {{bytes_of(scores, e.act), homes.scores_dram}},
+                     {bytes_of(scores, e.act), homes.probs_dram}},
                     softmax);
 }
 
