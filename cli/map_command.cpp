@@ -109,6 +109,193 @@ nlohmann::json allocated_arch_json(const ArchSpec& from, const Allocation& al) {
   return j;
 }
 
+// Everything `cosim map` reports: the mapping, its schedules and the chunk allocations.
+struct MapResults {
+  const ArchSpec& arch;
+  const Network& net;
+  Objective objective;
+  AutoMapping m;
+  Schedule layered, piped;
+  int items = 8;
+  Allocation current;
+  std::optional<Allocation> equal, balanced;
+
+  // Cycles of `items` items pipelined on an allocation's architecture, mapped afresh.
+  uint64_t pipelined_makespan(const Allocation& al) const {
+    const AutoMapping am = auto_mapping(net, al.arch, objective);
+    std::vector<LayerCost> c;
+    for (const LayerMappingRecord& r : am.records) c.push_back(r.cost);
+    return schedule_pipelined(am.plans, c, al.arch.unit_count(), items).makespan;
+  }
+  double utilization(size_t i) const {
+    const LayerPlan& p = m.plans[i];
+    return double(p.actions.macs) / (width(arch, p.unit) * double(m.records[i].cost.cycles));
+  }
+};
+
+MapResults map_workload(const ArchSpec& arch, const Network& net, Objective objective, int pipeline,
+                        bool allocate) {
+  MapResults r{arch, net, objective, auto_mapping(net, arch, objective),
+               {},   {},  8,         current_allocation(net, arch, objective),
+               {},   {}};
+  std::vector<LayerCost> costs;
+  for (const LayerMappingRecord& x : r.m.records) costs.push_back(x.cost);
+  r.layered = schedule_layer_by_layer(r.m.plans, costs, arch.unit_count());
+  r.items = pipeline > 0 ? pipeline : 8;
+  r.piped = schedule_pipelined(r.m.plans, costs, arch.unit_count(), r.items);
+  if (allocate) {
+    r.equal = equal_allocation(net, arch, objective);
+    r.balanced = balanced_allocation(net, arch, objective);
+  }
+  return r;
+}
+
+nlohmann::json layer_json(const MapResults& r, size_t i) {
+  const ArchSpec& arch = r.arch;
+  const LayerPlan& p = r.m.plans[i];
+  const Layer& l = r.net.layers[size_t(p.layer)];
+  const LayerMappingRecord& rec = r.m.records[i];
+  nlohmann::json e = {{"layer", l.name},
+                      {"unit", unit_name(arch, p.unit)},
+                      {"cycles", rec.cost.cycles},
+                      {"energy_pJ", rec.cost.energy_pJ},
+                      {"utilization", r.utilization(i)},
+                      {"mappings_considered", rec.stats.considered},
+                      {"mappings_simulated", rec.stats.simulated},
+                      {"reused", rec.reused}};
+  if (l.work == WorkKind::Gemm && !p.attention && p.unit < int(arch.chunks.size())) {
+    e["dataflow"] = to_string(p.mapping.dataflow);
+    e["tile"] = {p.mapping.tile_m, p.mapping.tile_k, p.mapping.tile_n};
+    e["loop_order"] = p.mapping.loop_order;
+  } else if (p.unit == arch.vector_unit_index() && l.type != "attention.softmax") {
+    e["tile_elements"] = p.mapping.tile_m;
+  }
+  if (p.unit < int(arch.chunks.size()) || p.unit == arch.vector_unit_index()) {
+    nlohmann::json nest = nlohmann::json::array();
+    for (const Loop& x : loop_nest(l, p))
+      nest.push_back({{"dim", std::string(1, x.dim)}, {"trips", x.trips}, {"tile", x.tile}});
+    e["loop_nest"] = nest;
+  }
+  return e;
+}
+
+std::string map_json(const MapResults& r) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (size_t i = 0; i < r.m.plans.size(); ++i) layers.push_back(layer_json(r, i));
+  nlohmann::json units = nlohmann::json::array();
+  for (int u = 0; u < r.arch.unit_count(); ++u) {
+    units.push_back({{"unit", unit_name(r.arch, u)},
+                     {"layer_by_layer_busy_cycles", r.layered.unit_busy[size_t(u)]},
+                     {"pipelined_busy_cycles", r.piped.unit_busy[size_t(u)]}});
+  }
+  nlohmann::json j = {{"format", "cosim-mapping/1"},
+                      {"workload", r.net.file},
+                      {"arch", r.arch.file},
+                      {"objective", to_string(r.objective)},
+                      {"seconds", r.m.seconds},
+                      {"mappings_considered", r.m.total.considered},
+                      {"mappings_simulated", r.m.total.simulated},
+                      {"layers", layers},
+                      {"schedule",
+                       {{"layer_by_layer_cycles", r.layered.makespan},
+                        {"pipelined_items", r.items},
+                        {"pipelined_cycles", r.piped.makespan},
+                        {"units", units}}},
+                      {"allocation", {{"current", allocation_json(r.current, r.items)}}}};
+  if (r.balanced) {
+    j["allocation"]["equal_split"] = allocation_json(*r.equal, r.items);
+    j["allocation"]["equal_split"]["pipelined_cycles"] = r.pipelined_makespan(*r.equal);
+    j["allocation"]["balanced"] = allocation_json(*r.balanced, r.items);
+    j["allocation"]["balanced"]["pipelined_cycles"] = r.pipelined_makespan(*r.balanced);
+    j["allocation"]["balanced"]["options_tried"] = r.balanced->options_tried;
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
+  const ArchSpec& arch = r.arch;
+  const LayerPlan& p = r.m.plans[i];
+  const Layer& l = r.net.layers[size_t(p.layer)];
+  const LayerMappingRecord& rec = r.m.records[i];
+  const bool engine = p.unit == arch.sparse_engine_index();
+  const std::string nest = !engine                    ? nest_text(loop_nest(l, p))
+                           : l.type == "attention.qk" ? "per head: SDDMM (Q.K^T kept)"
+                                                      : "per head: SpMM (S.V)";
+  const std::string spatial = p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
+                              : engine && p.attention ? fmt::format("{}+{} lines", p.attention->lines_dense,
+                                                                    p.attention->lines_sparse)
+                              : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
+                                       : fmt::format("{} lanes", arch.vector_unit.lanes);
+  const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);
+  return fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
+                     name_width, unit_name(arch, p.unit), nest, spatial, rec.cost.cycles,
+                     rec.cost.energy_pJ / 1e3, 100.0 * r.utilization(i),
+                     rec.reused                  ? "reused"
+                     : rec.stats.considered == 0 ? "-"
+                                                 : std::to_string(rec.stats.considered),
+                     base > 0 ? fmt::format("{:+.1f}%", 100.0 * (mine - base) / base) : "");
+}
+
+std::string allocation_text(const MapResults& r, const std::string& title, const Allocation& al,
+                            bool with_pipeline) {
+  std::string text = fmt::format(
+      "  {}: bottleneck {} cycles{}\n", title, al.bottleneck,
+      with_pipeline ? fmt::format(", {} items pipelined in {} cycles", r.items, r.pipelined_makespan(al))
+                    : "");
+  for (const ChunkShare& c : al.chunks) {
+    text += fmt::format("    {:<8} {:>3}x{:<3} buffers {}/{}/{}  stage {}\n", c.chunk, c.rows, c.cols,
+                        size_text(c.input_buffer), size_text(c.weight_buffer), size_text(c.output_buffer),
+                        c.stage_cycles);
+  }
+  if (al.other_stage_cycles)
+    text += fmt::format("    vector unit / sparse engine stage {}\n", al.other_stage_cycles);
+  return text;
+}
+
+std::string schedule_text(const MapResults& r) {
+  std::string text =
+      fmt::format("\nschedule (predicted from the layers' costs alone; `cosim run` simulates contention)\n");
+  text += fmt::format("  layer by layer: {} cycles, up to {} layers at once\n", r.layered.makespan,
+                      r.layered.max_parallel);
+  text += fmt::format("  pipelined, {} items: {} cycles = {:.0f} cycles per item, up to {} layers at once\n",
+                      r.items, r.piped.makespan, double(r.piped.makespan) / r.items, r.piped.max_parallel);
+  text += "  busy per unit (layer by layer):";
+  for (int u = 0; u < r.arch.unit_count(); ++u)
+    text += fmt::format(" {} {}", unit_name(r.arch, u), r.layered.unit_busy[size_t(u)]);
+  text += "\n\nchunk allocation (stage: one item's cycles on the chunk)\n";
+  text += allocation_text(r, "current", r.current, false);
+  if (r.balanced) {
+    text += allocation_text(r, "equal split", *r.equal, true);
+    text += allocation_text(r, fmt::format("balanced ({} allocations tried)", r.balanced->options_tried),
+                            *r.balanced, true);
+  } else {
+    text += "  (--allocate searches the allocation that balances the stages)\n";
+  }
+  return text;
+}
+
+std::string map_table(const MapResults& r) {
+  int searched = 0, reused = 0;
+  for (const LayerMappingRecord& x : r.m.records) searched += x.stats.considered > 0, reused += x.reused;
+  size_t w = 5;
+  for (const LayerPlan& p : r.m.plans) w = std::max(w, r.net.layers[size_t(p.layer)].name.size());
+  std::string text = fmt::format(
+      "{} on {} ({:.0f} MHz): {} layers mapped, objective {}, in {:.3f} s\n"
+      "{} mappings considered, {} of them costed exactly (the rest bounded out); {} distinct layers "
+      "searched, {} identical ones reused\n\n",
+      r.net.name, r.arch.name, r.arch.clock_hz / 1e6, r.m.plans.size(), to_string(r.objective), r.m.seconds,
+      r.m.total.considered, r.m.total.simulated, searched, reused);
+  text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w, "unit",
+                      "loop nest (outer first)", "spatial", "cycles", "energy nJ", "util", "considered",
+                      "vs fixed");
+  for (size_t i = 0; i < r.m.plans.size(); ++i) text += layer_row_text(r, i, w);
+  text += fmt::format(
+      "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile; considered: "
+      "mappings weighed, - for schedules not searched (sparse engine, its softmax); vs fixed: change of the "
+      "objective against the fixed rule of docs/accelerator-model.md)\n");
+  return text + schedule_text(r);
+}
+
 }  // namespace
 
 CommandAction add_map_command(CLI::App& app) {
@@ -143,165 +330,10 @@ CommandAction add_map_command(CLI::App& app) {
       throw InputError(o->write_arch, "", "--write-arch needs --allocate");
     const ArchSpec arch = o->in.read_arch_spec();
     const Network net = o->in.read_workload(arch);
-    const Objective objective = o->in.objective_value();
-    const AutoMapping m = auto_mapping(net, arch, objective);
-    std::vector<LayerCost> costs;
-    for (const LayerMappingRecord& r : m.records) costs.push_back(r.cost);
-    const Schedule layered = schedule_layer_by_layer(m.plans, costs, arch.unit_count());
-    const int items = o->in.pipeline > 0 ? o->in.pipeline : 8;
-    const Schedule piped = schedule_pipelined(m.plans, costs, arch.unit_count(), items);
-    std::optional<Allocation> equal, balanced;
-    const Allocation current = current_allocation(net, arch, objective);
-    if (o->allocate) {
-      equal = equal_allocation(net, arch, objective);
-      balanced = balanced_allocation(net, arch, objective);
-    }
-    auto pipelined_makespan = [&](const Allocation& al) {
-      const AutoMapping am = auto_mapping(net, al.arch, objective);
-      std::vector<LayerCost> c;
-      for (const LayerMappingRecord& r : am.records) c.push_back(r.cost);
-      return schedule_pipelined(am.plans, c, al.arch.unit_count(), items).makespan;
-    };
-
-    int searched = 0, reused = 0, given = 0;
-    for (const LayerMappingRecord& r : m.records)
-      searched += r.stats.considered > 0, reused += r.reused, given += r.given;
-    std::string text;
-    if (o->format == "json") {
-      nlohmann::json layers = nlohmann::json::array();
-      for (size_t i = 0; i < m.plans.size(); ++i) {
-        const LayerPlan& p = m.plans[i];
-        const Layer& l = net.layers[size_t(p.layer)];
-        const LayerMappingRecord& r = m.records[i];
-        nlohmann::json e = {
-            {"layer", l.name},
-            {"unit", unit_name(arch, p.unit)},
-            {"cycles", r.cost.cycles},
-            {"energy_pJ", r.cost.energy_pJ},
-            {"utilization", double(p.actions.macs) / (width(arch, p.unit) * double(r.cost.cycles))},
-            {"mappings_considered", r.stats.considered},
-            {"mappings_simulated", r.stats.simulated},
-            {"reused", r.reused}};
-        if (l.work == WorkKind::Gemm && !p.attention && p.unit < int(arch.chunks.size())) {
-          e["dataflow"] = to_string(p.mapping.dataflow);
-          e["tile"] = {p.mapping.tile_m, p.mapping.tile_k, p.mapping.tile_n};
-          e["loop_order"] = p.mapping.loop_order;
-        } else if (p.unit == arch.vector_unit_index() && l.type != "attention.softmax") {
-          e["tile_elements"] = p.mapping.tile_m;
-        }
-        if (p.unit < int(arch.chunks.size()) || p.unit == arch.vector_unit_index()) {
-          nlohmann::json nest = nlohmann::json::array();
-          for (const Loop& x : loop_nest(l, p))
-            nest.push_back({{"dim", std::string(1, x.dim)}, {"trips", x.trips}, {"tile", x.tile}});
-          e["loop_nest"] = nest;
-        }
-        layers.push_back(e);
-      }
-      nlohmann::json units = nlohmann::json::array();
-      for (int u = 0; u < arch.unit_count(); ++u) {
-        units.push_back({{"unit", unit_name(arch, u)},
-                         {"layer_by_layer_busy_cycles", layered.unit_busy[size_t(u)]},
-                         {"pipelined_busy_cycles", piped.unit_busy[size_t(u)]}});
-      }
-      nlohmann::json j = {{"format", "cosim-mapping/1"},
-                          {"workload", net.file},
-                          {"arch", arch.file},
-                          {"objective", to_string(objective)},
-                          {"seconds", m.seconds},
-                          {"mappings_considered", m.total.considered},
-                          {"mappings_simulated", m.total.simulated},
-                          {"layers", layers},
-                          {"schedule",
-                           {{"layer_by_layer_cycles", layered.makespan},
-                            {"pipelined_items", items},
-                            {"pipelined_cycles", piped.makespan},
-                            {"units", units}}},
-                          {"allocation", {{"current", allocation_json(current, items)}}}};
-      if (o->allocate) {
-        j["allocation"]["equal_split"] = allocation_json(*equal, items);
-        j["allocation"]["equal_split"]["pipelined_cycles"] = pipelined_makespan(*equal);
-        j["allocation"]["balanced"] = allocation_json(*balanced, items);
-        j["allocation"]["balanced"]["pipelined_cycles"] = pipelined_makespan(*balanced);
-        j["allocation"]["balanced"]["options_tried"] = balanced->options_tried;
-      }
-      text = j.dump(2) + "\n";
-    } else {
-      size_t w = 5;
-      for (const LayerPlan& p : m.plans) w = std::max(w, net.layers[size_t(p.layer)].name.size());
-      text += fmt::format(
-          "{} on {} ({:.0f} MHz): {} layers mapped, objective {}, in {:.3f} s\n"
-          "{} mappings considered, {} of them costed exactly (the rest bounded out); {} distinct layers "
-          "searched, {} identical ones reused\n\n",
-          net.name, arch.name, arch.clock_hz / 1e6, m.plans.size(), to_string(objective), m.seconds,
-          m.total.considered, m.total.simulated, searched, reused);
-      text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
-                          "unit", "loop nest (outer first)", "spatial", "cycles", "energy nJ", "util",
-                          "considered", "vs fixed");
-      for (size_t i = 0; i < m.plans.size(); ++i) {
-        const LayerPlan& p = m.plans[i];
-        const Layer& l = net.layers[size_t(p.layer)];
-        const LayerMappingRecord& r = m.records[i];
-        const bool engine = p.unit == arch.sparse_engine_index();
-        const std::string nest = !engine                    ? nest_text(loop_nest(l, p))
-                                 : l.type == "attention.qk" ? "per head: SDDMM (Q.K^T kept)"
-                                                            : "per head: SpMM (S.V)";
-        const std::string spatial =
-            p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
-            : engine && p.attention
-                ? fmt::format("{}+{} lines", p.attention->lines_dense, p.attention->lines_sparse)
-            : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
-                     : fmt::format("{} lanes", arch.vector_unit.lanes);
-        const double base = r.fixed_cost.value(objective), mine = r.cost.value(objective);
-        text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
-                            w, unit_name(arch, p.unit), nest, spatial, r.cost.cycles, r.cost.energy_pJ / 1e3,
-                            100.0 * double(p.actions.macs) / (width(arch, p.unit) * double(r.cost.cycles)),
-                            r.reused                  ? "reused"
-                            : r.stats.considered == 0 ? "-"
-                                                      : std::to_string(r.stats.considered),
-                            base > 0 ? fmt::format("{:+.1f}%", 100.0 * (mine - base) / base) : "");
-      }
-      text += fmt::format(
-          "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile; "
-          "considered: "
-          "mappings weighed, - for schedules not searched (sparse engine, its softmax); vs fixed: change of "
-          "the "
-          "objective against the fixed rule of docs/accelerator-model.md)\n");
-      text += fmt::format(
-          "\nschedule (predicted from the layers' costs alone; `cosim run` simulates contention)\n");
-      text += fmt::format("  layer by layer: {} cycles, up to {} layers at once\n", layered.makespan,
-                          layered.max_parallel);
-      text +=
-          fmt::format("  pipelined, {} items: {} cycles = {:.0f} cycles per item, up to {} layers at once\n",
-                      items, piped.makespan, double(piped.makespan) / items, piped.max_parallel);
-      text += "  busy per unit (layer by layer):";
-      for (int u = 0; u < arch.unit_count(); ++u) {
-        text += fmt::format(" {} {}", unit_name(arch, u), layered.unit_busy[size_t(u)]);
-      }
-      text += "\n\nchunk allocation (stage: one item's cycles on the chunk)\n";
-      auto table = [&](const char* title, const Allocation& al, bool with_pipeline) {
-        text += fmt::format(
-            "  {}: bottleneck {} cycles{}\n", title, al.bottleneck,
-            with_pipeline ? fmt::format(", {} items pipelined in {} cycles", items, pipelined_makespan(al))
-                          : "");
-        for (const ChunkShare& c : al.chunks) {
-          text += fmt::format("    {:<8} {:>3}x{:<3} buffers {}/{}/{}  stage {}\n", c.chunk, c.rows, c.cols,
-                              size_text(c.input_buffer), size_text(c.weight_buffer),
-                              size_text(c.output_buffer), c.stage_cycles);
-        }
-        if (al.other_stage_cycles)
-          text += fmt::format("    vector unit / sparse engine stage {}\n", al.other_stage_cycles);
-      };
-      table("current", current, false);
-      if (o->allocate) {
-        table("equal split", *equal, true);
-        table(fmt::format("balanced ({} allocations tried)", balanced->options_tried).c_str(), *balanced,
-              true);
-      } else {
-        text += "  (--allocate searches the allocation that balances the stages)\n";
-      }
-    }
+    const MapResults r = map_workload(arch, net, o->in.objective_value(), o->in.pipeline, o->allocate);
+    const std::string text = o->format == "json" ? map_json(r) : map_table(r);
     if (!o->write_arch.empty())
-      write_output(o->write_arch, allocated_arch_json(arch, *balanced).dump(2) + "\n");
+      write_output(o->write_arch, allocated_arch_json(arch, *r.balanced).dump(2) + "\n");
     write_output(o->output, text);
     return 0;
   };
