@@ -82,10 +82,355 @@ std::string describe_point(const SweepSpec& spec, const SweepPoint& pt) {
   return s;
 }
 
+// One sweep: the configurations left to run (the journal has the others), their runs on the worker pool
+// (over MPI ranks), the Pareto front, and the outputs.
+class SweepRun {
+ public:
+  SweepRun(const SweepConfig& c, const SweepSpec& spec, const SweepPlan& plan, TaskDispatcher& dispatch,
+           const MpiWorld& world)
+      : c_(c),
+        spec_(spec),
+        plan_(plan),
+        dispatch_(dispatch),
+        world_(world),
+        n_(plan.points.size()),
+        out_(output_dir()),
+        journal_(out_ + "/journal.jsonl", journal_header(), c.resume, "sweep", "key"),
+        outcomes_(n_),
+        have_(n_, false) {
+    for (const std::string& w : spec.workloads) wnames_.push_back(fs::path(w).stem().string());
+  }
+
+  std::string run(std::string& summary) {
+    std::vector<nlohmann::json> tasks;
+    std::vector<size_t> task_point;
+    take_journalled(tasks, task_point);
+    progress();
+    dispatch_.run(tasks, [&](size_t t, TaskResult r) { finish(task_point[t], r); });
+    if (!c_.quiet) std::cerr << "\n";
+    find_front();
+    write_points();
+    write_front_archs();
+    write_plots();
+    summary = summary_text(tasks.size());
+    write_file_whole(out_ + "/summary.txt", summary);
+    return out_;
+  }
+
+ private:
+  std::string output_dir() const {
+    std::string out = c_.out;
+    if (out.empty()) {
+      const std::string base = "sweep-out/" + spec_.name;
+      out = base;
+      for (int k = 2; fs::exists(out) && !c_.resume; ++k) out = base + "-" + std::to_string(k);
+    }
+    fs::create_directories(out);
+    return out;
+  }
+
+  // A configuration's result depends on its architecture (the record's key), the technology table, the
+  // workloads, the mapping objective and the model; the journal of any sweep that shares these is reused.
+  nlohmann::json journal_header() const {
+    nlohmann::json workload_texts = nlohmann::json::array();
+    for (const std::string& w : spec_.workloads) workload_texts.push_back(file_text(w));
+    const ArchSpec base = read_arch(JsonField::from(spec_.arch, spec_.arch_file));
+    return {{"journal", "cosim-sweep/1"},
+            {"version", model_version()},
+            {"technology_file", file_text(base.technology_file)},
+            {"workloads", workload_texts},
+            {"mapping_objective", to_string(spec_.mapping_objective)}};
+  }
+
+  // Points the journal has are taken from it; the others become tasks.
+  void take_journalled(std::vector<nlohmann::json>& tasks, std::vector<size_t>& task_point) {
+    for (size_t i = 0; i < n_; ++i) {
+      if (const nlohmann::json* r = journal_.find(plan_.points[i].key)) {
+        record_outcome(i, outcome_of(*r));
+        ++from_journal_;
+        failed_ += outcomes_[i].ok ? 0 : 1;
+        continue;
+      }
+      tasks.push_back({{"arch", plan_.points[i].arch},
+                       {"arch_file", spec_.arch_file},
+                       {"workloads", spec_.workloads},
+                       {"mapping_objective", to_string(spec_.mapping_objective)}});
+      task_point.push_back(i);
+    }
+  }
+
+  void record_outcome(size_t i, Outcome o) {
+    outcomes_[i] = std::move(o), have_[i] = true, ++done_;
+    if (outcomes_[i].ok && (best_edp_ == 0 || outcomes_[i].edp_uJ_ms < best_edp_))
+      best_edp_ = outcomes_[i].edp_uJ_ms;
+  }
+
+  void finish(size_t i, const TaskResult& r) {
+    const SweepPoint& pt = plan_.points[i];
+    const ArchArea area = arch_area(read_arch(JsonField::from(pt.arch, spec_.arch_file)));
+    nlohmann::json units = nlohmann::json::object();
+    for (const UnitArea& u : area.units) units[u.unit] = u.total_um2() / 1e6;
+    nlohmann::json record = {{"key", pt.key},
+                             {"assignments", pt.assignments},
+                             {"area_mm2", area.total_mm2()},
+                             {"area_mm2_by_unit", units}};
+    if (r.error.empty()) {
+      record["workloads"] = r.result.at("workloads");
+    } else {
+      record["error"] = r.error;
+      ++failed_;
+    }
+    // A configuration whose process died (killed, out of memory) is reported but not journalled, so that
+    // --resume runs it again; one the model refused (an error it raised) is final.
+    if (r.crashed) {
+      ++crashed_;
+    } else {
+      journal_.append(record);
+    }
+    record_outcome(i, outcome_of(record));
+    progress();
+  }
+
+  void progress() const {
+    if (c_.quiet) return;
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    const size_t ran = done_ - from_journal_;
+    std::cerr << fmt::format(
+                     "\r{}: {:>5}/{} configurations ({} from the journal, {} failed), best EDP {}, {:.0f} s, "
+                     "~{:.0f} s left   ",
+                     spec_.name, done_, n_, from_journal_, failed_,
+                     best_edp_ > 0 ? fmt::format("{:.4g} uJ*ms", best_edp_) : "-", el,
+                     ran ? el / double(ran) * double(n_ - done_) : 0.0)
+              << std::flush;
+  }
+
+  // The Pareto front over the objectives, among the configurations that ran. Nothing ran: one line saying
+  // why (the journal keeps the failures) instead of empty results.
+  void find_front() {
+    std::vector<std::vector<double>> objs;
+    for (size_t i = 0; i < n_; ++i) {
+      if (!outcomes_[i].ok) continue;
+      ok_.push_back(i);
+      std::vector<double> v;
+      for (SweepObjective o : spec_.objectives) v.push_back(outcomes_[i].objective(o));
+      objs.push_back(v);
+    }
+    if (ok_.empty()) {
+      const size_t i = size_t(std::find_if(outcomes_.begin(), outcomes_.end(),
+                                           [](const Outcome& o) { return o.record.contains("error"); }) -
+                              outcomes_.begin());
+      throw InputError(spec_.file, "",
+                       fmt::format("none of the {} configurations could run the workloads; point {} ({}): {}",
+                                   n_, i, describe_point(spec_, plan_.points[i]),
+                                   outcomes_[i].record.at("error").get<std::string>()));
+    }
+    on_front_.assign(n_, false);
+    for (size_t k : non_dominated(objs)) on_front_[ok_[k]] = true;
+  }
+
+  size_t front_size() const { return size_t(std::count(on_front_.begin(), on_front_.end(), true)); }
+
+  std::string csv_header() const {
+    std::string head = "point";
+    for (const SweepParameter& p : spec_.parameters) head += "," + csv_value(p.name);
+    head += ",area_mm2,latency_ms,energy_uJ,edp_uJ_ms,utilization";
+    for (const std::string& w : wnames_)
+      head += fmt::format(",{0}.cycles,{0}.latency_ms,{0}.energy_uJ,{0}.edp_uJ_ms,{0}.utilization", w);
+    return head + ",pareto,error\n";
+  }
+
+  std::string csv_row(size_t i) const {
+    const Outcome& o = outcomes_[i];
+    std::string row = std::to_string(i);
+    for (size_t k = 0; k < spec_.parameters.size(); ++k)
+      row += "," + csv_value(spec_.parameters[k].values[plan_.points[i].choice[k]]);
+    row += fmt::format(",{:.6f}", o.area_mm2);
+    if (o.ok) {
+      row +=
+          fmt::format(",{:.6f},{:.3f},{:.6g},{:.4f}", o.latency_ms, o.energy_uJ, o.edp_uJ_ms, o.utilization);
+      for (const auto& w : o.record.at("workloads")) {
+        row += fmt::format(",{},{:.6f},{:.3f},{:.6g},{:.4f}", w.at("cycles").get<uint64_t>(),
+                           w.at("latency_ms").get<double>(), w.at("energy_uJ").get<double>(),
+                           w.at("edp_uJ_ms").get<double>(), w.at("utilization").get<double>());
+      }
+    } else {
+      row += std::string(4 + 5 * wnames_.size(), ',');
+    }
+    return row + fmt::format(",{},{}\n", on_front_[i] ? 1 : 0, o.ok ? "" : csv_value(o.record.at("error")));
+  }
+
+  // points.csv, front.csv, points.json.
+  void write_points() const {
+    std::string csv = csv_header(), front_csv = csv;
+    nlohmann::json points = nlohmann::json::array();
+    for (size_t i = 0; i < n_; ++i) {
+      const Outcome& o = outcomes_[i];
+      const std::string row = csv_row(i);
+      csv += row;
+      if (on_front_[i]) front_csv += row;
+      nlohmann::json p = o.record;
+      p.erase("key");
+      p["point"] = i;
+      p["pareto"] = bool(on_front_[i]);
+      if (o.ok) {
+        p["latency_ms"] = o.latency_ms, p["energy_uJ"] = o.energy_uJ, p["edp_uJ_ms"] = o.edp_uJ_ms;
+        p["utilization"] = o.utilization;
+      }
+      points.push_back(p);
+    }
+    write_file_whole(out_ + "/points.csv", csv);
+    write_file_whole(out_ + "/front.csv", front_csv);
+    write_file_whole(out_ + "/points.json",
+                     nlohmann::json{{"sweep", spec_.name},
+                                    {"spec", spec_.file},
+                                    {"arch", spec_.arch_file},
+                                    {"workloads", spec_.workloads},
+                                    {"objectives", objective_names()},
+                                    {"mapping_objective", to_string(spec_.mapping_objective)},
+                                    {"area_budget_mm2", spec_.area_budget_mm2},
+                                    {"grid_size", plan_.grid_size},
+                                    {"over_area_budget", plan_.over_budget},
+                                    {"points", points}}
+                             .dump(2) +
+                         "\n");
+  }
+
+  nlohmann::json objective_names() const {
+    nlohmann::json objectives = nlohmann::json::array();
+    for (SweepObjective o : spec_.objectives) objectives.push_back(to_string(o));
+    return objectives;
+  }
+
+  // Each front configuration as an architecture file, for `cosim run WORKLOAD --arch front/point_N.json`.
+  void write_front_archs() const {
+    fs::create_directories(out_ + "/front");
+    for (size_t i = 0; i < n_; ++i) {
+      if (!on_front_[i]) continue;
+      nlohmann::json a = plan_.points[i].arch;
+      a["name"] = fmt::format("{}-point-{}", spec_.name, i);
+      if (a.contains("technology") && a["technology"].is_string())
+        a["technology"] =
+            fs::absolute(fs::path(spec_.arch_file).parent_path() / a["technology"].get<std::string>())
+                .lexically_normal()
+                .string();
+      write_file_whole(fmt::format("{}/front/point_{}.json", out_, i), a.dump(2) + "\n");
+    }
+  }
+
+  // The front's energy by kind (summed over the workloads), for the stacked bars.
+  void write_front_energy() const {
+    std::string bars = "point";
+    for (const char* k : kEnergyKinds) bars += std::string(" ") + k;
+    bars += "\n";
+    for (size_t i = 0; i < n_; ++i) {
+      if (!on_front_[i]) continue;
+      bars += std::to_string(i);
+      for (const char* k : kEnergyKinds) {
+        double e = 0;
+        for (const auto& w : outcomes_[i].record.at("workloads"))
+          e += w.at("energy_uJ_by_kind").at(k).get<double>();
+        bars += fmt::format(" {:.3f}", e);
+      }
+      bars += "\n";
+    }
+    write_file_whole(out_ + "/front_energy.dat", bars);
+  }
+
+  // Plots: energy vs latency coloured by area, the front circled; the front's energy by kind.
+  void write_plots() const {
+    write_front_energy();
+    const size_t P = spec_.parameters.size();
+    const size_t c_area = P + 2, c_lat = P + 3, c_energy = P + 4, c_pareto = P + 7 + 5 * wnames_.size();
+    const std::string gp = fmt::format(
+        "set terminal pngcairo size 1000,650 noenhanced\n"
+        "set datafile separator ','\n"
+        "set output '{0}/energy_latency.png'\n"
+        "set title \"{1}: energy vs latency over {2} ({3} configurations, front of {4})\"\n"
+        "set xlabel 'latency (ms)'\nset ylabel 'energy (uJ)'\nset cblabel 'area (mm2)'\n"
+        "set palette rgbformulae 33,13,10\nset key top right\nset grid\n"
+        "plot '{0}/points.csv' every ::1 using {5}:{6}:{7} with points pt 7 ps 1.2 palette title "
+        "'configuration', "
+        "'' every ::1 using (${8} == 1 ? ${5} : NaN):{6} with points pt 6 ps 2.2 lw 2 lc rgb 'black' "
+        "title 'Pareto front'\n"
+        "set output '{0}/front_energy.png'\n"
+        "set datafile separator whitespace\n"
+        "set title \"{1}: energy of the Pareto-front configurations by kind (all workloads)\"\n"
+        "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.8 border -1\n"
+        "set boxwidth 0.75\nset key outside right\nset xlabel 'point'\nset ylabel 'energy (uJ)'\nunset "
+        "cblabel\n"
+        "set linetype 2 lc rgb '#4e79a7'\nset linetype 3 lc rgb '#59a14f'\nset linetype 4 lc rgb '#edc948'\n"
+        "set linetype 5 lc rgb '#e15759'\nset linetype 6 lc rgb '#bab0ac'\nset linetype 7 lc rgb '#76b7b2'\n"
+        "plot for [k=2:7] '{0}/front_energy.dat' using k:xtic(1) title columnheader(k) lt k\n",
+        out_, spec_.name, fmt::join(wnames_, " + "), n_, front_size(), c_lat, c_energy, c_area, c_pareto);
+    draw_with_gnuplot(out_, "plots", gp);
+  }
+
+  // Summary: the best configuration for each figure, and the front.
+  std::string summary_text(size_t tasks) const {
+    std::string summary =
+        fmt::format("sweep {}: {} configurations over {} ({} ran now, {} from the journal, {} failed",
+                    spec_.name, n_, fmt::join(wnames_, ", "), n_ - from_journal_, from_journal_, failed_);
+    if (plan_.over_budget) {
+      summary += fmt::format("; {} more exceed the area budget of {} mm2 and were not run", plan_.over_budget,
+                             spec_.area_budget_mm2);
+    }
+    summary += ")\n";
+    if (crashed_)
+      summary += fmt::format(
+          "{} configurations failed because their process died; --resume runs them again\n", crashed_);
+    if (world_.size() > 1) {
+      summary += fmt::format("MPI: {} ranks ran {} configurations ({} each)\n", world_.size(), tasks,
+                             fmt::join(dispatch_.tasks_by_rank(), ", "));
+    }
+    summary +=
+        fmt::format("Pareto front over {}: {} configurations (marked in points.csv, listed in front.csv)\n",
+                    fmt::join(objective_names(), ", "), front_size());
+    for (SweepObjective o :
+         {SweepObjective::Latency, SweepObjective::Energy, SweepObjective::Edp, SweepObjective::Area}) {
+      size_t best = n_;
+      for (size_t i : ok_) {
+        if (best == n_ || outcomes_[i].objective(o) < outcomes_[best].objective(o)) best = i;
+      }
+      if (best == n_) continue;
+      const Outcome& b = outcomes_[best];
+      summary += fmt::format(
+          "best {:<7} point {:>4}: latency {:.3f} ms, energy {:.1f} uJ, EDP {:.4g} uJ*ms, area {:.3f} mm2 | "
+          "{}\n",
+          std::string(to_string(o)) + ":", best, b.latency_ms, b.energy_uJ, b.edp_uJ_ms, b.area_mm2,
+          describe_point(spec_, plan_.points[best]));
+    }
+    for (size_t i = 0; failed_ && i < n_; ++i) {
+      if (outcomes_[i].ok) continue;
+      summary += fmt::format("failed: point {} ({}): {}\n", i, describe_point(spec_, plan_.points[i]),
+                             outcomes_[i].record.at("error").get<std::string>());
+      break;
+    }
+    return summary + fmt::format(
+                         "results in {}/: points.csv, points.json, front.csv, energy_latency.png, "
+                         "front_energy.png, front/point_N.json (architectures), summary.txt, journal.jsonl\n",
+                         out_);
+  }
+
+  const SweepConfig& c_;
+  const SweepSpec& spec_;
+  const SweepPlan& plan_;
+  TaskDispatcher& dispatch_;
+  const MpiWorld& world_;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  size_t n_;
+  std::string out_;
+  Journal journal_;
+  std::vector<Outcome> outcomes_;
+  std::vector<bool> have_, on_front_;
+  std::vector<size_t> ok_;  // configurations that ran
+  std::vector<std::string> wnames_;
+  size_t from_journal_ = 0, failed_ = 0, crashed_ = 0, done_ = 0;
+  double best_edp_ = 0;  // of the finished configurations
+};
+
 }  // namespace
 
 std::string run_sweep(const SweepConfig& c, std::string& summary) {
-  const auto t0 = std::chrono::steady_clock::now();
   const SweepSpec spec = read_sweep(c.spec_file, c.overrides, c.data_dir);
   double to_check = 1;
   for (const SweepParameter& p : spec.parameters) to_check *= double(p.values.size());
@@ -104,278 +449,7 @@ std::string run_sweep(const SweepConfig& c, std::string& summary) {
     dispatch.serve();
     return "";
   }
-
-  std::string out = c.out;
-  if (out.empty()) {
-    const std::string base = "sweep-out/" + spec.name;
-    out = base;
-    for (int k = 2; fs::exists(out) && !c.resume; ++k) out = base + "-" + std::to_string(k);
-  }
-  fs::create_directories(out);
-  nlohmann::json workload_texts = nlohmann::json::array();
-  for (const std::string& w : spec.workloads) workload_texts.push_back(file_text(w));
-  // A configuration's result depends on its architecture (the record's key), the technology table, the
-  // workloads, the mapping objective and the model; the journal of any sweep that shares these is reused.
-  const ArchSpec base = read_arch(JsonField::from(spec.arch, spec.arch_file));
-  const nlohmann::json header = {{"journal", "cosim-sweep/1"},
-                                 {"version", model_version()},
-                                 {"technology_file", file_text(base.technology_file)},
-                                 {"workloads", workload_texts},
-                                 {"mapping_objective", to_string(spec.mapping_objective)}};
-  Journal journal(out + "/journal.jsonl", header, c.resume, "sweep", "key");
-
-  const size_t n = plan.points.size();
-  std::vector<Outcome> outcomes(n);
-  std::vector<bool> have(n, false);
-  std::vector<nlohmann::json> tasks;
-  std::vector<size_t> task_point;
-  size_t from_journal = 0, failed = 0, crashed = 0, done = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (const nlohmann::json* r = journal.find(plan.points[i].key)) {
-      outcomes[i] = outcome_of(*r), have[i] = true, ++from_journal, ++done;
-      failed += outcomes[i].ok ? 0 : 1;
-      continue;
-    }
-    nlohmann::json workloads = nlohmann::json::array();
-    for (const std::string& w : spec.workloads) workloads.push_back(w);
-    tasks.push_back({{"arch", plan.points[i].arch},
-                     {"arch_file", spec.arch_file},
-                     {"workloads", workloads},
-                     {"mapping_objective", to_string(spec.mapping_objective)}});
-    task_point.push_back(i);
-  }
-  double best_edp = 0;  // of the finished configurations
-  for (size_t i = 0; i < n; ++i) {
-    if (have[i] && outcomes[i].ok && (best_edp == 0 || outcomes[i].edp_uJ_ms < best_edp))
-      best_edp = outcomes[i].edp_uJ_ms;
-  }
-  auto progress = [&]() {
-    if (c.quiet) return;
-    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const size_t ran = done - from_journal;
-    std::cerr << fmt::format(
-                     "\r{}: {:>5}/{} configurations ({} from the journal, {} failed), best EDP {}, {:.0f} s, "
-                     "~{:.0f} s left   ",
-                     spec.name, done, n, from_journal, failed,
-                     best_edp > 0 ? fmt::format("{:.4g} uJ*ms", best_edp) : "-", el,
-                     ran ? el / double(ran) * double(n - done) : 0.0)
-              << std::flush;
-  };
-  progress();
-  dispatch.run(tasks, [&](size_t t, TaskResult r) {
-    const size_t i = task_point[t];
-    const SweepPoint& pt = plan.points[i];
-    const ArchArea area = arch_area(read_arch(JsonField::from(pt.arch, spec.arch_file)));
-    nlohmann::json units = nlohmann::json::object();
-    for (const UnitArea& u : area.units) units[u.unit] = u.total_um2() / 1e6;
-    nlohmann::json record = {{"key", pt.key},
-                             {"assignments", pt.assignments},
-                             {"area_mm2", area.total_mm2()},
-                             {"area_mm2_by_unit", units}};
-    if (r.error.empty()) {
-      record["workloads"] = r.result.at("workloads");
-    } else {
-      record["error"] = r.error;
-      ++failed;
-    }
-    // A configuration whose process died (killed, out of memory) is reported but not journalled, so that
-    // --resume runs it again; one the model refused (an error it raised) is final.
-    if (r.crashed) {
-      ++crashed;
-    } else {
-      journal.append(record);
-    }
-    outcomes[i] = outcome_of(record), have[i] = true, ++done;
-    if (outcomes[i].ok && (best_edp == 0 || outcomes[i].edp_uJ_ms < best_edp))
-      best_edp = outcomes[i].edp_uJ_ms;
-    progress();
-  });
-  if (!c.quiet) std::cerr << "\n";
-
-  // The Pareto front over the objectives, among the configurations that ran.
-  std::vector<size_t> ok;
-  std::vector<std::vector<double>> objs;
-  for (size_t i = 0; i < n; ++i) {
-    if (!outcomes[i].ok) continue;
-    ok.push_back(i);
-    std::vector<double> v;
-    for (SweepObjective o : spec.objectives) v.push_back(outcomes[i].objective(o));
-    objs.push_back(v);
-  }
-  if (ok.empty()) {
-    // Nothing to show: say why in one line (the journal keeps the failures) instead of empty results.
-    const size_t i = size_t(std::find_if(outcomes.begin(), outcomes.end(),
-                                         [](const Outcome& o) { return o.record.contains("error"); }) -
-                            outcomes.begin());
-    throw InputError(
-        spec.file, "",
-        fmt::format("none of the {} configurations could run the workloads; point {} ({}): {}", n, i,
-                    describe_point(spec, plan.points[i]), outcomes[i].record.at("error").get<std::string>()));
-  }
-  std::vector<bool> on_front(n, false);
-  for (size_t k : non_dominated(objs)) on_front[ok[k]] = true;
-
-  // points.csv / front.csv / points.json
-  std::vector<std::string> wnames;
-  for (const std::string& w : spec.workloads) wnames.push_back(fs::path(w).stem().string());
-  std::string head = "point";
-  for (const SweepParameter& p : spec.parameters) head += "," + csv_value(p.name);
-  head += ",area_mm2,latency_ms,energy_uJ,edp_uJ_ms,utilization";
-  for (const std::string& w : wnames)
-    head += fmt::format(",{0}.cycles,{0}.latency_ms,{0}.energy_uJ,{0}.edp_uJ_ms,{0}.utilization", w);
-  head += ",pareto,error\n";
-  std::string csv = head, front_csv = head;
-  nlohmann::json points = nlohmann::json::array();
-  for (size_t i = 0; i < n; ++i) {
-    const Outcome& o = outcomes[i];
-    std::string row = std::to_string(i);
-    for (size_t k = 0; k < spec.parameters.size(); ++k)
-      row += "," + csv_value(spec.parameters[k].values[plan.points[i].choice[k]]);
-    row += fmt::format(",{:.6f}", o.area_mm2);
-    if (o.ok) {
-      row +=
-          fmt::format(",{:.6f},{:.3f},{:.6g},{:.4f}", o.latency_ms, o.energy_uJ, o.edp_uJ_ms, o.utilization);
-      for (const auto& w : o.record.at("workloads")) {
-        row += fmt::format(",{},{:.6f},{:.3f},{:.6g},{:.4f}", w.at("cycles").get<uint64_t>(),
-                           w.at("latency_ms").get<double>(), w.at("energy_uJ").get<double>(),
-                           w.at("edp_uJ_ms").get<double>(), w.at("utilization").get<double>());
-      }
-    } else {
-      row += std::string(4 + 5 * wnames.size(), ',');
-    }
-    row += fmt::format(",{},{}\n", on_front[i] ? 1 : 0, o.ok ? "" : csv_value(o.record.at("error")));
-    csv += row;
-    if (on_front[i]) front_csv += row;
-    nlohmann::json p = o.record;
-    p.erase("key");
-    p["point"] = i;
-    p["pareto"] = bool(on_front[i]);
-    if (o.ok) {
-      p["latency_ms"] = o.latency_ms, p["energy_uJ"] = o.energy_uJ, p["edp_uJ_ms"] = o.edp_uJ_ms;
-      p["utilization"] = o.utilization;
-    }
-    points.push_back(p);
-  }
-  // Each front configuration as an architecture file, for `cosim run WORKLOAD --arch front/point_N.json`.
-  fs::create_directories(out + "/front");
-  for (size_t i = 0; i < n; ++i) {
-    if (!on_front[i]) continue;
-    nlohmann::json a = plan.points[i].arch;
-    a["name"] = fmt::format("{}-point-{}", spec.name, i);
-    if (a.contains("technology") && a["technology"].is_string())
-      a["technology"] =
-          fs::absolute(fs::path(spec.arch_file).parent_path() / a["technology"].get<std::string>())
-              .lexically_normal()
-              .string();
-    write_file_whole(fmt::format("{}/front/point_{}.json", out, i), a.dump(2) + "\n");
-  }
-  write_file_whole(out + "/points.csv", csv);
-  write_file_whole(out + "/front.csv", front_csv);
-  nlohmann::json objectives = nlohmann::json::array();
-  for (SweepObjective o : spec.objectives) objectives.push_back(to_string(o));
-  write_file_whole(out + "/points.json",
-                   nlohmann::json{{"sweep", spec.name},
-                                  {"spec", spec.file},
-                                  {"arch", spec.arch_file},
-                                  {"workloads", spec.workloads},
-                                  {"objectives", objectives},
-                                  {"mapping_objective", to_string(spec.mapping_objective)},
-                                  {"area_budget_mm2", spec.area_budget_mm2},
-                                  {"grid_size", plan.grid_size},
-                                  {"over_area_budget", plan.over_budget},
-                                  {"points", points}}
-                           .dump(2) +
-                       "\n");
-
-  // Plots: energy vs latency coloured by area, the front circled; the front's energy by kind.
-  const size_t P = spec.parameters.size();
-  const size_t c_area = P + 2, c_lat = P + 3, c_energy = P + 4, c_pareto = P + 7 + 5 * wnames.size();
-  std::string bars = "point";
-  for (const char* k : kEnergyKinds) bars += std::string(" ") + k;
-  bars += "\n";
-  for (size_t i = 0; i < n; ++i) {
-    if (!on_front[i]) continue;
-    bars += std::to_string(i);
-    for (const char* k : kEnergyKinds) {
-      double e = 0;
-      for (const auto& w : outcomes[i].record.at("workloads"))
-        e += w.at("energy_uJ_by_kind").at(k).get<double>();
-      bars += fmt::format(" {:.3f}", e);
-    }
-    bars += "\n";
-  }
-  write_file_whole(out + "/front_energy.dat", bars);
-  const std::string gp = fmt::format(
-      "set terminal pngcairo size 1000,650 noenhanced\n"
-      "set datafile separator ','\n"
-      "set output '{0}/energy_latency.png'\n"
-      "set title \"{1}: energy vs latency over {2} ({3} configurations, front of {4})\"\n"
-      "set xlabel 'latency (ms)'\nset ylabel 'energy (uJ)'\nset cblabel 'area (mm2)'\n"
-      "set palette rgbformulae 33,13,10\nset key top right\nset grid\n"
-      "plot '{0}/points.csv' every ::1 using {5}:{6}:{7} with points pt 7 ps 1.2 palette title "
-      "'configuration', "
-      "'' every ::1 using (${8} == 1 ? ${5} : NaN):{6} with points pt 6 ps 2.2 lw 2 lc rgb 'black' "
-      "title 'Pareto front'\n"
-      "set output '{0}/front_energy.png'\n"
-      "set datafile separator whitespace\n"
-      "set title \"{1}: energy of the Pareto-front configurations by kind (all workloads)\"\n"
-      "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.8 border -1\n"
-      "set boxwidth 0.75\nset key outside right\nset xlabel 'point'\nset ylabel 'energy (uJ)'\nunset "
-      "cblabel\n"
-      "set linetype 2 lc rgb '#4e79a7'\nset linetype 3 lc rgb '#59a14f'\nset linetype 4 lc rgb '#edc948'\n"
-      "set linetype 5 lc rgb '#e15759'\nset linetype 6 lc rgb '#bab0ac'\nset linetype 7 lc rgb '#76b7b2'\n"
-      "plot for [k=2:7] '{0}/front_energy.dat' using k:xtic(1) title columnheader(k) lt k\n",
-      out, spec.name, fmt::join(wnames, " + "), n, std::count(on_front.begin(), on_front.end(), true), c_lat,
-      c_energy, c_area, c_pareto);
-  draw_with_gnuplot(out, "plots", gp);
-
-  // Summary: the best configuration for each figure, and the front.
-  summary = fmt::format("sweep {}: {} configurations over {} ({} ran now, {} from the journal, {} failed",
-                        spec.name, n, fmt::join(wnames, ", "), n - from_journal, from_journal, failed);
-  if (plan.over_budget) {
-    summary += fmt::format("; {} more exceed the area budget of {} mm2 and were not run", plan.over_budget,
-                           spec.area_budget_mm2);
-  }
-  summary += ")\n";
-  if (crashed) {
-    summary += fmt::format("{} configurations failed because their process died; --resume runs them again\n",
-                           crashed);
-  }
-  if (world.size() > 1) {
-    summary += fmt::format("MPI: {} ranks ran {} configurations ({} each)\n", world.size(), tasks.size(),
-                           fmt::join(dispatch.tasks_by_rank(), ", "));
-  }
-  summary +=
-      fmt::format("Pareto front over {}: {} configurations (marked in points.csv, listed in front.csv)\n",
-                  fmt::join(objectives, ", "), std::count(on_front.begin(), on_front.end(), true));
-  for (SweepObjective o :
-       {SweepObjective::Latency, SweepObjective::Energy, SweepObjective::Edp, SweepObjective::Area}) {
-    size_t best = n;
-    for (size_t i : ok) {
-      if (best == n || outcomes[i].objective(o) < outcomes[best].objective(o)) best = i;
-    }
-    if (best == n) continue;
-    const Outcome& b = outcomes[best];
-    summary += fmt::format(
-        "best {:<7} point {:>4}: latency {:.3f} ms, energy {:.1f} uJ, EDP {:.4g} uJ*ms, area "
-        "{:.3f} mm2 | {}\n",
-        std::string(to_string(o)) + ":", best, b.latency_ms, b.energy_uJ, b.edp_uJ_ms, b.area_mm2,
-        describe_point(spec, plan.points[best]));
-  }
-  if (failed) {
-    for (size_t i = 0; i < n; ++i) {
-      if (outcomes[i].ok) continue;
-      summary += fmt::format("failed: point {} ({}): {}\n", i, describe_point(spec, plan.points[i]),
-                             outcomes[i].record.at("error").get<std::string>());
-      break;
-    }
-  }
-  summary += fmt::format(
-      "results in {}/: points.csv, points.json, front.csv, energy_latency.png, "
-      "front_energy.png, front/point_N.json (architectures), summary.txt, journal.jsonl\n",
-      out);
-  write_file_whole(out + "/summary.txt", summary);
-  return out;
+  return SweepRun(c, spec, plan, dispatch, world).run(summary);
 }
 
 }  // namespace cosim
