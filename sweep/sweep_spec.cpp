@@ -182,13 +182,23 @@ SweepObjective objective_named(const std::string& s, const std::string& source, 
                    "unknown objective \"" + s + "\" (expected latency, energy, edp or area)");
 }
 
-}  // namespace
-
-SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const std::string& data_dir) {
-  SweepSpec s;
+// A sweep file (or none: the command line alone) as it is read, part by part.
+struct SweepReader {
+  const std::string& file;
+  const SweepOverrides& ov;
+  const std::string& data_dir;
   std::optional<JsonField> root;
   std::string base_dir;
-  if (!file.empty()) {
+  SweepSpec s;
+
+  bool has(const char* field) const { return root && root->has(field); }
+
+  void read_header() {
+    if (file.empty()) {
+      s.file = "command line";
+      s.name = "command-line";
+      return;
+    }
     root = JsonField::load(file);
     root->allow_only({"format", "name", "description", "arch", "workloads", "parameters", "sample",
                       "area_budget", "mapping_objective", "objectives"});
@@ -196,134 +206,143 @@ SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const st
     s.file = file;
     s.name = root->optional("name") ? (*root)["name"].string() : fs::path(file).stem().string();
     base_dir = fs::path(file).parent_path().string();
-  } else {
-    s.file = "command line";
-    s.name = "command-line";
   }
 
-  // The base architecture.
-  if (!ov.arch.empty()) {
-    s.arch_file = resolve_preset(ov.arch, "", data_dir, "arch");
-  } else if (root && root->has("arch")) {
-    const JsonField a = (*root)["arch"];
-    try {
-      s.arch_file = resolve_preset(a.string(), base_dir, data_dir, "arch");
-    } catch (const InputError& e) {
-      a.fail(e.problem());
+  // The base architecture: --arch, the file's "arch", or the default preset.
+  ArchSpec read_base_arch() {
+    if (!ov.arch.empty()) {
+      s.arch_file = resolve_preset(ov.arch, "", data_dir, "arch");
+    } else if (has("arch")) {
+      const JsonField a = (*root)["arch"];
+      try {
+        s.arch_file = resolve_preset(a.string(), base_dir, data_dir, "arch");
+      } catch (const InputError& e) {
+        a.fail(e.problem());
+      }
+    } else {
+      s.arch_file = resolve_preset("default", "", data_dir, "arch");
     }
-  } else {
-    s.arch_file = resolve_preset("default", "", data_dir, "arch");
+    s.arch = JsonField::load(s.arch_file).raw();
+    return check_arch(s.arch, s.arch_file);
   }
-  s.arch = JsonField::load(s.arch_file).raw();
-  const ArchSpec base = check_arch(s.arch, s.arch_file);
 
   // Workloads: checked here, so a bad one stops the sweep before it starts.
-  std::vector<std::pair<std::string, std::string>> named;  // (name as given, source pointer)
-  if (!ov.workloads.empty()) {
-    for (const auto& w : ov.workloads) s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
-  } else if (root && root->has("workloads")) {
-    const JsonField ws = (*root)["workloads"];
-    if (ws.elements().empty()) ws.fail("expected at least one workload");
-    for (const JsonField& w : ws.elements()) {
-      try {
-        s.workloads.push_back(resolve_preset(w.string(), base_dir, data_dir, "workloads"));
-      } catch (const InputError& e) {
-        w.fail(e.problem());
+  void read_workloads(const ArchSpec& base) {
+    if (!ov.workloads.empty()) {
+      for (const auto& w : ov.workloads) s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
+    } else if (has("workloads")) {
+      const JsonField ws = (*root)["workloads"];
+      if (ws.elements().empty()) ws.fail("expected at least one workload");
+      for (const JsonField& w : ws.elements()) {
+        try {
+          s.workloads.push_back(resolve_preset(w.string(), base_dir, data_dir, "workloads"));
+        } catch (const InputError& e) {
+          w.fail(e.problem());
+        }
       }
-    }
-  } else {
-    for (const char* w : {"vit", "resnet20_hybrid"})
-      s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
-  }
-  for (const std::string& w : s.workloads) check_supported(read_network(w), base);
-
-  // Parameters: the spec's, then --set (replacing one of the same name).
-  if (root && root->has("parameters")) {
-    const JsonField ps = (*root)["parameters"];
-    if (!ps.is_object()) ps.fail("expected an object: field path -> list of values or range");
-    // In the order written (JsonField's objects are sorted by key): the grid's nesting and the columns.
-    std::ifstream in(file, std::ios::binary);
-    const auto ordered = nlohmann::ordered_json::parse(in, nullptr, false);
-    for (const auto& item : ordered.at("parameters").items()) {
-      const JsonField f = ps[item.key()];
-      SweepParameter p;
-      p.name = item.key(), p.source = s.file, p.pointer = f.pointer();
-      p.values = read_values(f);
-      s.parameters.push_back(std::move(p));
-    }
-  }
-  for (const std::string& set : ov.sets) {
-    const size_t eq = set.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw InputError("--set", set, "expected FIELD=VALUE[,VALUE...], e.g. chunks.mac.rows=8,16,32");
-    SweepParameter p;
-    p.name = set.substr(0, eq), p.source = "--set", p.pointer = p.name;
-    p.values = read_set_values(set.substr(eq + 1), p.name);
-    auto same = std::find_if(s.parameters.begin(), s.parameters.end(),
-                             [&](const SweepParameter& q) { return q.name == p.name; });
-    if (same != s.parameters.end()) {
-      *same = std::move(p);
     } else {
-      s.parameters.push_back(std::move(p));
+      for (const char* w : {"vit", "resnet20_hybrid"})
+        s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
+    }
+    for (const std::string& w : s.workloads) check_supported(read_network(w), base);
+  }
+
+  // Parameters: the spec's, in the order written (JsonField's objects are sorted by key: the grid's nesting
+  // and the columns follow the file), then --set (replacing one of the same name).
+  void read_parameters() {
+    if (has("parameters")) {
+      const JsonField ps = (*root)["parameters"];
+      if (!ps.is_object()) ps.fail("expected an object: field path -> list of values or range");
+      std::ifstream in(file, std::ios::binary);
+      const auto ordered = nlohmann::ordered_json::parse(in, nullptr, false);
+      for (const auto& item : ordered.at("parameters").items()) {
+        const JsonField f = ps[item.key()];
+        SweepParameter p;
+        p.name = item.key(), p.source = s.file, p.pointer = f.pointer();
+        p.values = read_values(f);
+        s.parameters.push_back(std::move(p));
+      }
+    }
+    for (const std::string& set : ov.sets) {
+      const size_t eq = set.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw InputError("--set", set, "expected FIELD=VALUE[,VALUE...], e.g. chunks.mac.rows=8,16,32");
+      SweepParameter p;
+      p.name = set.substr(0, eq), p.source = "--set", p.pointer = p.name;
+      p.values = read_set_values(set.substr(eq + 1), p.name);
+      auto same = std::find_if(s.parameters.begin(), s.parameters.end(),
+                               [&](const SweepParameter& q) { return q.name == p.name; });
+      if (same != s.parameters.end()) {
+        *same = std::move(p);
+      } else {
+        s.parameters.push_back(std::move(p));
+      }
+    }
+    if (s.parameters.empty()) {
+      throw InputError(s.file, file.empty() ? "" : "/parameters",
+                       "nothing to sweep: give parameters in the spec or with --set FIELD=V1,V2,...");
     }
   }
-  if (s.parameters.empty()) {
-    throw InputError(s.file, file.empty() ? "" : "/parameters",
-                     "nothing to sweep: give parameters in the spec or with --set FIELD=V1,V2,...");
-  }
+
   // Fields, and every value checked alone against the base architecture.
-  std::map<std::string, std::string> owner;  // field pointer -> parameter
-  for (SweepParameter& p : s.parameters) {
-    for (const std::string& path : split(p.name, '+')) {
-      p.fields.push_back(resolve_field(s.arch, path, p.source, p.pointer));
-      const std::string f = p.fields.back().to_string();
-      if (owner.count(f))
-        throw InputError(p.source, p.pointer, "\"" + path + "\" is already swept by \"" + owner[f] + "\"");
-      owner[f] = p.name;
-    }
-    for (const nlohmann::json& v : p.values) {
-      nlohmann::json doc = s.arch;
-      for (const auto& f : p.fields) doc[f] = v;
-      try {
-        check_arch(doc, s.arch_file);
-      } catch (const InputError& e) {
-        throw InputError(
-            p.source, p.pointer,
-            "the architecture rejects " + JsonField::describe(v) + ": " + e.path() + ": " + e.problem());
+  void check_parameters() {
+    std::map<std::string, std::string> owner;  // field pointer -> parameter
+    for (SweepParameter& p : s.parameters) {
+      for (const std::string& path : split(p.name, '+')) {
+        p.fields.push_back(resolve_field(s.arch, path, p.source, p.pointer));
+        const std::string f = p.fields.back().to_string();
+        if (owner.count(f))
+          throw InputError(p.source, p.pointer, "\"" + path + "\" is already swept by \"" + owner[f] + "\"");
+        owner[f] = p.name;
+      }
+      for (const nlohmann::json& v : p.values) {
+        nlohmann::json doc = s.arch;
+        for (const auto& f : p.fields) doc[f] = v;
+        try {
+          check_arch(doc, s.arch_file);
+        } catch (const InputError& e) {
+          throw InputError(
+              p.source, p.pointer,
+              "the architecture rejects " + JsonField::describe(v) + ": " + e.path() + ": " + e.problem());
+        }
       }
     }
   }
 
-  // Sample, budget, objectives.
-  if (root && root->has("sample")) {
-    const JsonField smp = (*root)["sample"];
-    smp.allow_only({"random", "seed"});
-    s.random_samples = uint64_t(smp["random"].positive());
-    if (auto sd = smp.optional("seed")) s.seed = uint64_t(sd->integer_in(0, INT64_MAX));
+  void read_sample_and_budget() {
+    if (has("sample")) {
+      const JsonField smp = (*root)["sample"];
+      smp.allow_only({"random", "seed"});
+      s.random_samples = uint64_t(smp["random"].positive());
+      if (auto sd = smp.optional("seed")) s.seed = uint64_t(sd->integer_in(0, INT64_MAX));
+    }
+    if (ov.random_samples == 0) throw InputError("--random", "", "expected at least 1 sample");
+    if (ov.random_samples > 0) s.random_samples = uint64_t(ov.random_samples);
+    if (ov.seed >= 0) s.seed = uint64_t(ov.seed);
+    if (has("area_budget")) {
+      s.area_budget_mm2 = (*root)["area_budget"].quantity(Dimension::Area).value * 1e6;
+      s.area_budget_source = s.file;
+      if (!(s.area_budget_mm2 > 0)) (*root)["area_budget"].fail("expected an area above 0");
+    }
+    if (ov.area_budget_mm2 == 0) throw InputError("--area-budget", "", "expected an area above 0 mm2");
+    if (ov.area_budget_mm2 > 0)
+      s.area_budget_mm2 = ov.area_budget_mm2, s.area_budget_source = "--area-budget";
   }
-  if (ov.random_samples == 0) throw InputError("--random", "", "expected at least 1 sample");
-  if (ov.random_samples > 0) s.random_samples = uint64_t(ov.random_samples);
-  if (ov.seed >= 0) s.seed = uint64_t(ov.seed);
-  if (root && root->has("area_budget")) {
-    s.area_budget_mm2 = (*root)["area_budget"].quantity(Dimension::Area).value * 1e6;
-    s.area_budget_source = s.file;
-    if (!(s.area_budget_mm2 > 0)) (*root)["area_budget"].fail("expected an area above 0");
-  }
-  if (ov.area_budget_mm2 == 0) throw InputError("--area-budget", "", "expected an area above 0 mm2");
-  if (ov.area_budget_mm2 > 0) s.area_budget_mm2 = ov.area_budget_mm2, s.area_budget_source = "--area-budget";
-  if (root && root->has("mapping_objective"))
-    s.mapping_objective =
-        objective_from_string((*root)["mapping_objective"].choice({"latency", "energy", "edp"}));
-  if (!ov.mapping_objective.empty()) s.mapping_objective = objective_from_string(ov.mapping_objective);
-  std::vector<std::pair<std::string, std::string>> objectives;  // (name, pointer)
-  if (!ov.objectives.empty()) {
-    for (const std::string& o : split(ov.objectives, ',')) objectives.push_back({o, ""});
-  } else if (root && root->has("objectives")) {
-    const JsonField os = (*root)["objectives"];
-    if (os.elements().empty()) os.fail("expected at least one objective");
-    for (const JsonField& o : os.elements()) objectives.push_back({o.string(), o.pointer()});
-  }
-  if (!objectives.empty()) {
+
+  void read_objectives() {
+    if (has("mapping_objective"))
+      s.mapping_objective =
+          objective_from_string((*root)["mapping_objective"].choice({"latency", "energy", "edp"}));
+    if (!ov.mapping_objective.empty()) s.mapping_objective = objective_from_string(ov.mapping_objective);
+    std::vector<std::pair<std::string, std::string>> objectives;  // (name, pointer)
+    if (!ov.objectives.empty()) {
+      for (const std::string& o : split(ov.objectives, ',')) objectives.push_back({o, ""});
+    } else if (has("objectives")) {
+      const JsonField os = (*root)["objectives"];
+      if (os.elements().empty()) os.fail("expected at least one objective");
+      for (const JsonField& o : os.elements()) objectives.push_back({o.string(), o.pointer()});
+    }
+    if (objectives.empty()) return;
     s.objectives.clear();
     for (const auto& [o, ptr] : objectives) {
       const std::string src = ptr.empty() ? "--objectives" : s.file;
@@ -333,7 +352,20 @@ SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const st
       s.objectives.push_back(x);
     }
   }
-  return s;
+};
+
+}  // namespace
+
+SweepSpec read_sweep(const std::string& file, const SweepOverrides& ov, const std::string& data_dir) {
+  SweepReader r{file, ov, data_dir, std::nullopt, "", {}};
+  r.read_header();
+  const ArchSpec base = r.read_base_arch();
+  r.read_workloads(base);
+  r.read_parameters();
+  r.check_parameters();
+  r.read_sample_and_budget();
+  r.read_objectives();
+  return r.s;
 }
 
 SweepPlan plan_sweep(const SweepSpec& s) {
