@@ -44,6 +44,9 @@ struct MacLineConfig {
 
 const std::vector<MacLineConfig>& mac_line_configs();
 
+struct EnginePhase;
+class MacLineGroup;
+
 class MacLineCosim : public sc_core::sc_module {
  public:
   MacLineCosim(sc_core::sc_module_name name, const MacLineConfig& config, uint64_t cycles, uint64_t seed);
@@ -51,6 +54,9 @@ class MacLineCosim : public sc_core::sc_module {
 
  private:
   void run();
+  bool run_phase(const EnginePhase& p, RtlMacLine& rtl, MacLineGroup& model);
+  void compare(uint64_t edge, const EnginePhase& p, const RtlMacLine& rtl, const MacLineGroup& model);
+  void fail(uint64_t edge, const char* signal, int col, uint64_t rtl, uint64_t model);
   const MacLineConfig& config_;
   uint64_t target_, seed_;
   CosimResult result_;
