@@ -167,7 +167,7 @@ nlohmann::json layer_json(const MapResults& r, size_t i) {
     e["dataflow"] = to_string(p.mapping.dataflow);
     e["tile"] = {p.mapping.tile_m, p.mapping.tile_k, p.mapping.tile_n};
     e["loop_order"] = p.mapping.loop_order;
-  } else if (p.unit == arch.vector_unit_index() && l.type != "attention.softmax") {
+  } else if (p.unit == arch.vector_unit_index() && l.part != AttentionPart::Softmax) {
     e["tile_elements"] = p.mapping.tile_m;
   }
   if (p.unit < int(arch.chunks.size()) || p.unit == arch.vector_unit_index()) {
@@ -218,9 +218,9 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
   const Layer& l = r.net.layers[size_t(p.layer)];
   const LayerMappingRecord& rec = r.m.records[i];
   const bool engine = p.unit == arch.sparse_engine_index();
-  const std::string nest = !engine                    ? nest_text(loop_nest(l, p))
-                           : l.type == "attention.qk" ? "per head: SDDMM (Q.K^T kept)"
-                                                      : "per head: SpMM (S.V)";
+  const std::string nest = !engine                           ? nest_text(loop_nest(l, p))
+                           : l.part == AttentionPart::Scores ? "per head: SDDMM (Q.K^T kept)"
+                                                             : "per head: SpMM (S.V)";
   const std::string spatial = p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
                               : engine && p.attention ? fmt::format("{}+{} lines", p.attention->lines_dense,
                                                                     p.attention->lines_sparse)

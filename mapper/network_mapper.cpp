@@ -32,7 +32,8 @@ class NetworkMapper {
         continue;
       }
       uint64_t out = bytes_of(uint64_t(elements(l.out_shape) * net.batch), l.out_bits);
-      if ((l.type == "attention.qk" || l.type == "attention.softmax") && runs_on_sparse_engine(arch, l)) {
+      if ((l.part == AttentionPart::Scores || l.part == AttentionPart::Softmax) &&
+          runs_on_sparse_engine(arch, l)) {
         out =
             bytes_of(stored_scores(polarize_attention(arch, *l.attention)) * uint64_t(net.batch), l.out_bits);
       }
@@ -45,7 +46,7 @@ class NetworkMapper {
     for (size_t i = 1; i < net_.layers.size(); ++i) {
       const Layer& l = net_.layers[i];
       if (l.work == WorkKind::None || plan_of_[i] >= 0) continue;
-      if (l.type == "attention.qk" && runs_on_sparse_engine(arch_, l)) {
+      if (l.part == AttentionPart::Scores && runs_on_sparse_engine(arch_, l)) {
         plan_sparse(i, plans);
         continue;
       }
@@ -94,8 +95,8 @@ class NetworkMapper {
       for (int in : l.inputs) {
         const size_t src = size_t(source_[size_t(in)]);
         ++readers[src];
-        if ((l.type == "attention.qk" || l.type == "attention.sv") && runs_on_sparse_engine(arch_, l) &&
-            in == l.inputs.back()) {
+        if ((l.part == AttentionPart::Scores || l.part == AttentionPart::Values) &&
+            runs_on_sparse_engine(arch_, l) && in == l.inputs.back()) {
           ++encoded_readers[src];
           info[src] = l.attention.get();
         }

@@ -406,22 +406,28 @@ class Builder {
     if (auto m = e.optional("mask")) read_mask(*m, *info);
     l.attention = info;
     const int64_t batch = net.batch;
-    Layer qk = attention_part(l, "qk", {l.inputs[0]}, {heads * batch, t, d, t}, {heads, t, t});
+    Layer qk =
+        attention_part(l, AttentionPart::Scores, {l.inputs[0]}, {heads * batch, t, d, t}, {heads, t, t});
     qk.b_transposed = true;
     const int qk_i = push(qk);
-    Layer sm = attention_part(l, "softmax", {qk_i}, {}, qk.out_shape);
+    Layer sm = attention_part(l, AttentionPart::Softmax, {qk_i}, {}, qk.out_shape);
     sm.work = WorkKind::Vector;
     sm.vector_op = VectorOp::Softmax;
     sm.vector_elements = static_cast<uint64_t>(heads * t * t * batch);
     sm.vector_row = static_cast<uint64_t>(t);
     const int sm_i = push(sm);
-    return push(attention_part(l, "sv", {sm_i, l.inputs[0]}, {heads * batch, t, t, d}, {t, heads * d}));
+    return push(attention_part(l, AttentionPart::Values, {sm_i, l.inputs[0]}, {heads * batch, t, t, d},
+                               {t, heads * d}));
   }
 
   // One of an attention's three layers; `gemm` empty for the softmax.
-  static Layer attention_part(const Layer& l, const std::string& part, std::vector<int> inputs,
+  static Layer attention_part(const Layer& l, AttentionPart kind, std::vector<int> inputs,
                               std::vector<int64_t> gemm, Shape out) {
+    const std::string part = kind == AttentionPart::Scores    ? "qk"
+                             : kind == AttentionPart::Softmax ? "softmax"
+                                                              : "sv";
     Layer x = l;
+    x.part = kind;
     x.name = l.name + "." + part;
     x.type = "attention." + part;
     x.inputs = std::move(inputs);

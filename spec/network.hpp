@@ -40,6 +40,9 @@ struct AttentionInfo {
   std::string mask_pointer;             // JSON pointer of the "mask" field
 };
 
+// Which part of an attention a layer is (an `attention` layer becomes three).
+enum class AttentionPart { None, Scores, Softmax, Values };  // NAME.qk, NAME.softmax, NAME.sv
+
 struct Layer {
   std::string name;         // unique, e.g. "block3.fc1"
   std::string type;         // as written, or "attention.qk" / "attention.softmax" / "attention.sv"
@@ -60,6 +63,7 @@ struct Layer {
   uint64_t vector_elements = 0;  // element operations (pool: output elements x window)
   uint64_t vector_row = 1;       // elements that must stay together in one tile (softmax/layernorm rows)
   // Layers of an attention (types attention.qk / .softmax / .sv).
+  AttentionPart part = AttentionPart::None;
   std::shared_ptr<const AttentionInfo> attention;
 
   uint64_t macs() const { return work == WorkKind::Gemm ? gemm.macs() : 0; }
