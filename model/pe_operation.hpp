@@ -15,7 +15,7 @@
 namespace cosim {
 
 struct ArithOp {
-  enum class Kind { Add, Mult, Shift };
+  enum class Kind { Add, Mult, Shift };  // the order of sum_parts' tables
   Kind kind = Kind::Add;
   int bits = 0;
 };
@@ -45,26 +45,24 @@ inline PeOperation pe_operation(OpType op, const PeFormat& f) {
   return p;
 }
 
+// The cost of each part from the technology table, by kind (Add, Mult, Shift): energies or areas.
+using PartCost = double (Technology::*)(int bits) const;
+inline double sum_parts(const Technology& t, const PeOperation& p, const PartCost (&cost)[3]) {
+  double sum = 0;
+  for (int i = 0; i < p.count; ++i) sum += (t.*cost[int(p.parts[size_t(i)].kind)])(p.parts[size_t(i)].bits);
+  return sum;
+}
+
 inline double energy_pJ(const Technology& t, const PeOperation& p) {
-  double e = 0;
-  for (int i = 0; i < p.count; ++i) {
-    const ArithOp& a = p.parts[size_t(i)];
-    e += a.kind == ArithOp::Kind::Mult    ? t.int_mult_pJ(a.bits)
-         : a.kind == ArithOp::Kind::Shift ? t.shift_pJ(a.bits)
-                                          : t.int_add_pJ(a.bits);
-  }
-  return e;
+  static constexpr PartCost kEnergy[3] = {&Technology::int_add_pJ, &Technology::int_mult_pJ,
+                                          &Technology::shift_pJ};
+  return sum_parts(t, p, kEnergy);
 }
 
 inline double area_um2(const Technology& t, const PeOperation& p) {
-  double e = 0;
-  for (int i = 0; i < p.count; ++i) {
-    const ArithOp& a = p.parts[size_t(i)];
-    e += a.kind == ArithOp::Kind::Mult    ? t.int_mult_um2(a.bits)
-         : a.kind == ArithOp::Kind::Shift ? t.shift_um2(a.bits)
-                                          : t.int_add_um2(a.bits);
-  }
-  return e;
+  static constexpr PartCost kArea[3] = {&Technology::int_add_um2, &Technology::int_mult_um2,
+                                        &Technology::shift_um2};
+  return sum_parts(t, p, kArea);
 }
 
 }  // namespace cosim
