@@ -143,6 +143,27 @@ def data_mutants():
     return out
 
 
+def sync_tree(src, dst):
+    """Copies the tree to the scratch copy, rewriting only files whose contents differ (with a fresh time, so
+    an existing scratch build rebuilds exactly what changed) and removing files the tree no longer has."""
+    skip = {"build", ".git", "sweep-out", "search-out"}
+    wanted = set()
+    for folder, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d not in skip and not d.startswith("build")]
+        rel = os.path.relpath(folder, src)
+        os.makedirs(os.path.join(dst, rel), exist_ok=True)
+        for f in files:
+            a, b = os.path.join(folder, f), os.path.join(dst, rel, f)
+            wanted.add(os.path.normpath(b))
+            if not os.path.exists(b) or open(a, "rb").read() != open(b, "rb").read():
+                shutil.copy(a, b)
+    for folder, dirs, files in os.walk(dst):
+        dirs[:] = [d for d in dirs if d not in skip and not d.startswith("build")]
+        for f in files:
+            if os.path.normpath(os.path.join(folder, f)) not in wanted:
+                os.remove(os.path.join(folder, f))
+
+
 def targets_for(build, labels, scratch):
     """The executables the tests of `labels` run, and the cosim binary: all a mutant needs rebuilt."""
     code, out = run(["ctest", "--test-dir", build, "-L", labels, "-LE", "slow", "--show-only=json-v1"], scratch)
@@ -168,9 +189,7 @@ def main():
     ap.add_argument("--no-data", action="store_true")
     args = ap.parse_args()
     scratch = args.scratch
-    # An existing scratch copy is refreshed in place, so its build stays incremental.
-    shutil.copytree(SRC, scratch, ignore=shutil.ignore_patterns("build*", ".git", "sweep-out", "search-out"),
-                    dirs_exist_ok=True)
+    sync_tree(SRC, scratch)
     build = os.path.join(scratch, "build")
     jobs = str(os.cpu_count() or 2)
     if run(["cmake", "-S", scratch, "-B", build, "-DCMAKE_BUILD_TYPE=Release"], scratch)[0] != 0:
