@@ -29,7 +29,7 @@ FIGURES = "golden|model|accel|spec|sparse_attention"
 MAPPER = "mapper|golden"
 LEVEL1 = "pe_array|sparse_attention"
 # A changed number in a shipped file moves figures (golden) or a cited value (spec); no rebuild needed.
-DATA = "golden|spec"
+DATA = "golden|spec|sparse_attention"
 
 # (what, file, text as it is, text after the mutation, labels to run)
 CODE_MUTANTS = [
@@ -139,7 +139,8 @@ def data_mutants():
                 v = m.group(1)
                 nv = repr(float(v) * 1.5) if "." in v else str(int(v) + 1)
                 mutated = line[: m.start()] + nv + line[m.end():]
-                out.append((f"data: {rel}:{i + 1} {v} -> {nv}", rel, line, mutated, DATA))
+                # The whole line number i: identical lines (two chunks alike) are told apart by position.
+                out.append((f"data: {rel}:{i + 1} {v} -> {nv}", rel, (i, line), mutated, DATA))
     return out
 
 
@@ -187,28 +188,42 @@ def main():
     ap.add_argument("--scratch", default="/tmp/cosim-mutants")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-data", action="store_true")
+    ap.add_argument("--no-code", action="store_true")
+    ap.add_argument("--tree", default="",
+                    help="mutate this checkout in place, with its build in TREE/build, instead of a scratch copy "
+                         "(each file is restored after its mutant)")
     args = ap.parse_args()
-    scratch = args.scratch
-    sync_tree(SRC, scratch)
+    scratch = args.tree or args.scratch
     build = os.path.join(scratch, "build")
     jobs = str(os.cpu_count() or 2)
-    if run(["cmake", "-S", scratch, "-B", build, "-DCMAKE_BUILD_TYPE=Release"], scratch)[0] != 0:
-        sys.exit("mutation-check: cmake failed")
+    if not args.tree:
+        sync_tree(SRC, scratch)
+        if run(["cmake", "-S", scratch, "-B", build, "-DCMAKE_BUILD_TYPE=Release"], scratch)[0] != 0:
+            sys.exit("mutation-check: cmake failed")
     print("mutation-check: building the scratch copy in " + build, flush=True)
     if run(["cmake", "--build", build, "-j" + jobs], scratch)[0] != 0:
         sys.exit("mutation-check: the unmutated copy does not build")
 
-    mutants = CODE_MUTANTS + ([] if args.no_data else data_mutants())
+    mutants = ([] if args.no_code else CODE_MUTANTS) + ([] if args.no_data else data_mutants())
     mutants = [m for m in mutants if args.only in m[0]]
     caught, missed, invalid = 0, [], []
     for what, rel, old, new, labels in mutants:
         path = os.path.join(scratch, rel)
         text = open(path).read()
-        if text.count(old) != 1:
+        if isinstance(old, tuple):  # a data mutant: line number, line as it is
+            lines = text.split("\n")
+            if lines[old[0]] != old[1]:
+                invalid.append(what + " (the line is not as read)")
+                continue
+            lines[old[0]] = new
+            mutated = "\n".join(lines)
+        elif text.count(old) != 1:
             invalid.append(what + f" (the text to mutate occurs {text.count(old)} times in {rel})")
             print("INVALID  " + what, flush=True)
             continue
-        open(path, "w").write(text.replace(old, new, 1))
+        else:
+            mutated = text.replace(old, new, 1)
+        open(path, "w").write(mutated)
         try:
             code, out = run(["cmake", "--build", build, "-j" + jobs, "--target"] + targets_for(build, labels, scratch),
                             scratch)
