@@ -28,7 +28,4 @@ CommandAction add_verify_command(CLI::App& app);
 // Resolves --arch: a path to a file, or the name of a preset in arch/ (default, systolic32, eyeriss_like).
 std::string resolve_arch(const std::string& arg);
 
-// Writes `text` to `path` whole or not at all (temporary file, then rename); "-" or empty means stdout.
-void write_output(const std::string& path, const std::string& text);
-
 }  // namespace cosim

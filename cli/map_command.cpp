@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/report_output.hpp"
 #include "cli/workload_inputs.hpp"
 #include "mapper/chunk_allocation.hpp"
 #include "mapper/network_schedule.hpp"
+#include "results/journal.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
@@ -99,14 +101,7 @@ nlohmann::json allocated_arch_json(const ArchSpec& from, const Allocation& al) {
       "Chunks of " + from.name +
       " re-sized by `cosim map --allocate` so that the pipeline stages balance (same total PEs "
       "and buffer bytes).";
-  // A relative technology path stays valid only next to the original file.
-  if (j.contains("technology") && j["technology"].is_string()) {
-    namespace fs = std::filesystem;
-    const fs::path t = j["technology"].get<std::string>();
-    if (t.is_relative())
-      j["technology"] = fs::absolute(fs::path(from.file).parent_path() / t).lexically_normal().string();
-  }
-  return j;
+  return with_portable_technology(j, from.file);
 }
 
 // Everything `cosim map` reports: the mapping, its schedules and the chunk allocations.
@@ -301,8 +296,8 @@ std::string map_table(const MapResults& r) {
 CommandAction add_map_command(CLI::App& app) {
   struct Options {
     WorkloadInputs in;
-    std::string format = "table";
-    std::string output;
+    ReportOutput out{{"table", "json"},
+                     "table, or json (a cosim-mapping/1 file `cosim run --mapping` reads)"};
     bool allocate = false;
     std::string write_arch;
   };
@@ -314,11 +309,7 @@ CommandAction add_map_command(CLI::App& app) {
       "weighed; then the schedule of the layers on the units and the allocation of PEs and buffers among the "
       "chunks.");
   o->in.add_to(cmd, false);
-  cmd->add_option("--format", o->format,
-                  "table, or json (a cosim-mapping/1 file `cosim run --mapping` reads)")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->capture_default_str();
-  cmd->add_option("-o,--output", o->output, "Write to this file (whole or not at all) instead of stdout");
+  o->out.add_to(cmd);
   cmd->add_flag(
       "--allocate", o->allocate,
       "Search the allocation of the chunks' PEs and buffers (same totals) that balances the pipeline "
@@ -328,13 +319,16 @@ CommandAction add_map_command(CLI::App& app) {
   return [o]() {
     if (!o->write_arch.empty() && !o->allocate)
       throw InputError(o->write_arch, "", "--write-arch needs --allocate");
+    const std::string format = o->out.format();
+    if (!o->write_arch.empty()) check_writable_path(o->write_arch);
     const ArchSpec arch = o->in.read_arch_spec();
     const Network net = o->in.read_workload(arch);
     const MapResults r = map_workload(arch, net, o->in.objective_value(), o->in.pipeline, o->allocate);
-    const std::string text = o->format == "json" ? map_json(r) : map_table(r);
+    std::vector<std::pair<std::string, std::string>> outputs;
     if (!o->write_arch.empty())
-      write_output(o->write_arch, allocated_arch_json(arch, *r.balanced).dump(2) + "\n");
-    write_output(o->output, text);
+      outputs.emplace_back(o->write_arch, allocated_arch_json(arch, *r.balanced).dump(2) + "\n");
+    outputs.emplace_back(o->out.path(), format == "json" ? map_json(r) : map_table(r));
+    write_outputs(outputs);
     return 0;
   };
 }

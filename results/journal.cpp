@@ -1,5 +1,7 @@
 #include "results/journal.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -12,14 +14,56 @@ std::string file_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-void write_file_whole(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out.flush()) throw InputError(path, "", "cannot write this file");
+void check_writable_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(path, "", "is a directory; name a file to write");
+  const fs::path dir = fs::path(path).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir, ec))
+    throw InputError(path, "", "cannot write this file: its folder " + dir.string() + " does not exist");
+}
+
+namespace {
+
+std::string partial_path(const std::string& path) {
+  return path + ".partial";
+}
+
+void write_partial(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  check_writable_path(path);
+  std::error_code ec;
+  const std::string tmp = partial_path(path);
+  std::ofstream out(tmp, std::ios::binary);
+  if (out) out << text;
+  if (!out || !out.flush()) {
+    out.close();
+    fs::remove(tmp, ec);
+    throw InputError(path, "", std::string("cannot write this file (") + std::strerror(errno) + ")");
   }
-  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+void write_files_whole(const std::vector<std::pair<std::string, std::string>>& files) {
+  namespace fs = std::filesystem;
+  size_t written = 0;
+  try {
+    for (; written < files.size(); ++written) write_partial(files[written].first, files[written].second);
+  } catch (...) {
+    std::error_code ec;
+    for (size_t i = 0; i < written; ++i) fs::remove(partial_path(files[i].first), ec);
+    throw;
+  }
+  for (const auto& [path, text] : files) {
+    std::error_code ec;
+    fs::rename(partial_path(path), path, ec);
+    if (ec) throw InputError(path, "", "cannot write this file (" + ec.message() + ")");
+  }
+}
+
+void write_file_whole(const std::string& path, const std::string& text) {
+  write_files_whole({{path, text}});
 }
 
 Journal::Journal(const std::string& path, const nlohmann::json& header, bool resume, const std::string& what,

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,8 +16,17 @@ namespace cosim {
 std::string file_text(const std::string& path);
 
 // Writes a whole file or nothing (a temporary file renamed into place), so a kill never leaves a partial
-// result that looks complete. Throws InputError naming the path when it cannot write.
+// result that looks complete. Throws InputError naming the path when it cannot write (a directory, a
+// missing or read-only folder, a full disk); no temporary file is left behind then.
 void write_file_whole(const std::string& path, const std::string& text);
+
+// Refuses, before any work is done, a path that cannot be a file written later: a directory, or a file in a
+// folder that does not exist.
+void check_writable_path(const std::string& path);
+
+// Several files, all or none: every one is written to its temporary file first, and only when all of them
+// are written are they renamed into place.
+void write_files_whole(const std::vector<std::pair<std::string, std::string>>& files);
 
 class Journal {
  public:

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "spec/preset_files.hpp"
+
 namespace cosim {
 
 const char* to_string(VectorOp op) {
@@ -167,38 +169,79 @@ ChunkSpec read_chunk(const JsonField& c) {
   return s;
 }
 
+// The cost of a vector operation the architecture does not describe: fp16 arithmetic per element, one lane
+// step per arithmetic stage (documented in docs/architecture-format.md). Softmax: max, exp (polynomial), sum
+// and scale by the reciprocal; layernorm: mean, variance, normalize and scale; GELU: its tanh approximation;
+// pool: one compare or add per window element; concat: a copy whose energy is the data movement alone.
+struct DefaultVectorOp {
+  int cycles_per_element;
+  std::map<std::string, double> actions;
+};
+const std::map<VectorOp, DefaultVectorOp>& default_vector_ops() {
+  static const std::map<VectorOp, DefaultVectorOp> ops = {
+      {VectorOp::Softmax, {4, {{"fp16_add", 4}, {"fp16_mult", 4}}}},
+      {VectorOp::Layernorm, {3, {{"fp16_add", 3}, {"fp16_mult", 3}}}},
+      {VectorOp::Gelu, {2, {{"fp16_add", 2}, {"fp16_mult", 4}}}},
+      {VectorOp::Add, {1, {{"fp16_add", 1}}}},
+      {VectorOp::Pool, {1, {{"fp16_add", 1}}}},
+      {VectorOp::Concat, {1, {}}}};
+  return ops;
+}
+
+std::string action_names(const Technology& tech) {
+  std::string known;
+  for (const auto& n : tech.action_names()) known += (known.empty() ? "" : ", ") + n;
+  return known;
+}
+
+VectorOpCost default_vector_op_cost(VectorOp op, const JsonField& at, const Technology& tech) {
+  const DefaultVectorOp& d = default_vector_ops().at(op);
+  VectorOpCost cost;
+  cost.cycles_per_element = d.cycles_per_element;
+  for (const auto& [action, count] : d.actions) {
+    if (!tech.has_action(action)) {
+      at.fail(std::string("the default cost of ") + to_string(op) + " needs the action \"" + action +
+              "\", which the technology table lacks (it has: " + action_names(tech) + "); describe ops." +
+              to_string(op) + " here");
+    }
+    cost.actions[action] = count;
+    cost.energy_pJ_per_element += count * tech.action_pJ(action);
+  }
+  return cost;
+}
+
+VectorOpCost read_vector_op_cost(const JsonField& o, const Technology& tech) {
+  o.allow_only({"cycles_per_element", "actions", "note"});
+  VectorOpCost cost;
+  cost.cycles_per_element = static_cast<int>(o["cycles_per_element"].integer_in(1, 1000));
+  JsonField actions = o["actions"];
+  if (!actions.is_object())
+    actions.fail("expected an object of action counts, found " + JsonField::describe(actions.raw()));
+  for (auto it = actions.raw().begin(); it != actions.raw().end(); ++it) {
+    JsonField a = actions[it.key()];
+    if (!tech.has_action(it.key()))
+      a.fail("unknown action \"" + it.key() + "\"; the technology table has: " + action_names(tech));
+    double count = a.number();
+    if (count < 0 || count > 1e6)
+      a.fail("expected a count in [0, 1e6], found " + JsonField::describe(a.raw()));
+    cost.actions[it.key()] = count;
+    cost.energy_pJ_per_element += count * tech.action_pJ(it.key());
+  }
+  return cost;
+}
+
 VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
   v.allow_only({"lanes", "buffer", "ops", "note"});
   VectorUnitSpec s;
   s.lanes = static_cast<int>(v["lanes"].integer_in(1, 65536));
   s.buffer = v["buffer"].bytes();
-  JsonField ops = v["ops"];
-  ops.allow_only({"softmax", "layernorm", "gelu", "add", "pool", "concat"});
+  const std::optional<JsonField> ops = v.optional("ops");
+  if (ops) ops->allow_only({"softmax", "layernorm", "gelu", "add", "pool", "concat"});
   for (VectorOp op : kVectorOps) {
-    if (op == VectorOp::Concat && !ops.has("concat")) {
-      // Optional: a concat copies its inputs into one tensor, one element per lane per cycle; its energy is
-      // the buffer and memory traffic alone.
-      s.ops[op] = VectorOpCost{};
-      continue;
-    }
-    JsonField o = ops[to_string(op)];
-    o.allow_only({"cycles_per_element", "actions", "note"});
-    VectorOpCost cost;
-    cost.cycles_per_element = static_cast<int>(o["cycles_per_element"].integer_in(1, 1000));
-    JsonField actions = o["actions"];
-    for (auto it = actions.raw().begin(); it != actions.raw().end(); ++it) {
-      JsonField a = actions[it.key()];
-      if (!tech.has_action(it.key())) {
-        std::string known;
-        for (const auto& n : tech.action_names()) known += (known.empty() ? "" : ", ") + n;
-        a.fail("unknown action \"" + it.key() + "\"; the technology table has: " + known);
-      }
-      double count = a.number();
-      if (count < 0) a.fail("expected a count >= 0, found " + JsonField::describe(a.raw()));
-      cost.actions[it.key()] = count;
-      cost.energy_pJ_per_element += count * tech.action_pJ(it.key());
-    }
-    s.ops[op] = cost;
+    if (ops && ops->has(to_string(op)))
+      s.ops[op] = read_vector_op_cost((*ops)[to_string(op)], tech);
+    else
+      s.ops[op] = default_vector_op_cost(op, ops ? *ops : v, tech);
   }
   return s;
 }
@@ -260,7 +303,33 @@ SparseAttentionSpec read_sparse_attention(const JsonField& f) {
   return s;
 }
 
+// A technology table named by a string: a file relative to the architecture file that names it, or the name
+// of a table shipped in arch/tech/ ("45nm").
+std::string technology_path(const JsonField& t) {
+  const std::string base = std::filesystem::path(t.file()).parent_path().string();
+  try {
+    return resolve_preset(t.string(), base.empty() ? "." : base, shipped_data_dir(), "arch/tech");
+  } catch (const InputError& e) {
+    t.fail("technology \"" + t.string() + "\": " + e.problem() +
+           "; a relative path is read from the folder of " + t.file());
+  }
+}
+
 }  // namespace
+
+nlohmann::json with_portable_technology(nlohmann::json doc, const std::string& arch_file) {
+  if (!doc.contains("technology") || !doc["technology"].is_string()) return doc;
+  const JsonField t = JsonField::from(doc, arch_file)["technology"];
+  namespace fs = std::filesystem;
+  const fs::path named = t.string();
+  const fs::path beside = named.is_absolute() ? named : fs::path(arch_file).parent_path() / named;
+  if (!fs::is_regular_file(beside)) {
+    technology_path(t);  // a preset name (kept as it is), or an InputError
+    return doc;
+  }
+  doc["technology"] = fs::absolute(beside).lexically_normal().string();
+  return doc;
+}
 
 ArchSpec read_arch(const std::string& file) {
   return read_arch(JsonField::load(file));
@@ -277,13 +346,10 @@ ArchSpec read_arch(const JsonField& root) {
   a.clock_hz = root["clock"].quantity(Dimension::Frequency).value;
   if (a.clock_hz < 1e3 || a.clock_hz > 1e11) root["clock"].fail("expected a clock between 1 kHz and 100 GHz");
 
-  // The technology table: a path relative to this file, or an inline object.
+  // The technology table: a preset name, a path relative to this file, or an inline object.
   JsonField t = root["technology"];
   if (t.is_string()) {
-    std::filesystem::path p = t.string();
-    if (p.is_relative()) p = std::filesystem::path(root.file()).parent_path() / p;
-    a.technology_file = p.lexically_normal().string();
-    if (!std::filesystem::exists(p)) t.fail("technology file \"" + a.technology_file + "\" does not exist");
+    a.technology_file = technology_path(t);
     a.technology = Technology::read(JsonField::load(a.technology_file));
   } else {
     a.technology_file = root.file();

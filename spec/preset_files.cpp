@@ -4,6 +4,10 @@
 
 #include "spec/input_error.hpp"
 
+#ifndef COSIM_DATA_DIR
+#define COSIM_DATA_DIR "."
+#endif
+
 namespace cosim {
 
 std::string resolve_preset(const std::string& arg, const std::string& base_dir, const std::string& data_dir,
@@ -23,6 +27,10 @@ std::string resolve_preset(const std::string& arg, const std::string& base_dir, 
     }
   }
   throw InputError(arg, "", "no such file or " + subdir + " preset (presets: " + presets + ")");
+}
+
+std::string shipped_data_dir() {
+  return COSIM_DATA_DIR;
 }
 
 }  // namespace cosim

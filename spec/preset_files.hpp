@@ -11,4 +11,7 @@ namespace cosim {
 std::string resolve_preset(const std::string& arg, const std::string& base_dir, const std::string& data_dir,
                            const std::string& subdir);
 
+// The folder the shipped presets live in (the source tree cosim was built from).
+std::string shipped_data_dir();
+
 }  // namespace cosim

@@ -306,13 +306,8 @@ class SweepRun {
     fs::create_directories(out_ + "/front");
     for (size_t i = 0; i < n_; ++i) {
       if (!on_front_[i]) continue;
-      nlohmann::json a = plan_.points[i].arch;
+      nlohmann::json a = with_portable_technology(plan_.points[i].arch, spec_.arch_file);
       a["name"] = fmt::format("{}-point-{}", spec_.name, i);
-      if (a.contains("technology") && a["technology"].is_string())
-        a["technology"] =
-            fs::absolute(fs::path(spec_.arch_file).parent_path() / a["technology"].get<std::string>())
-                .lexically_normal()
-                .string();
       write_file_whole(fmt::format("{}/front/point_{}.json", out_, i), a.dump(2) + "\n");
     }
   }

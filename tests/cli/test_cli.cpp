@@ -83,6 +83,19 @@ TEST(CosimRun, PresetsByNameAndOutputFile) {
   EXPECT_EQ(j["arch"], "systolic32");
 }
 
+// Without --format the output file's extension picks the format; anything else is the table.
+TEST(CosimRun, OutputFormatFollowsTheExtension) {
+  const std::string base = testing::TempDir() + "cosim_ext_" + std::to_string(::getpid());
+  ASSERT_EQ(cosim("run workloads/mobilenetv2_cifar.json -o '" + base + ".json'").code, 0);
+  EXPECT_EQ(nlohmann::json::parse(slurp(base + ".json"))["workload"], "MobileNetV2-CIFAR");
+  ASSERT_EQ(cosim("run workloads/mobilenetv2_cifar.json -o '" + base + ".csv'").code, 0);
+  EXPECT_EQ(slurp(base + ".csv").rfind("layer,type,op,unit,", 0), 0u);
+  ASSERT_EQ(cosim("run workloads/mobilenetv2_cifar.json -o '" + base + ".txt'").code, 0);
+  EXPECT_NE(slurp(base + ".txt").find("total latency"), std::string::npos);
+  ASSERT_EQ(cosim("run workloads/mobilenetv2_cifar.json --format json -o '" + base + ".out'").code, 0);
+  EXPECT_NO_THROW(nlohmann::json::parse(slurp(base + ".out")));
+}
+
 TEST(CosimRun, HelpExplainsEveryOption) {
   Result r = cosim("run --help");
   EXPECT_EQ(r.code, 0);
@@ -131,6 +144,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "/layers/1/layers/0/op: layer \"s1b1.conv1\" uses operator \"shift\""},
         BadCall{"unknown_preset", "run workloads/vit.json --arch tpu9", "tpu9: no such file or arch preset"},
         BadCall{"bad_format_option", "run workloads/vit.json --format xml", "--format"},
+        BadCall{"format_contradicts_extension", "run workloads/vit.json --format csv -o /tmp/x.json",
+                "/tmp/x.json: --format csv contradicts the file's extension .json"},
+        BadCall{"output_is_a_directory", "run workloads/vit.json -o " + testing::TempDir(), "is a directory"},
+        BadCall{"output_folder_missing", "run workloads/vit.json -o /nonexistent/r.json",
+                "its folder /nonexistent does not exist"},
         BadCall{"missing_workload_argument", "run", "WORKLOAD"},
         BadCall{"bad_arch_field",
                 "run workloads/vit.json --arch " +

@@ -1,5 +1,10 @@
 // Architecture files: the presets read as documented, and each kind of bad field is refused with its file,
 // JSON pointer and problem.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "model/area_model.hpp"
@@ -143,10 +148,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadArch{"unknown vector action",
                 [](auto& j) { j["vector_unit"]["ops"]["gelu"]["actions"]["fp8_mult"] = 1; },
                 "/vector_unit/ops/gelu/actions/fp8_mult", "unknown action"},
-        BadArch{"missing vector op", [](auto& j) { j["vector_unit"]["ops"].erase("softmax"); },
-                "/vector_unit/ops", "missing required field \"softmax\""},
+        BadArch{"vector op left to a default the inline table cannot price",
+                [](auto& j) {
+                  j["technology"] = test::load_json("arch/tech/45nm.json");
+                  j["technology"]["energy"]["actions"].erase("fp16_add");
+                  j["vector_unit"]["ops"].erase("softmax");
+                },
+                "/vector_unit/ops", "the default cost of softmax needs the action \"fp16_add\""},
+        BadArch{"vector actions not an object",
+                [](auto& j) { j["vector_unit"]["ops"]["add"]["actions"] = 3; },
+                "/vector_unit/ops/add/actions", "expected an object of action counts"},
         BadArch{"missing technology file", [](auto& j) { j["technology"] = "tech/none.json"; }, "/technology",
-                "does not exist"},
+                "no such file or arch/tech preset (presets: 45nm)"},
+        BadArch{"unknown technology preset", [](auto& j) { j["technology"] = "7nm"; }, "/technology",
+                "technology \"7nm\": no such file or arch/tech preset (presets: 45nm)"},
         BadArch{"wrong format tag", [](auto& j) { j["format"] = "timeloop"; }, "/format", "cosim-arch/1"},
         BadArch{"absurd DRAM latency", [](auto& j) { j["dram"]["latency"] = "1e30 s"; }, "/dram/latency",
                 "more than the 1e9"},
@@ -163,6 +178,61 @@ INSTANTIATE_TEST_SUITE_P(
       for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
       return n;
     });
+
+// Vector ops the file leaves out cost the documented defaults (docs/architecture-format.md), which the
+// default preset spells out: the same figures either way.
+TEST(ArchSpec, VectorOpsLeftOutCostTheDocumentedDefaults) {
+  const ArchSpec spelled = test::arch_with("arch/default.json", [](auto&) {});
+  const ArchSpec bare = test::arch_with("arch/default.json", [](auto& j) { j["vector_unit"].erase("ops"); });
+  const ArchSpec one = test::arch_with("arch/default.json", [](auto& j) {
+    j["vector_unit"]["ops"] = {{"gelu", {{"cycles_per_element", 7}, {"actions", {{"fp16_mult", 1}}}}}};
+  });
+  const std::map<VectorOp, int> cycles = {{VectorOp::Softmax, 4}, {VectorOp::Layernorm, 3},
+                                          {VectorOp::Gelu, 2},    {VectorOp::Add, 1},
+                                          {VectorOp::Pool, 1},    {VectorOp::Concat, 1}};
+  const double add = spelled.technology.action_pJ("fp16_add"),
+               mult = spelled.technology.action_pJ("fp16_mult");
+  const std::map<VectorOp, double> pJ = {{VectorOp::Softmax, 4 * add + 4 * mult},
+                                         {VectorOp::Layernorm, 3 * add + 3 * mult},
+                                         {VectorOp::Gelu, 2 * add + 4 * mult},
+                                         {VectorOp::Add, add},
+                                         {VectorOp::Pool, add},
+                                         {VectorOp::Concat, 0.0}};
+  for (VectorOp op : kVectorOps) {
+    EXPECT_EQ(bare.vector_unit.ops.at(op).cycles_per_element, cycles.at(op)) << to_string(op);
+    EXPECT_DOUBLE_EQ(bare.vector_unit.ops.at(op).energy_pJ_per_element, pJ.at(op)) << to_string(op);
+    EXPECT_EQ(spelled.vector_unit.ops.at(op).actions, bare.vector_unit.ops.at(op).actions) << to_string(op);
+  }
+  EXPECT_EQ(one.vector_unit.ops.at(VectorOp::Gelu).cycles_per_element, 7);
+  EXPECT_DOUBLE_EQ(one.vector_unit.ops.at(VectorOp::Gelu).energy_pJ_per_element, mult);
+  EXPECT_EQ(one.vector_unit.ops.at(VectorOp::Softmax).cycles_per_element, 4);
+}
+
+// A preset copied elsewhere keeps working: "45nm" names the shipped table; a relative path is read from the
+// folder of the file that names it, and an architecture written elsewhere gets it as an absolute path.
+TEST(ArchSpec, TechnologyByPresetNameOrPathFromTheNamingFile) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("cosim-tech-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "tables");
+  fs::copy_file(test::source_path("arch/tech/45nm.json"), dir / "tables" / "mine.json",
+                fs::copy_options::overwrite_existing);
+  nlohmann::json j = test::load_json("arch/default.json");
+  ASSERT_EQ(j["technology"], "45nm");
+  std::ofstream(dir / "by_name.json") << j.dump();
+  j["technology"] = "tables/mine.json";
+  std::ofstream(dir / "by_path.json") << j.dump();
+  const ArchSpec by_name = read_arch((dir / "by_name.json").string());
+  const ArchSpec by_path = read_arch((dir / "by_path.json").string());
+  EXPECT_EQ(fs::path(by_name.technology_file),
+            fs::path(test::source_path("arch/tech/45nm.json")).lexically_normal());
+  EXPECT_EQ(fs::path(by_path.technology_file), (dir / "tables" / "mine.json").lexically_normal());
+  EXPECT_EQ(by_name.technology.content, by_path.technology.content);
+  EXPECT_EQ(with_portable_technology(j, (dir / "by_path.json").string())["technology"],
+            (dir / "tables" / "mine.json").lexically_normal().string());
+  j["technology"] = "45nm";
+  EXPECT_EQ(with_portable_technology(j, (dir / "by_name.json").string())["technology"], "45nm");
+  fs::remove_all(dir);
+}
 
 TEST(ArchSpec, TechnologyEntryWithUnknownSourceIsRefused) {
   nlohmann::json j = test::load_json("arch/default.json");
