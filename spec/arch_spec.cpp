@@ -1,5 +1,6 @@
 #include "spec/arch_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -125,6 +126,15 @@ ChunkSpec read_chunk(const JsonField& c) {
   ChunkSpec s;
   s.pointer = c.pointer();
   s.name = c["name"].string();
+  // Chunk names become SystemC module names and the middle of sweep field paths (chunks.NAME.rows).
+  const bool plain =
+      !s.name.empty() && s.name.size() <= 64 && std::all_of(s.name.begin(), s.name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+      });
+  if (!plain) {
+    c["name"].fail("a chunk name is 1 to 64 letters, digits, '_' or '-', found " +
+                   JsonField::describe(c["name"].raw()));
+  }
   s.op = op_from_string(c["op"].choice({"mult", "shift", "adder"}));
   s.rows = static_cast<int>(c["rows"].integer_in(1, 4096));
   s.cols = static_cast<int>(c["cols"].integer_in(1, 4096));
@@ -217,15 +227,14 @@ VectorOpCost read_vector_op_cost(const JsonField& o, const Technology& tech) {
   JsonField actions = o["actions"];
   if (!actions.is_object())
     actions.fail("expected an object of action counts, found " + JsonField::describe(actions.raw()));
-  for (auto it = actions.raw().begin(); it != actions.raw().end(); ++it) {
-    JsonField a = actions[it.key()];
-    if (!tech.has_action(it.key()))
-      a.fail("unknown action \"" + it.key() + "\"; the technology table has: " + action_names(tech));
+  for (const auto& [name, a] : actions.members()) {
+    if (!tech.has_action(name))
+      a.fail("unknown action \"" + name + "\"; the technology table has: " + action_names(tech));
     double count = a.number();
     if (count < 0 || count > 1e6)
       a.fail("expected a count in [0, 1e6], found " + JsonField::describe(a.raw()));
-    cost.actions[it.key()] = count;
-    cost.energy_pJ_per_element += count * tech.action_pJ(it.key());
+    cost.actions[name] = count;
+    cost.energy_pJ_per_element += count * tech.action_pJ(name);
   }
   return cost;
 }
@@ -283,8 +292,12 @@ SparseAttentionSpec read_sparse_attention(const JsonField& f) {
       if (r->is_string()) {
         const std::string t = r->string();
         const auto slash = t.find('/');
+        const auto whole = [](const std::string& x) {
+          return !x.empty() && x.size() <= 9 && std::all_of(x.begin(), x.end(), ::isdigit);
+        };
         try {
-          if (slash == std::string::npos) throw std::invalid_argument(t);
+          if (slash == std::string::npos || !whole(t.substr(0, slash)) || !whole(t.substr(slash + 1)))
+            throw std::invalid_argument(t);
           s.ratio_num = std::stoll(t.substr(0, slash));
           s.ratio_den = std::stoll(t.substr(slash + 1));
         } catch (const std::exception&) {

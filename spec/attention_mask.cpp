@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -23,9 +24,34 @@ std::string dict_value(const std::string& header, const std::string& key) {
   return m[1].str();
 }
 
+// The sizes of a shape tuple such as "(12, 3, 197, 197)" or "(5,)"; -1 for an item that is not a whole
+// number of at most 12 digits (a negative, a float, a size beyond any array this reader takes).
+std::vector<int64_t> npy_shape(const std::string& text) {
+  std::vector<int64_t> shape;
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return shape;
+  std::stringstream items(text.substr(1, text.size() - 2));
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+    if (b == std::string::npos) continue;  // the empty item after a trailing comma
+    item = item.substr(b, e - b + 1);
+    const bool digits = item.size() <= 12 && std::all_of(item.begin(), item.end(), ::isdigit);
+    shape.push_back(digits ? std::stoll(item) : -1);
+  }
+  return shape;
+}
+
 }  // namespace
 
 std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(file, ec);
+  if (!ec && size > kMaxNpyBytes) {
+    throw InputError(file, "",
+                     "the mask file has " + std::to_string(size) + " bytes; cosim reads masks of up to " +
+                         std::to_string(kMaxNpyBytes >> 30) + " GiB");
+  }
+  if (std::filesystem::is_directory(file, ec)) throw InputError(file, "", "is a directory, not an .npy file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(file, "", "cannot open mask file (missing or unreadable)");
   std::stringstream buffer;
@@ -68,21 +94,21 @@ std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file) {
                          : "the .npy header has no 'fortran_order'");
   }
   const std::string shape_text = dict_value(header, "shape");
-  std::vector<int64_t> shape;
-  {
-    const std::regex num("\\d+");
-    for (auto it = std::sregex_iterator(shape_text.begin(), shape_text.end(), num);
-         it != std::sregex_iterator(); ++it) {
-      shape.push_back(std::stoll(it->str()));
-    }
-  }
+  const std::vector<int64_t> shape = npy_shape(shape_text);
   if (shape.size() != 4 || shape[2] != shape[3] || shape[0] < 1 || shape[1] < 1 || shape[2] < 1) {
     fail("shape " + (shape_text.empty() ? std::string("(none)") : shape_text) +
-         " is not (layers, heads, N, N) with N queries and N keys");
+         " is not (layers, heads, N, N) of positive sizes, with N queries and N keys");
   }
   if (shape[2] > 65535)
     fail("N = " + std::to_string(shape[2]) + " tokens is more than this reader supports (65535)");
-  const size_t expected = size_t(shape[0] * shape[1] * shape[2] * shape[3]);
+  if (shape[0] > 65535 || shape[1] > 4096)
+    fail("shape " + shape_text + ": more than 65535 layers or 4096 heads is more than this reader supports");
+  long double product = 1;
+  for (int64_t d : shape) product *= static_cast<long double>(d);
+  if (product > static_cast<long double>(bytes.size()))
+    fail("truncated: the shape " + shape_text + " needs more bytes of data than the file's " +
+         std::to_string(bytes.size()));
+  const size_t expected = size_t(shape[0]) * size_t(shape[1]) * size_t(shape[2]) * size_t(shape[3]);
   const size_t data_start = header_start + header_len;
   const size_t found = bytes.size() - data_start;
   if (found < expected) {

@@ -24,6 +24,7 @@ struct MaskSet {
 // Reads a .npy mask. Throws InputError(file, "", problem): not an .npy (magic), unsupported version, a dtype
 // other than bool/uint8, Fortran order, a shape that is not 4-D with N x N last, or a truncated file.
 std::shared_ptr<const MaskSet> load_npy_mask(const std::string& file);
+constexpr uintmax_t kMaxNpyBytes = uintmax_t(4) << 30;  // the largest mask file read
 
 struct MaskGenerator {
   double sparsity = 0.9;  // fraction of entries pruned

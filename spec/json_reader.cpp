@@ -1,26 +1,16 @@
 #include "spec/json_reader.hpp"
 
+#include <filesystem>
+
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "spec/strict_json.hpp"
+
 namespace cosim {
 
 namespace {
-
-// Line and column of a byte offset, for parse errors a person can find in an editor.
-std::pair<size_t, size_t> line_column(const std::string& text, size_t byte) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
 
 std::string escape_pointer_token(const std::string& key) {
   std::string out;
@@ -38,6 +28,14 @@ std::string escape_pointer_token(const std::string& key) {
 }  // namespace
 
 JsonField JsonField::load(const std::string& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw InputError(file, "", "is a directory, not a JSON file");
+  const uintmax_t size = std::filesystem::file_size(file, ec);
+  if (!ec && size > kMaxJsonBytes) {
+    throw InputError(file, "",
+                     "the file has " + std::to_string(size) + " bytes; cosim reads JSON files of up to " +
+                         std::to_string(kMaxJsonBytes >> 20) + " MiB");
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(file, "", "cannot open file (missing or unreadable)");
   std::stringstream buffer;
@@ -45,18 +43,7 @@ JsonField JsonField::load(const std::string& file) {
   const std::string text = buffer.str();
   auto doc = std::make_shared<Document>();
   doc->file = file;
-  try {
-    doc->root = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    auto [line, col] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
-    std::string what = e.what();
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-    auto pos = what.find(": ");
-    std::string detail = pos == std::string::npos ? what : what.substr(pos + 2);
-    throw InputError(
-        file, "",
-        "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + detail);
-  }
+  doc->root = parse_strict_json(text, file);
   const nlohmann::json* root = &doc->root;
   return JsonField(std::move(doc), root, "");
 }
@@ -98,6 +85,14 @@ std::optional<JsonField> JsonField::optional(const std::string& key) const {
   auto it = value_->find(key);
   if (it == value_->end()) return std::nullopt;
   return JsonField(doc_, &*it, pointer_ + "/" + escape_pointer_token(key));
+}
+
+std::vector<std::pair<std::string, JsonField>> JsonField::members() const {
+  if (!value_->is_object()) fail("expected an object, found " + describe(*value_));
+  std::vector<std::pair<std::string, JsonField>> out;
+  for (auto it = value_->begin(); it != value_->end(); ++it)
+    out.emplace_back(it.key(), JsonField(doc_, &it.value(), pointer_ + "/" + escape_pointer_token(it.key())));
+  return out;
 }
 
 std::vector<JsonField> JsonField::elements() const {

@@ -18,6 +18,9 @@ namespace cosim {
 
 class JsonField {
  public:
+  // The largest JSON file read (every shipped file is under 1 MiB; masks come as .npy files).
+  static constexpr uintmax_t kMaxJsonBytes = uintmax_t(256) << 20;
+
   // Loads and parses a file; a missing file or invalid JSON is an InputError naming the line and column.
   static JsonField load(const std::string& file);
   // Wraps an in-memory document (tests, and documents built by other parts).
@@ -39,6 +42,8 @@ class JsonField {
   std::optional<JsonField> optional(const std::string& key) const;
   // Elements of an array (fails if this is not an array).
   std::vector<JsonField> elements() const;
+  // Members of an object, in key order (fails if this is not an object).
+  std::vector<std::pair<std::string, JsonField>> members() const;
   // Refuses members not in `allowed` (catches typos such as "colums").
   void allow_only(std::initializer_list<const char*> allowed) const;
   void allow_only(const std::vector<std::string>& allowed) const;

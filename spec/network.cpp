@@ -14,9 +14,18 @@ std::string to_string(const Shape& s) {
   return out + "]";
 }
 
+int64_t saturating_product(std::initializer_list<int64_t> factors) {
+  int64_t n = 1;
+  for (int64_t f : factors) {
+    if (f < 0) return INT64_MAX;
+    if (__builtin_mul_overflow(n, f, &n)) return INT64_MAX;
+  }
+  return n;
+}
+
 int64_t elements(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s) n = saturating_product({n, d});
   return n;
 }
 
@@ -59,6 +68,7 @@ class Builder {
   explicit Builder(const NetworkOptions& options) : options_(options) {}
   Network net;
 
+  bool read_a_mask_file() const { return !mask_files_.empty(); }
   void read(const JsonField& root) {
     root.allow_only({"format", "name", "description", "batch", "input", "defaults", "layers"});
     root["format"].choice({"cosim-workload/1"});
@@ -153,72 +163,112 @@ class Builder {
   std::map<std::string, std::shared_ptr<const MaskSet>> mask_files_;
   std::map<std::string, int> mask_next_layer_;
   int generated_masks_ = 0;
+  int64_t generated_entries_ = 0;
 
   // "mask": {"npy": "path relative to the workload", "layer": k} or {"generate": {"sparsity": 0.9, ...}}.
   void read_mask(const JsonField& m, AttentionInfo& info) {
     m.allow_only({"npy", "layer", "generate", "note"});
     info.mask_pointer = m.pointer();
-    const std::string where =
-        " (mask of attention \"" + info.name + "\" in " + net.file + " " + m.pointer() + ")";
     if (m.has("npy") == m.has("generate"))
       m.fail("a mask has exactly one of \"npy\" (a file) or \"generate\"");
-    if (m.has("npy")) {
-      std::filesystem::path p = m["npy"].string();
-      if (!options_.mask_file.empty()) {
-        p = options_.mask_file;
-      } else if (p.is_relative()) {
-        p = std::filesystem::path(net.file).parent_path() / p;
-      }
-      const std::string file = p.lexically_normal().string();
-      if (!mask_files_.count(file)) {
-        try {
-          mask_files_[file] = load_npy_mask(file);
-        } catch (const InputError& err) {
-          throw InputError(err.file(), err.path(), err.problem() + where);
-        }
-      }
-      info.mask = mask_files_[file];
-      info.mask_layer = m.has("layer") ? int(m["layer"].integer_in(0, 1 << 20)) : mask_next_layer_[file];
-      mask_next_layer_[file] = info.mask_layer + 1;
-      if (info.mask_layer >= info.mask->layers) {
-        m.fail("attention \"" + info.name + "\" takes layer " + std::to_string(info.mask_layer) + " of " +
-               file + ", which has " + std::to_string(info.mask->layers) + " layers");
-      }
-      if (info.mask->heads != info.heads || info.mask->n != info.tokens) {
-        m.fail("the mask in " + file + " is " + std::to_string(info.mask->heads) + " heads x " +
-               std::to_string(info.mask->n) + " x " + std::to_string(info.mask->n) + "; attention \"" +
-               info.name + "\" has " + std::to_string(info.heads) + " heads x " +
-               std::to_string(info.tokens) + " tokens");
-      }
-    } else {
-      JsonField g = m["generate"];
-      g.allow_only({"sparsity", "global_tokens", "window", "seed", "note"});
-      MaskGenerator gen;
-      gen.sparsity = g["sparsity"].number();
-      if (gen.sparsity < 0 || gen.sparsity >= 1)
-        g["sparsity"].fail("expected a fraction in [0, 1), found " +
-                           JsonField::describe(g["sparsity"].raw()));
-      if (auto v = g.optional("global_tokens")) gen.global_tokens = int(v->integer_in(0, info.tokens));
-      if (auto v = g.optional("window")) gen.window = int(v->integer_in(0, info.tokens));
-      if (auto v = g.optional("seed")) gen.seed = uint64_t(v->integer_in(0, INT64_MAX));
+    const int64_t entries = saturating_product({info.heads, info.tokens, info.tokens});
+    if (entries > kMaxMaskEntries) {
+      m.fail("a mask of " + std::to_string(info.heads) + " heads x " + std::to_string(info.tokens) + " x " +
+             std::to_string(info.tokens) + " tokens is more than the 2^30 entries per layer cosim holds");
+    }
+    if (m.has("npy"))
+      read_npy_mask(m, info);
+    else
+      generate_layer_mask(m, info, entries);
+  }
+
+  void read_npy_mask(const JsonField& m, AttentionInfo& info) {
+    std::filesystem::path p = m["npy"].string();
+    if (!options_.mask_file.empty()) {
+      p = options_.mask_file;
+    } else if (p.is_relative()) {
+      p = std::filesystem::path(net.file).parent_path() / p;
+    }
+    const std::string file = p.lexically_normal().string();
+    if (!mask_files_.count(file)) {
       try {
-        info.mask = generate_mask(gen, generated_masks_++, int(info.heads), int(info.tokens));
-      } catch (const std::invalid_argument& err) {
-        g["sparsity"].fail(err.what());
+        mask_files_[file] = load_npy_mask(file);
+      } catch (const InputError& err) {
+        throw InputError(err.file(), err.path(),
+                         err.problem() + " (mask of attention \"" + info.name + "\" in " + net.file + " " +
+                             m.pointer() + ")");
       }
-      info.mask_layer = 0;
+    }
+    info.mask = mask_files_[file];
+    info.mask_layer = m.has("layer") ? int(m["layer"].integer_in(0, 1 << 20)) : mask_next_layer_[file];
+    mask_next_layer_[file] = info.mask_layer + 1;
+    if (info.mask_layer >= info.mask->layers) {
+      m.fail("attention \"" + info.name + "\" takes layer " + std::to_string(info.mask_layer) + " of " +
+             file + ", which has " + std::to_string(info.mask->layers) + " layers");
+    }
+    if (info.mask->heads != info.heads || info.mask->n != info.tokens) {
+      m.fail("the mask in " + file + " is " + std::to_string(info.mask->heads) + " heads x " +
+             std::to_string(info.mask->n) + " x " + std::to_string(info.mask->n) + "; attention \"" +
+             info.name + "\" has " + std::to_string(info.heads) + " heads x " + std::to_string(info.tokens) +
+             " tokens");
     }
   }
 
-  // Tensors are kept below 2^40 elements (batch included), so every count in the model fits 64 bits.
+  void generate_layer_mask(const JsonField& m, AttentionInfo& info, int64_t entries) {
+    JsonField g = m["generate"];
+    g.allow_only({"sparsity", "global_tokens", "window", "seed", "note"});
+    generated_entries_ += entries;
+    if (generated_entries_ > kMaxGeneratedMaskEntries) {
+      g.fail("the generated masks of this workload reach " + std::to_string(generated_entries_) +
+             " entries, more than the 2^32 cosim holds; use fewer tokens or attention layers");
+    }
+    MaskGenerator gen;
+    gen.sparsity = g["sparsity"].number();
+    if (gen.sparsity < 0 || gen.sparsity >= 1)
+      g["sparsity"].fail("expected a fraction in [0, 1), found " + JsonField::describe(g["sparsity"].raw()));
+    if (auto v = g.optional("global_tokens")) gen.global_tokens = int(v->integer_in(0, info.tokens));
+    if (auto v = g.optional("window")) gen.window = int(v->integer_in(0, info.tokens));
+    if (auto v = g.optional("seed")) gen.seed = uint64_t(v->integer_in(0, INT64_MAX));
+    try {
+      info.mask = generate_mask(gen, generated_masks_++, int(info.heads), int(info.tokens));
+    } catch (const std::invalid_argument& err) {
+      g["sparsity"].fail(err.what());
+    }
+    info.mask_layer = 0;
+  }
+
+  // Tensors are kept below 2^40 elements (batch included) and layers below 2^50 MACs or vector element
+  // operations, so every count in the model fits 64 bits; sizes are computed saturating, so an overflowing
+  // product lands here too.
   int push(Layer l) {
-    long double n = static_cast<long double>(net.batch);
-    for (int64_t d : l.out_shape) n *= static_cast<long double>(d);
-    if (n > static_cast<long double>(int64_t(1) << 40)) {
+    const int64_t out = saturating_product({elements(l.out_shape), net.batch});
+    if (out > kMaxTensorElements) {
       throw InputError(net.file, l.pointer,
                        "layer \"" + l.name + "\" produces " + to_string(l.out_shape) + " x batch " +
                            std::to_string(net.batch) +
                            " elements, more than the 2^40 this simulator accepts");
+    }
+    const GemmShape& g = l.gemm;
+    const int64_t work = l.work == WorkKind::Gemm ? saturating_product({g.groups, g.m, g.k, g.n})
+                         : l.work == WorkKind::Vector
+                             ? int64_t(std::min<uint64_t>(l.vector_elements, INT64_MAX))
+                             : 0;
+    const bool operands_fit =
+        l.work != WorkKind::Gemm || (saturating_product({g.groups, g.m, g.k}) <= kMaxTensorElements &&
+                                     saturating_product({g.groups, g.k, g.n}) <= kMaxTensorElements);
+    if (work > kMaxLayerWork || !operands_fit) {
+      throw InputError(
+          net.file, l.pointer,
+          "layer \"" + l.name + "\" is too large: " +
+              (l.work == WorkKind::Gemm ? to_string(Shape{g.groups, g.m, g.k, g.n}) +
+                                              " (groups, m, k, n) needs more than 2^50 MACs or an "
+                                              "operand of more than 2^40 elements"
+                                        : "more than 2^50 vector element operations"));
+    }
+    if (net.layers.size() >= kMaxLayers) {
+      throw InputError(net.file, l.pointer,
+                       "the workload expands to more than " + std::to_string(kMaxLayers) +
+                           " layers (check the repeat counts)");
     }
     net.layers.push_back(std::move(l));
     return static_cast<int>(net.layers.size()) - 1;
@@ -341,7 +391,7 @@ class Builder {
                        std::to_string(w + 2 * pw));
     }
     l.work = WorkKind::Gemm;
-    l.gemm = {g, ho * wo * net.batch, (c / g) * kh * kw, oc / g};
+    l.gemm = {g, saturating_product({ho, wo, net.batch}), saturating_product({c / g, kh, kw}), oc / g};
     l.out_shape = {oc, ho, wo};
     return push(l);
   }
@@ -356,7 +406,7 @@ class Builder {
     }
     const int64_t fout = e["out_features"].integer_in(1, 1 << 24);
     l.work = WorkKind::Gemm;
-    l.gemm = {1, elements(in) / fin * net.batch, fin, fout};
+    l.gemm = {1, saturating_product({elements(in) / fin, net.batch}), fin, fout};
     l.out_shape = in;
     l.out_shape.back() = fout;
     return push(l);
@@ -380,7 +430,7 @@ class Builder {
     }
     l.work = WorkKind::Gemm;
     l.b_is_weight = false;
-    l.gemm = {elements(in) / (m * k) * net.batch, m, k, n};
+    l.gemm = {saturating_product({elements(in) / saturating_product({m, k}), net.batch}), m, k, n};
     l.out_shape = in;
     l.out_shape.back() = n;
     return push(l);
@@ -403,6 +453,10 @@ class Builder {
     info->heads = heads;
     info->head_dim = d;
     info->tokens = t;
+    if (saturating_product({heads, t, t, net.batch}) > kMaxTensorElements) {
+      e.fail("attention \"" + l.name + "\" of " + std::to_string(heads) + " heads x " + std::to_string(t) +
+             " tokens has score matrices of more than the 2^40 elements this simulator accepts");
+    }
     if (auto m = e.optional("mask")) read_mask(*m, *info);
     l.attention = info;
     const int64_t batch = net.batch;
@@ -413,7 +467,7 @@ class Builder {
     Layer sm = attention_part(l, AttentionPart::Softmax, {qk_i}, {}, qk.out_shape);
     sm.work = WorkKind::Vector;
     sm.vector_op = VectorOp::Softmax;
-    sm.vector_elements = static_cast<uint64_t>(heads * t * t * batch);
+    sm.vector_elements = static_cast<uint64_t>(saturating_product({heads, t, t, batch}));
     sm.vector_row = static_cast<uint64_t>(t);
     const int sm_i = push(sm);
     return push(attention_part(l, AttentionPart::Values, {sm_i, l.inputs[0]}, {heads * batch, t, t, d},
@@ -446,7 +500,7 @@ class Builder {
     l.vector_op = l.type == "softmax"     ? VectorOp::Softmax
                   : l.type == "layernorm" ? VectorOp::Layernorm
                                           : VectorOp::Gelu;
-    l.vector_elements = static_cast<uint64_t>(elements(in) * net.batch);
+    l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
     l.vector_row = l.type == "gelu" ? 1 : static_cast<uint64_t>(in.back());
     l.out_shape = in;
     return push(l);
@@ -458,7 +512,7 @@ class Builder {
       e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
     l.work = WorkKind::Vector;
     l.vector_op = VectorOp::Add;
-    l.vector_elements = static_cast<uint64_t>(elements(in) * net.batch);
+    l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
     l.out_shape = in;
     return push(l);
   }
@@ -480,7 +534,7 @@ class Builder {
     l.work = WorkKind::Vector;
     l.vector_op = VectorOp::Concat;
     l.out_shape = out;
-    l.vector_elements = static_cast<uint64_t>(elements(out) * net.batch);
+    l.vector_elements = static_cast<uint64_t>(saturating_product({elements(out), net.batch}));
     return push(l);
   }
 
@@ -497,7 +551,7 @@ class Builder {
     l.vector_op = VectorOp::Pool;
     if (mode == "global_avg") {
       l.out_shape = {in[0]};
-      l.vector_elements = static_cast<uint64_t>(elements(in) * net.batch);
+      l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
       return push(l);
     }
     if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
@@ -506,7 +560,7 @@ class Builder {
     auto [ph, pw] = pair_field(e, "padding", 0, 0);
     if (in[1] + 2 * ph < kh || in[2] + 2 * pw < kw) e["kernel"].fail("kernel larger than the padded input");
     l.out_shape = {in[0], (in[1] + 2 * ph - kh) / sh + 1, (in[2] + 2 * pw - kw) / sw + 1};
-    l.vector_elements = static_cast<uint64_t>(elements(l.out_shape) * kh * kw * net.batch);
+    l.vector_elements = static_cast<uint64_t>(saturating_product({elements(l.out_shape), kh, kw, net.batch}));
     return push(l);
   }
 
@@ -555,6 +609,11 @@ Network read_network(const std::string& file, const NetworkOptions& options) {
 Network read_network(const JsonField& root, const NetworkOptions& options) {
   Builder b(options);
   b.read(root);
+  if (!options.mask_file.empty() && !b.read_a_mask_file()) {
+    throw InputError(options.mask_file, "",
+                     "--mask replaces the .npy attention masks of the workload, and " + root.file() +
+                         " has none (no attention layer with a \"mask\": {\"npy\": ...})");
+  }
   return std::move(b.net);
 }
 

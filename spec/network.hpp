@@ -16,7 +16,16 @@ namespace cosim {
 
 using Shape = std::vector<int64_t>;
 std::string to_string(const Shape& s);
-int64_t elements(const Shape& s);
+int64_t elements(const Shape& s);  // saturates at INT64_MAX
+// The product of non-negative factors, or INT64_MAX when it overflows (or a factor is negative).
+int64_t saturating_product(std::initializer_list<int64_t> factors);
+
+// Limits a workload is checked against before anything is allocated or computed from it.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 40;        // per tensor, batch included
+constexpr int64_t kMaxLayerWork = int64_t(1) << 50;             // MACs or vector element operations per layer
+constexpr size_t kMaxLayers = 100000;                           // after repeats are expanded
+constexpr int64_t kMaxMaskEntries = int64_t(1) << 30;           // heads x N x N of one attention layer's mask
+constexpr int64_t kMaxGeneratedMaskEntries = int64_t(1) << 32;  // all generated masks of a workload
 
 // out[g][m][n] = sum_k f(a[g][m][k], b[g][k][n]) for g < groups.
 struct GemmShape {

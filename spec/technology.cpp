@@ -8,6 +8,7 @@ namespace cosim {
 namespace {
 
 constexpr double kPico = 1e-12;
+constexpr double kMaxTableFigure = 1e6;
 
 // Reads {"value": "<q>", "source": "<key>"} and checks the source is a known citation.
 double sourced_value(const JsonField& f, Dimension d, double unit,
@@ -15,7 +16,13 @@ double sourced_value(const JsonField& f, Dimension d, double unit,
   f.allow_only({"value", "source", "bits", "size", "note"});
   std::string src = f["source"].string();
   if (!sources.count(src)) f["source"].fail("source \"" + src + "\" is not listed under /sources");
-  return f["value"].quantity(d).value / unit;
+  const double v = f["value"].quantity(d).value / unit;
+  // Every figure of a technology table is per operation, access, cycle, PE or KiB: far below 1e6 pJ or um2.
+  if (!(v >= 0 && v <= kMaxTableFigure)) {
+    f["value"].fail("expected a figure in [0, 1e6] " + std::string(d == Dimension::Energy ? "pJ" : "um2") +
+                    ", found " + JsonField::describe(f["value"].raw()));
+  }
+  return v;
 }
 
 std::vector<BitsPoint> bits_table(const JsonField& f, Dimension d, double unit,
@@ -41,7 +48,7 @@ Technology Technology::read(const JsonField& root) {
   t.content = root.raw().dump();
   t.node = root["node"].string();
   JsonField src = root["sources"];
-  for (auto it = src.raw().begin(); it != src.raw().end(); ++it) t.sources[it.key()] = src[it.key()].string();
+  for (const auto& [key, citation] : src.members()) t.sources[key] = citation.string();
   if (t.sources.empty()) src.fail("expected at least one citation");
 
   JsonField e = root["energy"];
@@ -51,8 +58,8 @@ Technology Technology::read(const JsonField& root) {
   t.int_mult_ = bits_table(e["int_mult"], Dimension::Energy, kPico, t.sources);
   t.shift_ = bits_table(e["shift"], Dimension::Energy, kPico, t.sources);
   JsonField actions = e["actions"];
-  for (auto it = actions.raw().begin(); it != actions.raw().end(); ++it) {
-    t.actions_[it.key()] = sourced_value(actions[it.key()], Dimension::Energy, kPico, t.sources);
+  for (const auto& [key, action] : actions.members()) {
+    t.actions_[key] = sourced_value(action, Dimension::Energy, kPico, t.sources);
   }
   for (const JsonField& s : e["sram_access_64b"].elements()) {
     t.sram_.push_back(
