@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "results/csv.hpp"
+
 namespace cosim {
 
 namespace {
@@ -198,7 +200,8 @@ nlohmann::json to_json(const RunReport& r) {
   nlohmann::json total_energy = energy_json(r.dynamic);
   total_energy["static"] = r.static_pJ;
   total_energy["total"] = r.energy_pJ;
-  return {{"workload", r.workload},
+  return {{"format", "cosim-report/1"},
+          {"workload", r.workload},
           {"workload_file", r.workload_file},
           {"arch", r.arch},
           {"arch_file", r.arch_file},
@@ -218,26 +221,55 @@ nlohmann::json to_json(const RunReport& r) {
           {"layers", layers}};
 }
 
+// One row per layer (a layer's static energy is not apportioned: the run's total is in the table and JSON
+// formats). Units in the column names.
 std::string format_csv(const RunReport& r) {
-  std::string out =
-      "layer,type,op,unit,macs,start_cycle,end_cycle,cycles,compute_cycles,time_us,utilization,energy_"
-      "compute_pJ,"
-      "energy_local_pJ,energy_glb_pJ,energy_dram_pJ,energy_idle_pJ,energy_static_pJ,energy_total_pJ,dataflow,"
-      "tile_m,tile_k,tile_n\n";
+  std::string out = csv_line({"layer",
+                              "type",
+                              "op",
+                              "unit",
+                              "macs",
+                              "start_cycle",
+                              "end_cycle",
+                              "cycles",
+                              "compute_cycles",
+                              "time_us",
+                              "utilization",
+                              "energy_compute_pJ",
+                              "energy_local_pJ",
+                              "energy_glb_pJ",
+                              "energy_dram_pJ",
+                              "energy_idle_pJ",
+                              "energy_total_pJ",
+                              "dataflow",
+                              "tile_m",
+                              "tile_k",
+                              "tile_n"});
   for (const auto& l : r.layers) {
     const bool vec = l.unit == "vector";
-    out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},0,{:.3f},{},{},{},{}\n",
-        l.name, l.type, l.op, l.unit, l.macs, l.start_cycle, l.end_cycle, l.cycles, l.compute_cycles,
-        l.time_us, l.utilization, l.energy.compute, l.energy.local, l.energy.glb, l.energy.dram,
-        l.energy.idle, l.energy.total(), vec ? "" : to_string(l.mapping.dataflow), l.mapping.tile_m,
-        vec ? 0 : l.mapping.tile_k, vec ? 0 : l.mapping.tile_n);
+    const auto num = [](auto v) { return fmt::format("{}", v); };
+    out += csv_line({l.name,
+                     l.type,
+                     l.op,
+                     l.unit,
+                     num(l.macs),
+                     num(l.start_cycle),
+                     num(l.end_cycle),
+                     num(l.cycles),
+                     num(l.compute_cycles),
+                     fmt::format("{:.6f}", l.time_us),
+                     fmt::format("{:.6f}", l.utilization),
+                     fmt::format("{:.3f}", l.energy.compute),
+                     fmt::format("{:.3f}", l.energy.local),
+                     fmt::format("{:.3f}", l.energy.glb),
+                     fmt::format("{:.3f}", l.energy.dram),
+                     fmt::format("{:.3f}", l.energy.idle),
+                     fmt::format("{:.3f}", l.energy.total()),
+                     vec ? "" : to_string(l.mapping.dataflow),
+                     num(l.mapping.tile_m),
+                     num(vec ? 0 : l.mapping.tile_k),
+                     num(vec ? 0 : l.mapping.tile_n)});
   }
-  const EnergyBreakdown& d = r.dynamic;
-  out +=
-      fmt::format("TOTAL,,,,{},0,{},{},,{:.6f},{:.6f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},,,,\n",
-                  r.total_macs, r.total_cycles, r.total_cycles, r.total_us, r.utilization, d.compute, d.local,
-                  d.glb, d.dram, d.idle, r.static_pJ, r.energy_pJ);
   return out;
 }
 

@@ -41,6 +41,7 @@ class ProxyEstimator : public AccuracyEstimator {
   std::string kind() const override { return "proxy"; }
   double estimate(const SearchSpace& space, const Candidate&, const nlohmann::json&,
                   const Network& net) override {
+    // Read and checked with the space (read_common in search_space.cpp): operator -> number.
     const nlohmann::json pen =
         space.proxy.contains("op_penalty") ? space.proxy["op_penalty"] : nlohmann::json::object();
     return accuracy_proxy(net, pen);

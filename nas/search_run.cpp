@@ -16,6 +16,7 @@
 #include "nas/accuracy.hpp"
 #include "nas/evaluation.hpp"
 #include "nas/strategy.hpp"
+#include "results/csv.hpp"
 #include "results/gnuplot.hpp"
 #include "results/journal.hpp"
 #include "spec/input_error.hpp"
@@ -36,6 +37,11 @@ double hw_value(const nlohmann::json& m, const std::string& which) {
   return which == "energy"    ? m.at("energy_uJ").get<double>()
          : which == "latency" ? m.at("latency_ms").get<double>()
                               : m.at("edp_uJ_ms").get<double>();
+}
+
+// Each candidate's layers are mapped for the search's own hardware objective (docs/search.md).
+Objective mapping_objective(const std::string& hardware) {
+  return objective_from_string(hardware);
 }
 
 const char* hw_unit(const std::string& which) {
@@ -69,6 +75,16 @@ class SearchRun {
       if (!c_.quiet) report_progress();
     }
     if (!c_.quiet) std::cerr << "\n";
+    const auto ran =
+        std::count_if(all_.begin(), all_.end(), [](const Record& r) { return !r.data.contains("error"); });
+    if (!all_.empty() && ran == 0) {
+      throw InputError(
+          arch_.file, "",
+          "none of the " + std::to_string(all_.size()) +
+              " candidates evaluated could run on this accelerator, so there is no front (the "
+              "journal keeps them); first: " +
+              (first_error_.empty() ? all_.front().data.at("error").get<std::string>() : first_error_));
+    }
     if (failed_) {
       std::cerr << "cosim: warning: " << failed_
                 << " candidates could not run on the accelerator and count as infeasible; "
@@ -230,9 +246,12 @@ class SearchRun {
               [&](size_t x, size_t y) { return a[x].objectives[0] < a[y].objectives[0]; });
     std::filesystem::create_directories(out_ + "/front");
     const std::string acc_name = accuracy_column();
-    std::string csv = "rank,encoding,workload," + acc_name + ",energy_uJ,latency_ms,edp_uJ_ms,cycles,genes\n";
+    std::string csv = csv_line({"rank", "encoding", "workload", acc_name, "energy_uJ", "latency_ms",
+                                "edp_uJ_ms", "cycles", "genes"});
     // The accelerator is fixed during a search, so its area is one figure for every candidate.
-    nlohmann::json fj = {{"space", space_->name},
+    nlohmann::json fj = {{"format", "cosim-search-front/1"},
+                         {"space", space_->name},
+                         {"mapping_objective", to_string(mapping_objective(c_.hardware))},
                          {"arch", arch_.file},
                          {"area_mm2", arch_area(arch_).total_mm2()},
                          {"hardware_objective", c_.hardware},
@@ -245,10 +264,13 @@ class SearchRun {
       write_file_whole(out_ + "/front/" + wname + ".json",
                        space_->workload(r.candidate, wname).dump(2) + "\n");
       const nlohmann::json& m = r.data.at("metrics");
-      csv += fmt::format("{},{},front/{}.json,{:.6g},{:.6f},{:.6f},{:.6f},{},\"{}\"\n", k, r.encoding, wname,
-                         r.data.at("accuracy").get<double>(), m.at("energy_uJ").get<double>(),
-                         m.at("latency_ms").get<double>(), m.at("edp_uJ_ms").get<double>(),
-                         m.at("cycles").get<uint64_t>(), r.data.at("genes").get<std::string>());
+      csv +=
+          csv_line({std::to_string(k), r.encoding, "front/" + wname + ".json",
+                    fmt::format("{:.6g}", r.data.at("accuracy").get<double>()),
+                    fmt::format("{:.6f}", m.at("energy_uJ").get<double>()),
+                    fmt::format("{:.6f}", m.at("latency_ms").get<double>()),
+                    fmt::format("{:.6f}", m.at("edp_uJ_ms").get<double>()),
+                    std::to_string(m.at("cycles").get<uint64_t>()), r.data.at("genes").get<std::string>()});
       fj["members"].push_back({{"encoding", r.encoding},
                                {"workload", "front/" + wname + ".json"},
                                {acc_name, r.data.at("accuracy")},
@@ -264,14 +286,19 @@ class SearchRun {
     std::string hv_csv = "generation,evaluations,hypervolume,front_size\n";
     for (const auto& h : hv_log_) hv_csv += fmt::format("{},{},{:.9g},{}\n", h[0], h[1], h[2], h[3]);
     write_file_whole(out_ + "/hypervolume.csv", hv_csv);
-    std::string ev = "encoding," + accuracy_column() + ",energy_uJ,latency_ms,edp_uJ_ms,feasible\n";
+    std::string ev = csv_line(
+        {"encoding", accuracy_column(), "energy_uJ", "latency_ms", "edp_uJ_ms", "feasible", "error"});
     for (const Record& r : all_) {
-      if (r.data.contains("error")) continue;
+      if (r.data.contains("error")) {  // could not run on the accelerator: no figures, infeasible
+        ev += csv_line({r.encoding, "", "", "", "", "0", r.data.at("error").get<std::string>()});
+        continue;
+      }
       const nlohmann::json& m = r.data.at("metrics");
-      ev +=
-          fmt::format("{},{:.6g},{:.6f},{:.6f},{:.6f},{}\n", r.encoding, r.data.at("accuracy").get<double>(),
-                      m.at("energy_uJ").get<double>(), m.at("latency_ms").get<double>(),
-                      m.at("edp_uJ_ms").get<double>(), r.scored.violation == 0 ? 1 : 0);
+      ev += csv_line({r.encoding, fmt::format("{:.6g}", r.data.at("accuracy").get<double>()),
+                      fmt::format("{:.6f}", m.at("energy_uJ").get<double>()),
+                      fmt::format("{:.6f}", m.at("latency_ms").get<double>()),
+                      fmt::format("{:.6f}", m.at("edp_uJ_ms").get<double>()),
+                      r.scored.violation == 0 ? "1" : "0", ""});
     }
     write_file_whole(out_ + "/evaluations.csv", ev);
   }
@@ -323,7 +350,7 @@ std::string run_search(const SearchConfig& c) {
   make_strategy(c.strategy, *space, c.seed, c.population);
   // Workers first (before MPI starts and before anything elaborates); under mpirun the other ranks only
   // evaluate what rank 0 sends them.
-  EvaluatorPool pool(arch, Objective::Edp, c.jobs > 0 ? c.jobs : default_worker_count());
+  EvaluatorPool pool(arch, mapping_objective(c.hardware), c.jobs > 0 ? c.jobs : default_worker_count());
   if (pool.rank() > 0) {
     pool.serve();
     return "";

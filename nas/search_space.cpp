@@ -8,6 +8,7 @@
 
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
+#include "spec/network.hpp"
 
 namespace cosim {
 
@@ -74,7 +75,21 @@ void read_common(const JsonField& root, SearchSpace& s) {
   s.reference.edp_uJ_ms = r["edp_uJ_ms"].positive_number();
   s.reference.accuracy_proxy = r.has("accuracy_proxy") ? r["accuracy_proxy"].number() : 0;
   s.reference.accuracy = r.has("accuracy") ? r["accuracy"].number() : 0;
-  s.proxy = root.has("proxy") ? root["proxy"].raw() : nlohmann::json::object();
+  s.proxy = nlohmann::json::object();
+  if (auto proxy = root.optional("proxy")) {
+    proxy->allow_only({"op_penalty", "note"});
+    if (auto pen = proxy->optional("op_penalty")) {
+      pen->allow_only({"mult", "shift", "adder"});
+      nlohmann::json checked = nlohmann::json::object();
+      for (const auto& [op, v] : pen->members()) {
+        const double x = v.number();
+        if (!(x >= 0 && x <= 10))
+          v.fail("expected a penalty in [0, 10], found " + JsonField::describe(v.raw()));
+        checked[op] = x;
+      }
+      s.proxy["op_penalty"] = checked;
+    }
+  }
 }
 
 std::vector<std::string> op_list(const JsonField& f) {
@@ -333,6 +348,35 @@ class CnnSpace : public SearchSpace {
   bool skip_ = true;
 };
 
+// A workload pointer the space file's fields produce, as the pointer of that field ("" if none does).
+std::string space_pointer(const SearchSpace& s, const std::string& p) {
+  const auto under = [&](const std::string& prefix) {
+    return p.compare(0, prefix.size(), prefix) == 0 && (p.size() == prefix.size() || p[prefix.size()] == '/');
+  };
+  if (under("/input")) return p;
+  if (under("/defaults/bits")) return "/bits" + p.substr(14);
+  if (s.kind == "cnn" && under("/layers/0")) return "/stem" + p.substr(9);
+  return "";
+}
+
+// Reads the networks of the space's extreme candidates (every gene at its first option, every gene at its
+// last), so that a space whose fields make no valid network is refused before a search starts.
+void check_candidates_read(const SearchSpace& s) {
+  Candidate first(s.genes.size(), 0), last;
+  for (const Gene& g : s.genes) last.push_back(int(g.options.size()) - 1);
+  for (const Candidate& c : {s.normalize(first), s.normalize(last)}) {
+    try {
+      read_network(JsonField::from(s.workload(c, s.name + "_check"), s.file));
+    } catch (const InputError& e) {
+      const std::string at = space_pointer(s, e.path());
+      throw InputError(
+          s.file, at.empty() ? "/choices" : at,
+          e.problem() + (at.empty() ? " (at " + e.path() + " of the network of candidate " + s.encode(c) + ")"
+                                    : " (in the network of candidate " + s.encode(c) + ")"));
+    }
+  }
+}
+
 }  // namespace
 
 Candidate random_candidate(const SearchSpace& s, std::mt19937_64& rng) {
@@ -357,6 +401,7 @@ std::unique_ptr<SearchSpace> read_space(const std::string& file_or_name, const s
     s = std::make_unique<VitSpace>(root);
   else
     s = std::make_unique<CnnSpace>(root);
+  check_candidates_read(*s);
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include "parallel/mpi_world.hpp"
 #include "parallel/process_pool.hpp"
 #include "parallel/task_dispatch.hpp"
+#include "results/csv.hpp"
 #include "results/gnuplot.hpp"
 #include "results/journal.hpp"
 #include "results/pareto.hpp"
@@ -65,12 +66,9 @@ Outcome outcome_of(const nlohmann::json& record) {
   return o;
 }
 
+// A parameter value or error as one CSV field (results/csv.hpp).
 std::string csv_value(const nlohmann::json& v) {
-  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c == '\n' ? ' ' : c);
-  return q + "\"";
+  return csv_field(v.is_string() ? v.get<std::string>() : v.dump());
 }
 
 std::string describe_point(const SweepSpec& spec, const SweepPoint& pt) {
@@ -278,21 +276,22 @@ class SweepRun {
       }
       points.push_back(p);
     }
-    write_file_whole(out_ + "/points.csv", csv);
-    write_file_whole(out_ + "/front.csv", front_csv);
-    write_file_whole(out_ + "/points.json",
-                     nlohmann::json{{"sweep", spec_.name},
-                                    {"spec", spec_.file},
-                                    {"arch", spec_.arch_file},
-                                    {"workloads", spec_.workloads},
-                                    {"objectives", objective_names()},
-                                    {"mapping_objective", to_string(spec_.mapping_objective)},
-                                    {"area_budget_mm2", spec_.area_budget_mm2},
-                                    {"grid_size", plan_.grid_size},
-                                    {"over_area_budget", plan_.over_budget},
-                                    {"points", points}}
-                             .dump(2) +
-                         "\n");
+    write_files_whole(
+        {{out_ + "/points.csv", csv},
+         {out_ + "/front.csv", front_csv},
+         {out_ + "/points.json", nlohmann::json{{"format", "cosim-sweep-points/1"},
+                                                {"sweep", spec_.name},
+                                                {"spec", spec_.file},
+                                                {"arch", spec_.arch_file},
+                                                {"workloads", spec_.workloads},
+                                                {"objectives", objective_names()},
+                                                {"mapping_objective", to_string(spec_.mapping_objective)},
+                                                {"area_budget_mm2", spec_.area_budget_mm2},
+                                                {"grid_size", plan_.grid_size},
+                                                {"over_area_budget", plan_.over_budget},
+                                                {"points", points}}
+                                         .dump(2) +
+                                     "\n"}});
   }
 
   nlohmann::json objective_names() const {

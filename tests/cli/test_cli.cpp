@@ -63,14 +63,29 @@ TEST(CosimRun, JsonHasUnitsInFieldNamesAndConsistentTotals) {
               1e-6 * t["energy_pJ"]["total"].get<double>());
 }
 
-TEST(CosimRun, CsvHasAHeaderWithUnitsARowPerLayerAndATotal) {
+// Layers only (totals are in the table and JSON formats), units in the column names.
+TEST(CosimRun, CsvHasAHeaderWithUnitsAndARowPerLayer) {
   Result r = cosim("run workloads/resnet20_hybrid.json --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("layer,type,op,unit,macs,", 0), 0u);
   EXPECT_NE(r.out.find("time_us"), std::string::npos);
   EXPECT_NE(r.out.find("energy_total_pJ"), std::string::npos);
-  EXPECT_NE(r.out.find("\nTOTAL,"), std::string::npos);
+  EXPECT_EQ(r.out.find("TOTAL"), std::string::npos);
   EXPECT_NE(r.out.find("s1b1.conv1,conv2d,shift,shift,"), std::string::npos);
+  Result j = cosim("run workloads/resnet20_hybrid.json --format json");
+  EXPECT_EQ(size_t(std::count(r.out.begin(), r.out.end(), '\n')),
+            nlohmann::json::parse(j.out)["layers"].size() + 1);
+}
+
+// RFC 4180: a layer name with a comma and quotes is one quoted field, its quotes doubled.
+TEST(CosimRun, CsvQuotesFieldsWithCommasAndQuotes) {
+  const std::string file = testing::TempDir() + "cosim_csv_quote_" + std::to_string(::getpid()) + ".json";
+  std::ofstream(file) << R"({"format":"cosim-workload/1","name":"q","input":{"shape":[16],"bits":8},
+      "defaults":{"op":"mult","bits":{"mult":{"act":8,"weight":8}}},
+      "layers":[{"name":"fc, \"big\"","type":"linear","out_features":8}]})";
+  Result r = cosim("run '" + file + "' --format csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n\"fc, \"\"big\"\"\",linear,mult,mac,128,"), std::string::npos) << r.out;
 }
 
 TEST(CosimRun, PresetsByNameAndOutputFile) {

@@ -29,6 +29,11 @@ struct Case {
   }
 };
 
+// Test names show the case, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.workload << " on " << c.arch;
+}
+
 std::vector<Case> cases() {
   std::ifstream in(std::string(COSIM_SOURCE_DIR) + "/tests/golden/cases.txt");
   std::vector<Case> v;

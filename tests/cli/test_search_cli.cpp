@@ -50,9 +50,12 @@ TEST(CosimSearch, SameSeedSameFrontAndMembersReproduceWithRun) {
   const nlohmann::json front = nlohmann::json::parse(slurp(a + "/front.json"));
   ASSERT_GE(front["members"].size(), 2u);
   EXPECT_NE(front["accuracy_estimator"].get<std::string>().find("proxy"), std::string::npos);
+  // An energy search maps every candidate's layers for energy; `cosim run --objective energy` agrees.
+  EXPECT_EQ(front["mapping_objective"], "energy");
+  EXPECT_EQ(front["format"], "cosim-search-front/1");
   for (const auto& m : front["members"]) {
     const test::CommandResult r =
-        cosim("run " + a + "/" + m["workload"].get<std::string>() + " --format json");
+        cosim("run " + a + "/" + m["workload"].get<std::string>() + " --objective energy --format json");
     ASSERT_EQ(r.code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
     EXPECT_DOUBLE_EQ(j["total"]["energy_pJ"]["total"].get<double>() / 1e6,
