@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "nas/accuracy.hpp"
 #include "nas/search_run.hpp"
 #include "spec/input_error.hpp"
@@ -32,24 +33,29 @@ CommandAction add_search_command(CLI::App& app) {
       ->check(CLI::IsMember({"nsga2", "evolution", "random"}))
       ->capture_default_str();
   cmd->add_option("--budget", c->budget, "Candidates to evaluate (proposals, repeats included)")
-      ->check(CLI::Range(1, 1000000))
+      ->check(whole_number_in(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--population", c->population, "Population of NSGA-II and evolution")
-      ->check(CLI::Range(4, 100000))
+      ->check(whole_number_in(4, 100000))
       ->capture_default_str();
-  cmd->add_option("--seed", c->seed, "Seed: same seed, same search")->capture_default_str();
+  cmd->add_option("--seed", c->seed, "Seed: same seed, same search")
+      ->check(whole_number_in(0, UINT64_MAX))
+      ->capture_default_str();
   cmd->add_option("--accuracy", c->estimator,
                   "Accuracy estimator: proxy (built-in, training-free; named a proxy in every output), "
                   "table:FILE.csv (columns encoding, accuracy), or command:CMD (JSON lines on stdin/stdout)")
       ->capture_default_str();
   cmd->add_option("--accuracy-timeout", c->estimator_timeout_s,
                   "Seconds the accuracy command may take per candidate")
+      ->check(positive_finite())
       ->capture_default_str();
-  cmd->add_option("--max-latency", c->max_latency_ms, "Constraint: latency in ms");
-  cmd->add_option("--max-energy", c->max_energy_uJ, "Constraint: energy in uJ");
-  cmd->add_option("--max-edp", c->max_edp, "Constraint: EDP in uJ*ms");
-  cmd->add_option("--min-accuracy", c->min_accuracy, "Constraint: accuracy estimate at least this");
-  cmd->add_option("-j,--jobs", c->jobs, "Evaluation worker processes (default: all cores)");
+  cmd->add_option("--max-latency", c->max_latency_ms, "Constraint: latency in ms")->check(positive_finite());
+  cmd->add_option("--max-energy", c->max_energy_uJ, "Constraint: energy in uJ")->check(positive_finite());
+  cmd->add_option("--max-edp", c->max_edp, "Constraint: EDP in uJ*ms")->check(positive_finite());
+  cmd->add_option("--min-accuracy", c->min_accuracy, "Constraint: accuracy estimate at least this")
+      ->check(finite_number());
+  cmd->add_option("-j,--jobs", c->jobs, "Evaluation worker processes (default: all cores)")
+      ->check(whole_number_in(1, 1024));
   cmd->add_option("--out", c->out, "Output directory (default: search-out/SPACE-OBJECTIVE-STRATEGY-seedS)");
   cmd->add_flag("--resume", c->resume, "Continue the search whose journal is in --out");
   cmd->add_flag("--quiet", c->quiet, "No progress display");

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "sweep/sweep_run.hpp"
 
 #ifndef COSIM_DATA_DIR
@@ -28,20 +29,20 @@ CommandAction add_sweep_command(CLI::App& app) {
                   "Sweep a field: FIELD[+FIELD...]=V1,V2,... e.g. chunks.mac.rows+chunks.mac.cols=8,16,32 "
                   "(repeatable; replaces the spec's parameter of the same name)");
   cmd->add_option("--random", c->overrides.random_samples, "Run a seeded random sample of N configurations")
-      ->check(CLI::Range(int64_t(1), int64_t(100000000)));
+      ->check(whole_number_in(1, 100000000));
   cmd->add_option("--seed", c->overrides.seed, "Seed of the random sample")
-      ->check(CLI::Range(int64_t(0), INT64_MAX));
+      ->check(whole_number_in(0, INT64_MAX));
   cmd->add_option("--area-budget", c->overrides.area_budget_mm2,
                   "Leave out configurations above this area, mm2")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_finite());
   cmd->add_option(
       "--objectives", c->overrides.objectives,
       "Objectives of the Pareto front, from latency, energy, edp, area (default latency,energy,area)");
   cmd->add_option("--mapping-objective", c->overrides.mapping_objective,
                   "What the auto-mapper optimizes per layer")
       ->check(CLI::IsMember({"latency", "energy", "edp"}));
-  cmd->add_option("-j,--jobs", c->jobs,
-                  "Worker processes (default: all cores, shared among local MPI ranks)");
+  cmd->add_option("-j,--jobs", c->jobs, "Worker processes (default: all cores, shared among local MPI ranks)")
+      ->check(whole_number_in(1, 1024));
   cmd->add_option("--out", c->out, "Output directory (default: sweep-out/NAME)");
   cmd->add_flag("--resume", c->resume, "Continue the sweep whose journal is in --out");
   cmd->add_flag("--quiet", c->quiet, "No progress display");

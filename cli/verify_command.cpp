@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "rtl_cosim/pe_array_cosim.hpp"
 #include "spec/input_error.hpp"
 
@@ -24,8 +25,11 @@ CommandAction add_verify_command(CLI::App& app) {
                                         "cycle, PE, signal and both values are printed).");
   verify->add_option("--config", o->config, "Configuration to run (see --list)");
   verify->add_option("--cycles", o->cycles, "Cycles to compare (whole folds; at least this many)")
+      ->check(whole_number_in(1, 10000000000ull))
       ->capture_default_str();
-  verify->add_option("--seed", o->seed, "Seed of the random folds and operands")->capture_default_str();
+  verify->add_option("--seed", o->seed, "Seed of the random folds and operands")
+      ->check(whole_number_in(0, UINT64_MAX))
+      ->capture_default_str();
   verify->add_flag("--list", o->list, "List the configurations built into this binary and exit");
   return [o]() {
     if (o->list || o->config.empty()) {
