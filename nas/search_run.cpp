@@ -60,6 +60,7 @@ class SearchRun {
         strategy_(make_strategy(c.strategy, *space_, c.seed, c.population)),
         pool_(pool),
         out_(output_dir()),
+        lock_(out_, "search"),
         journal_(out_ + "/journal.jsonl", journal_header(), c.resume, "search", "encoding") {
     ref_ = {c.hardware == "energy"    ? space_->reference.energy_uJ
             : c.hardware == "latency" ? space_->reference.latency_ms
@@ -107,7 +108,7 @@ class SearchRun {
       out = base;
       for (int k = 2; fs::exists(out) && !c_.resume; ++k) out = base + "-" + std::to_string(k);
     }
-    fs::create_directories(out);
+    make_output_folder(out);
     return out;
   }
 
@@ -330,6 +331,7 @@ class SearchRun {
   std::unique_ptr<Strategy> strategy_;
   EvaluatorPool& pool_;
   std::string out_;
+  OutputLock lock_;
   Journal journal_;
   std::array<double, 2> ref_{};
   std::vector<Record> all_;

@@ -1,9 +1,14 @@
 #include "results/journal.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "spec/input_error.hpp"
 
@@ -66,6 +71,41 @@ void write_file_whole(const std::string& path, const std::string& text) {
   write_files_whole({{path, text}});
 }
 
+void make_output_folder(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    throw InputError(dir, "", "is a file; --out names a folder for the results");
+  fs::create_directories(dir, ec);
+  if (ec) throw InputError(dir, "", "cannot create this folder (" + ec.message() + ")");
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw InputError(dir, "", std::string("cannot write in this folder (") + std::strerror(errno) + ")");
+}
+
+OutputLock::OutputLock(const std::string& dir, const std::string& what) {
+  const std::string path = dir + "/.lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw InputError(dir, "", std::string("cannot write in this folder (") + std::strerror(errno) + ")");
+  }
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const std::string holder = file_text(path);
+    ::close(fd_);
+    fd_ = -1;
+    throw InputError(dir, "",
+                     "another " + what + " is writing here (" + (holder.empty() ? "holder unknown" : holder) +
+                         "); wait for it to end or choose another --out");
+  }
+  const std::string me = "cosim pid " + std::to_string(::getpid());
+  if (::ftruncate(fd_, 0) == 0 && ::write(fd_, me.data(), me.size()) < 0) {
+    // The holder's description is only a courtesy for the message above.
+  }
+}
+
+OutputLock::~OutputLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 Journal::Journal(const std::string& path, const nlohmann::json& header, bool resume, const std::string& what,
                  const std::string& key)
     : path_(path), key_(key) {
@@ -78,33 +118,58 @@ Journal::Journal(const std::string& path, const nlohmann::json& header, bool res
     write(header);
     return;
   }
-  std::ifstream in(path);
-  std::string line;
-  size_t good = 0;
-  bool first = true;
-  while (std::getline(in, line)) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const std::exception&) {
-      break;  // a line torn by a kill
-    }
-    if (first) {
-      if (j != header) {
-        throw InputError(path, "line 1",
-                         "this journal is of a different " + what +
-                             " (its inputs, options or the model version differ); use another --out");
+  const std::vector<std::string> kept = read_records(header, what);
+  resumed_ = entries_.size();
+  if (kept.empty()) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    write(header);
+  } else if (kept.size() != lines_read_) {
+    // Lines were dropped: the journal is rewritten with the header and the valid records only.
+    std::string text;
+    for (const std::string& line : kept) text += line + "\n";
+    write_file_whole(path, text);
+  }
+}
+
+// Reads the journal being resumed: the header must be `header`; every valid record is kept. A last line
+// torn by a kill is dropped silently; any other line that is not a record is named in a warning (its result
+// is computed again). Returns the lines kept, header first (none if the header line itself is torn).
+std::vector<std::string> Journal::read_records(const nlohmann::json& header, const std::string& what) {
+  std::ifstream in(path_);
+  std::vector<std::string> lines, kept;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  lines_read_ = lines.size();
+  std::vector<size_t> bad;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const bool last = i + 1 == lines.size();
+    nlohmann::json j = nlohmann::json::parse(lines[i], nullptr, false);
+    if (i == 0) {
+      if (j.is_discarded() && last) return {};  // killed while writing the header
+      if (j.is_discarded() || j != header) {    // a discarded value compares unequal to nothing
+        throw InputError(path_, "line 1",
+                         j.is_discarded()
+                             ? "the journal's header is not valid JSON; use another --out"
+                             : "this journal is of a different " + what +
+                                   " (its inputs, options or the model version differ); use another "
+                                   "--out");
       }
-      first = false;
+    } else if (!j.is_object() || !j.contains(key_)) {
+      if (!last) bad.push_back(i + 1);
+      continue;
     } else {
       entries_[j.at(key_).dump()] = j;
     }
-    good += line.size() + 1;
+    kept.push_back(lines[i]);
   }
-  in.close();
-  fs::resize_file(path, good);
-  resumed_ = entries_.size();
-  if (first) write(header);
+  if (!bad.empty()) {
+    std::string list;
+    for (size_t k = 0; k < bad.size() && k < 5; ++k) list += (k ? ", " : "") + std::to_string(bad[k]);
+    std::cerr << "cosim: warning: " << path_ << ": " << bad.size() << " line(s) are not valid records (line "
+              << list << (bad.size() > 5 ? ", ..." : "") << "); kept the other " << kept.size() - 1
+              << " records, the dropped ones are computed again\n";
+  }
+  return kept;
 }
 
 const nlohmann::json* Journal::find(const std::string& key) const {

@@ -28,11 +28,29 @@ void check_writable_path(const std::string& path);
 // are written are they renamed into place.
 void write_files_whole(const std::vector<std::pair<std::string, std::string>>& files);
 
+// Creates an output folder (and its parents); a path that is a file, or a folder that cannot be created or
+// written (a read-only file system), is one InputError.
+void make_output_folder(const std::string& dir);
+
+// An exclusive lock on an output folder for as long as it lives: a second search or sweep on the same --out
+// is refused with one line naming the holder. Released when the process ends, however it ends.
+class OutputLock {
+ public:
+  OutputLock(const std::string& dir, const std::string& what);
+  ~OutputLock();
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class Journal {
  public:
   // `what`: the kind of run, for messages ("search", "sweep"); `key`: the record member naming the result.
   // Without `resume` an existing journal is an error; with it, its header must equal `header`. A last line
-  // torn by a kill is dropped (that result is computed again).
+  // torn by a kill is dropped (that result is computed again); any other line that is not a record is
+  // named in a warning on stderr and dropped, every valid record kept.
   Journal(const std::string& path, const nlohmann::json& header, bool resume, const std::string& what,
           const std::string& key);
 
@@ -42,7 +60,9 @@ class Journal {
 
  private:
   void write(const nlohmann::json& j);
+  std::vector<std::string> read_records(const nlohmann::json& header, const std::string& what);
   std::string path_, key_;
+  size_t lines_read_ = 0;
   std::map<std::string, nlohmann::json> entries_;
   size_t resumed_ = 0;
 };

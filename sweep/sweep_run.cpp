@@ -93,6 +93,7 @@ class SweepRun {
         world_(world),
         n_(plan.points.size()),
         out_(output_dir()),
+        lock_(out_, "sweep"),
         journal_(out_ + "/journal.jsonl", journal_header(), c.resume, "sweep", "key"),
         outcomes_(n_),
         have_(n_, false) {
@@ -123,7 +124,7 @@ class SweepRun {
       out = base;
       for (int k = 2; fs::exists(out) && !c_.resume; ++k) out = base + "-" + std::to_string(k);
     }
-    fs::create_directories(out);
+    make_output_folder(out);
     return out;
   }
 
@@ -413,6 +414,7 @@ class SweepRun {
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   size_t n_;
   std::string out_;
+  OutputLock lock_;
   Journal journal_;
   std::vector<Outcome> outcomes_;
   std::vector<bool> have_, on_front_;
