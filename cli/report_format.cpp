@@ -153,6 +153,7 @@ std::string format_table(const RunReport& r) {
                        r.total_us > 0 ? r.items / (r.total_us * 1e-6) : 0.0);
   }
   out += attention_table(r);
+  for (const std::string& n : r.notes) out += "note: " + n + "\n";
   return out;
 }
 
@@ -207,6 +208,7 @@ nlohmann::json to_json(const RunReport& r) {
           {"arch_file", r.arch_file},
           {"clock_MHz", r.clock_MHz},
           {"mapper", r.mapper},
+          {"notes", r.notes},
           {"items", r.items},
           {"total",
            {{"cycles", r.total_cycles},

@@ -44,6 +44,7 @@ CommandAction add_run_command(CLI::App& app) {
     NetworkSimulator sim(std::move(arch));
     RunReport report = sim.run(net, mapped.plans);
     report.mapper = mapped.description;
+    report.notes = o->in.notes;
     std::string text;
     if (format == "json")
       text = to_json(report).dump(2) + "\n";

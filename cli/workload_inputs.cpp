@@ -1,5 +1,8 @@
 #include "cli/workload_inputs.hpp"
 
+#include <iostream>
+#include <set>
+
 #include "cli/commands.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/network_schedule.hpp"
@@ -61,6 +64,15 @@ Network WorkloadInputs::read_workload(const ArchSpec& a) const {
   options.mask_file = mask;
   Network net = read_network(workload, options);
   check_supported(net, a);
+  std::set<const AttentionInfo*> masked;
+  for (const Layer& l : net.layers)
+    if (l.attention && l.attention->mask) masked.insert(l.attention.get());
+  if (!masked.empty() && !a.sparse_attention) {
+    notes.push_back(std::to_string(masked.size()) + " attention layer(s) of " + workload +
+                    " have masks, but the architecture " + a.name +
+                    " has no sparse-attention engine: the masks are not used and attention runs dense");
+    std::cerr << "cosim: warning: " << notes.back() << "\n";
+  }
   return net;
 }
 

@@ -39,6 +39,9 @@ struct WorkloadInputs {
   // The mapping file, if one was given (read once).
   const MappingFile* mapping() const;
   MappedWorkload map(const ArchSpec& arch, const Network& net) const;
+  // Set by read_workload (and said once on stderr): inputs the hardware cannot use, e.g. attention masks
+  // on an architecture without a sparse-attention engine.
+  mutable std::vector<std::string> notes;
 
  private:
   mutable std::optional<MappingFile> mapping_;

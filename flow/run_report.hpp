@@ -34,8 +34,9 @@ struct LayerReport {
 
 struct RunReport {
   std::string workload, workload_file, arch, arch_file;
-  std::string mapper;  // how the layers were mapped, e.g. "auto (objective edp)"
-  int items = 1;       // batch items streamed through the accelerator (pipelined runs)
+  std::string mapper;              // how the layers were mapped, e.g. "auto (objective edp)"
+  std::vector<std::string> notes;  // what the user should know about how the inputs were taken
+  int items = 1;                   // batch items streamed through the accelerator (pipelined runs)
   double clock_MHz = 0;
   uint64_t total_cycles = 0;
   double total_us = 0;

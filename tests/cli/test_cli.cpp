@@ -98,6 +98,23 @@ TEST(CosimRun, PresetsByNameAndOutputFile) {
   EXPECT_EQ(j["arch"], "systolic32");
 }
 
+// Masks a hardware cannot use are said once on stderr and in the report, never dropped silently.
+TEST(CosimRun, MasksWithoutASparseEngineAreSaidToBeUnused) {
+  Result dense = cosim("run workloads/vit.json --arch systolic32 --format json");
+  ASSERT_EQ(dense.code, 0) << dense.err;
+  EXPECT_EQ(lines(dense.err), 1u) << dense.err;
+  EXPECT_NE(dense.err.find("warning: 12 attention layer(s) of workloads/vit.json have masks"),
+            std::string::npos)
+      << dense.err;
+  const nlohmann::json j = nlohmann::json::parse(dense.out);
+  ASSERT_EQ(j["notes"].size(), 1u);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("no sparse-attention engine"), std::string::npos);
+  Result engine = cosim("run workloads/vit.json --format json");
+  ASSERT_EQ(engine.code, 0) << engine.err;
+  EXPECT_EQ(engine.err, "");
+  EXPECT_TRUE(nlohmann::json::parse(engine.out)["notes"].empty());
+}
+
 // Without --format the output file's extension picks the format; anything else is the table.
 TEST(CosimRun, OutputFormatFollowsTheExtension) {
   const std::string base = testing::TempDir() + "cosim_ext_" + std::to_string(::getpid());
