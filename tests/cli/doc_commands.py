@@ -4,8 +4,8 @@
 Each document's commands run in order, in a fresh folder laid out like the source tree (build/, arch/,
 workloads/, ... linked in, ../shared/data beside it), so a command may use what an earlier one of the same
 document wrote. A command that is long is scaled down by the substitutions in SCALE_DOWN below (each names
-why); a command that does not exit 0 fails the test with its output. Placeholders are not allowed: every
-command must run as written.
+why); a command that does not exit 0 fails the test with its output, so a placeholder (a file that does not
+exist, "...") fails it too.
 
 usage: doc_commands.py SOURCE_DIR BUILD_DIR [--list]
 """
