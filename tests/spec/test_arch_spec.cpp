@@ -247,6 +247,37 @@ TEST(ArchSpec, TechnologyEntryWithUnknownSourceIsRefused) {
   }
 }
 
+// Strict JSON: a key twice in one object is named by its pointer; a number beyond double range and a
+// directory are one InputError each, never an internal error.
+TEST(StrictJson, DuplicateKeysHugeNumbersAndDirectoriesAreRefused) {
+  const std::string dir = testing::TempDir() + "strict_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto refused = [&](const std::string& text) -> InputError {
+    std::ofstream(dir + "/f.json") << text;
+    try {
+      JsonField::load(dir + "/f.json");
+    } catch (const InputError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "accepted: " << text;
+    return InputError("", "", "");
+  };
+  const InputError dup = refused(R"({"a": [{"x": 1}, {"y": 2, "y": 3}]})");
+  EXPECT_EQ(dup.path(), "/a/1/y");
+  EXPECT_NE(dup.problem().find("appears twice"), std::string::npos) << dup.what();
+  EXPECT_EQ(refused(R"({"k~/": 1, "k~/": 2})").path(), "/k~0~1");
+  EXPECT_NE(refused(R"({"x": 1e400})").problem().find("beyond the range of a double"), std::string::npos);
+  EXPECT_NE(refused("").problem().find("invalid JSON"), std::string::npos);
+  try {
+    JsonField::load(dir);
+    ADD_FAILURE() << "a directory was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("is a directory"), std::string::npos);
+  }
+  EXPECT_NO_THROW(JsonField::load(source_path("arch/default.json")));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ArchSpec, MissingFileAndInvalidJsonNameTheFile) {
   try {
     read_arch("/nonexistent/arch.json");
