@@ -82,6 +82,13 @@ void make_output_folder(const std::string& dir) {
     throw InputError(dir, "", std::string("cannot write in this folder (") + std::strerror(errno) + ")");
 }
 
+void check_resumable(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(dir + "/journal.jsonl", ec))
+    throw InputError(dir, "",
+                     "--resume: no journal.jsonl here to continue; run without --resume to start a " + what);
+}
+
 OutputLock::OutputLock(const std::string& dir, const std::string& what) {
   const std::string path = dir + "/.lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -32,6 +32,10 @@ void write_files_whole(const std::vector<std::pair<std::string, std::string>>& f
 // written (a read-only file system), is one InputError.
 void make_output_folder(const std::string& dir);
 
+// --resume continues the journal in DIR: without one there is nothing to continue (a mistyped --out, say),
+// which is one InputError before anything is created. `what` is "search" or "sweep".
+void check_resumable(const std::string& dir, const std::string& what);
+
 // An exclusive lock on an output folder for as long as it lives: a second search or sweep on the same --out
 // is refused with one line naming the holder. Released when the process ends, however it ends.
 class OutputLock {

@@ -43,7 +43,7 @@ std::vector<BitsPoint> bits_table(const JsonField& f, Dimension d, double unit,
 
 Technology Technology::read(const JsonField& root) {
   root.allow_only({"format", "node", "description", "sources", "energy", "area"});
-  if (auto fmt = root.optional("format")) fmt->choice({"cosim-technology/1"});
+  root["format"].choice({"cosim-technology/1"});
   Technology t;
   t.content = root.raw().dump();
   t.node = root["node"].string();
