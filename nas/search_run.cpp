@@ -19,6 +19,7 @@
 #include "results/csv.hpp"
 #include "results/gnuplot.hpp"
 #include "results/journal.hpp"
+#include "results/progress.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
 
@@ -66,6 +67,7 @@ class SearchRun {
             : c.hardware == "latency" ? space_->reference.latency_ms
                                       : space_->reference.edp_uJ_ms,
             -(estimator_->kind() == "proxy" ? space_->reference.accuracy_proxy : space_->reference.accuracy)};
+    interrupt_.say(kept_in_journal());
   }
 
   std::string run() {
@@ -73,9 +75,9 @@ class SearchRun {
       const std::vector<Candidate> batch = strategy_->propose(size_t(c_.budget) - evaluations_);
       if (batch.empty()) break;
       run_batch(batch);
-      if (!c_.quiet) report_progress();
+      report_progress();
     }
-    if (!c_.quiet) std::cerr << "\n";
+    progress_.finish();
     const auto ran =
         std::count_if(all_.begin(), all_.end(), [](const Record& r) { return !r.data.contains("error"); });
     if (!all_.empty() && ran == 0) {
@@ -108,6 +110,7 @@ class SearchRun {
       out = base;
       for (int k = 2; fs::exists(out) && !c_.resume; ++k) out = base + "-" + std::to_string(k);
     }
+    if (c_.resume) check_resumable(out, "search");
     make_output_folder(out);
     return out;
   }
@@ -195,6 +198,8 @@ class SearchRun {
         d["accuracy"] = estimator_->estimate(*space_, r.candidate, to_run[k], net);
       }
       journal_.append(d);
+      ++appended_;
+      interrupt_.say(kept_in_journal());
       r.data = d;
     }
     std::vector<Scored> scored;
@@ -219,20 +224,27 @@ class SearchRun {
     return a;
   }
 
-  void report_progress() const {
+  // What the interrupt notice says: how much the journal keeps and how to go on.
+  std::string kept_in_journal() const {
+    return fmt::format(
+        "{} evaluations are kept in {}/journal.jsonl; to go on, run the same command with "
+        "--resume --out {}",
+        journal_.resumed() + appended_, out_, out_);
+  }
+
+  void report_progress() {
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     double best = 0;
     bool any = false;
     for (const Scored& s : archive()) {
       if (s.violation == 0 && (!any || s.objectives[0] < best)) best = s.objectives[0], any = true;
     }
-    std::cerr << fmt::format(
-                     "\rgeneration {:>3}: {:>5}/{} evaluations, {} cache hits, {} from the journal, best "
-                     "{} {} {}, hypervolume {:.4g}, {:.0f} s, ~{:.0f} s left   ",
-                     generation_, evaluations_, c_.budget, cache_hits_, from_journal_, c_.hardware,
-                     any ? fmt::format("{:.4g}", best) : "-", hw_unit(c_.hardware), hv_log_.back()[2], el,
-                     el / double(evaluations_) * double(size_t(c_.budget) - evaluations_))
-              << std::flush;
+    progress_.update(
+        fmt::format("generation {:>3}: {:>5}/{} evaluations, {} cache hits, {} from the journal, best "
+                    "{} {} {}, hypervolume {:.4g}, {:.0f} s, ~{:.0f} s left",
+                    generation_, evaluations_, c_.budget, cache_hits_, from_journal_, c_.hardware,
+                    any ? fmt::format("{:.4g}", best) : "-", hw_unit(c_.hardware), hv_log_.back()[2], el,
+                    el / double(evaluations_) * double(size_t(c_.budget) - evaluations_)));
   }
 
   std::string accuracy_column() const {
@@ -258,6 +270,7 @@ class SearchRun {
                          {"hardware_objective", c_.hardware},
                          {"accuracy_estimator", estimator_->label()},
                          {"reference_point", {{c_.hardware, ref_[0]}, {"accuracy", -ref_[1]}}},
+                         {"notes", space_->notes},
                          {"members", nlohmann::json::array()}};
     for (size_t k = 0; k < front.size(); ++k) {
       const Record& r = all_[front[k]];
@@ -304,22 +317,65 @@ class SearchRun {
     write_file_whole(out_ + "/evaluations.csv", ev);
   }
 
+  // Gnuplot lines that draw the search's constraints: a dashed line where a limit is on a plotted axis,
+  // and a line of text naming the limits on figures that are not plotted.
+  std::string constraint_lines() const {
+    std::string gp, others;
+    const std::pair<const char*, double> limits[] = {
+        {"energy", c_.max_energy_uJ}, {"latency", c_.max_latency_ms}, {"edp", c_.max_edp}};
+    for (const auto& [figure, limit] : limits) {
+      if (limit <= 0) continue;
+      const std::string text = fmt::format("{} <= {:g} {}", figure, limit, hw_unit(figure));
+      if (figure == c_.hardware) {
+        gp += fmt::format(
+            "set arrow from {0:g}, graph 0 to {0:g}, graph 1 nohead dt 2 lw 1.5 lc rgb '#1f77b4'\n"
+            "set label {1} at {0:g}, graph 0.97 right offset -0.5,0 tc rgb '#1f77b4'\n",
+            limit, gnuplot_quoted("limit: " + text));
+      } else {
+        others += (others.empty() ? "" : ", ") + text;
+      }
+    }
+    if (c_.min_accuracy > -1e299) {
+      gp += fmt::format(
+          "set arrow from graph 0, first {0:g} to graph 1, first {0:g} nohead dt 2 lw 1.5 lc rgb "
+          "'#1f77b4'\nset label {1} at graph 0.99, first {0:g} right offset 0,0.7 tc rgb '#1f77b4'\n",
+          c_.min_accuracy, gnuplot_quoted(fmt::format("limit: accuracy >= {:g}", c_.min_accuracy)));
+    }
+    if (!others.empty())
+      gp += "set label " + gnuplot_quoted("also limited: " + others) + " at graph 0.01, graph 0.03\n";
+    return gp;
+  }
+
+  // front.png (every evaluation, those that break a constraint apart, the front, the limits) and
+  // hypervolume.png; plots.gp names its files relative to its own folder.
   void write_plots() const {
     const int hw_column = c_.hardware == "energy" ? 3 : c_.hardware == "latency" ? 4 : 5;
-    const std::string gp = fmt::format(
-        "set terminal pngcairo size 900,600\nset datafile separator ','\nset key top left\n"
-        "set output '{0}/front.png'\nset title 'Pareto front: {1} vs {2} ({3})'\nset xlabel '{1} ({4})'\nset "
-        "ylabel '{2}'\n"
-        "plot '{0}/evaluations.csv' every ::1 using {5}:2 with points pt 7 ps 0.5 lc rgb '#999999' title "
-        "'evaluated', "
-        "'{0}/front.csv' every ::1 using {6}:4 with linespoints pt 7 lc rgb '#cc0000' title 'front'\n"
-        "set output '{0}/hypervolume.png'\nset title 'Hypervolume (reference point: {1} {7}, {2} {8})'\nset "
-        "xlabel 'evaluations'\n"
-        "set ylabel 'hypervolume'\nplot '{0}/hypervolume.csv' every ::1 using 2:3 with linespoints pt 7 "
-        "title "
-        "'{9}'\n",
-        out_, c_.hardware, accuracy_column(), estimator_->label().substr(0, 40), hw_unit(c_.hardware),
-        hw_column, hw_column + 2, ref_[0], -ref_[1], c_.strategy);
+    std::string title = fmt::format("Pareto front of {}: {} vs {}\naccuracy estimate: {}", space_->name,
+                                    accuracy_column(), c_.hardware, estimator_->label());
+    const std::vector<Scored> a = archive();
+    if (std::none_of(a.begin(), a.end(), [](const Scored& s) { return s.violation == 0; }))
+      title += "\nno candidate meets every constraint, so the front is empty";
+    std::string gp = fmt::format(
+        "set terminal pngcairo size 1000,650 noenhanced\nset datafile separator ','\nset key bottom right\n"
+        "set grid\nset output 'front.png'\nset title {0}\nset xlabel {1}\nset ylabel {2}\n",
+        gnuplot_quoted(title), gnuplot_quoted(fmt::format("{} ({})", c_.hardware, hw_unit(c_.hardware))),
+        gnuplot_quoted(accuracy_column()));
+    gp += constraint_lines();
+    gp += fmt::format(
+        "plot 'evaluations.csv' every ::1 using ($6 == 1 ? ${0} : NaN):2 with points pt 7 ps 0.6 "
+        "lc rgb '#999999' title 'evaluated', "
+        "'' every ::1 using ($6 == 0 ? ${0} : NaN):2 with points pt 2 ps 0.8 lc rgb '#ff7f0e' "
+        "title 'breaks a constraint', "
+        "'front.csv' every ::1 using {1}:4 with linespoints pt 7 lc rgb '#cc0000' title 'Pareto front'\n",
+        hw_column, hw_column + 2);
+    gp += fmt::format(
+        "unset arrow\nunset label\nset key bottom right\nset output 'hypervolume.png'\n"
+        "set title {0}\nset xlabel 'evaluations'\nset ylabel 'hypervolume'\n"
+        "plot 'hypervolume.csv' every ::1 using 2:3 with linespoints pt 7 title {1}\n",
+        gnuplot_quoted(fmt::format(
+            "Hypervolume of the front of {} ({}); reference point: {} {:g} {}, {} {:g}", space_->name,
+            c_.strategy, c_.hardware, ref_[0], hw_unit(c_.hardware), accuracy_column(), -ref_[1])),
+        gnuplot_quoted(c_.strategy));
     draw_with_gnuplot(out_, "plots", gp);
   }
 
@@ -333,6 +389,9 @@ class SearchRun {
   std::string out_;
   OutputLock lock_;
   Journal journal_;
+  InterruptNotice interrupt_;
+  ProgressLine progress_{!c_.quiet};
+  size_t appended_ = 0;  // journal records written by this run
   std::array<double, 2> ref_{};
   std::vector<Record> all_;
   std::map<std::string, size_t> seen_;         // encoding -> index in all_
@@ -347,6 +406,8 @@ class SearchRun {
 std::string run_search(const SearchConfig& c) {
   std::unique_ptr<SearchSpace> space = read_space(c.space, c.data_dir);
   ArchSpec arch = read_arch(c.arch);
+  space->fit_to(arch);
+  for (const std::string& note : space->notes) std::cerr << "cosim: note: " << note << "\n";
   // Checked before the workers start, so a bad estimator or strategy is one line at once.
   make_estimator(c.estimator, c.estimator_timeout_s);
   make_strategy(c.strategy, *space, c.seed, c.population);

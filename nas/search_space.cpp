@@ -99,6 +99,40 @@ std::vector<std::string> op_list(const JsonField& f) {
   return ops;
 }
 
+// Whether the architecture has chunks for a space's operator ("shift+add": a shift and an adder chunk).
+bool runs_operator(const ArchSpec& arch, const std::string& op) {
+  auto has = [&](const std::string& o) {
+    return std::any_of(arch.chunks.begin(), arch.chunks.end(),
+                       [&](const ChunkSpec& c) { return to_string(c.op) == o; });
+  };
+  return op == "shift+add" ? has("shift") && has("adder") : has(op);
+}
+
+// The operators of `ops` the architecture has chunks for. Dropping some adds a note; dropping all is an
+// InputError at the space's `pointer`, since no candidate could run.
+std::vector<std::string> runnable_operators(const std::vector<std::string>& ops, const ArchSpec& arch,
+                                            const SearchSpace& space, const std::string& pointer,
+                                            std::vector<std::string>& notes) {
+  std::vector<std::string> kept, dropped;
+  for (const std::string& o : ops) (runs_operator(arch, o) ? kept : dropped).push_back(o);
+  std::string chunks;
+  for (const ChunkSpec& c : arch.chunks)
+    chunks += (chunks.empty() ? "" : ", ") + c.name + " (" + to_string(c.op) + ")";
+  auto list = [](const std::vector<std::string>& v) {
+    std::string t;
+    for (const std::string& x : v) t += (t.empty() ? "" : ", ") + x;
+    return t;
+  };
+  if (kept.empty())
+    throw InputError(space.file, pointer,
+                     "none of the operators " + list(ops) + " runs on architecture " + arch.name +
+                         " (chunks: " + chunks + "), so no candidate could run");
+  if (!dropped.empty())
+    notes.push_back("architecture " + arch.name + " has no chunk for " + list(dropped) + " (chunks: " +
+                    chunks + "): the operator options of space " + space.name + " are " + list(kept));
+  return kept;
+}
+
 // ---------------------------------------------------------------------------------------------- ViT
 
 class VitSpace : public SearchSpace {
@@ -112,8 +146,14 @@ class VitSpace : public SearchSpace {
     patch_ = root["patch"].positive();
     extra_ = root.has("extra_tokens") ? root["extra_tokens"].integer_in(0, 16) : 1;
     classes_ = root["classes"].positive();
-    mask_ = root.has("mask") ? root["mask"].raw()
-                             : nlohmann::json{{"global_tokens", 10}, {"window", 2}, {"seed", 1}};
+    mask_ = {{"global_tokens", 10}, {"window", 2}, {"seed", 1}};
+    if (auto m = root.optional("mask")) {  // how the candidates' masks are generated (cosim-workload/1)
+      m->allow_only({"global_tokens", "window", "seed", "note"});
+      for (const char* k : {"global_tokens", "window"}) {
+        if (auto v = m->optional(k)) mask_[k] = v->integer_in(0, 1 << 20);
+      }
+      if (auto v = m->optional("seed")) mask_["seed"] = v->integer_in(0, INT64_MAX);
+    }
     const JsonField c = root["choices"];
     c.allow_only({"depth", "width", "mlp_ratio", "attention_sparsity", "linear_op"});
     for (const JsonField& d : c["depth"].elements()) depths_.push_back(int(d.integer_in(1, 64)));
@@ -155,6 +195,19 @@ class VitSpace : public SearchSpace {
       for (const char* l : {"qkv", "proj", "fc1", "fc2"})
         genes.push_back({"b" + std::to_string(b) + "." + l, ops_});
     }
+  }
+
+  // Without a sparse-attention engine a generated mask is ignored and attention runs dense, so every
+  // sparsity would cost the same as dense: the gene keeps only "dense".
+  void fit_to(const ArchSpec& arch) override {
+    ops_ = runnable_operators(ops_, arch, *this, "/choices/linear_op", notes);
+    for (size_t g = 4; g < genes.size(); ++g) genes[g].options = ops_;
+    if (arch.sparse_attention || (sparsity_.size() == 1 && sparsity_[0] == 0)) return;
+    sparsity_ = {0};
+    genes[3].options = {"dense"};
+    notes.push_back("architecture " + arch.name +
+                    " has no sparse-attention engine, so sparse attention would cost the " +
+                    "same as dense: the attention_sparsity gene of space " + name + " is fixed at dense (0)");
   }
 
   Candidate normalize(const Candidate& c) const override {
@@ -258,19 +311,12 @@ class CnnSpace : public SearchSpace {
     if (kernels_.empty()) c["kernel"].fail("expected at least one option");
     if (expansions_.empty()) c["expansion"].fail("expected at least one option");
     skip_ = c.has("skip") ? c["skip"].boolean() : true;
-    for (const std::string& o : ops_) {
-      for (int64_t k : kernels_) {
-        for (int64_t e : expansions_)
-          block_options_.push_back(o + "/k" + std::to_string(k) + "/e" + std::to_string(e));
-      }
-    }
-    for (size_t s = 0; s < stages_.size(); ++s) {
-      for (int64_t b = 0; b < stages_[s].blocks; ++b) {
-        std::vector<std::string> opts = block_options_;
-        if (skip_ && b > 0) opts.push_back("skip");  // the first block of a stage changes width or stride
-        genes.push_back({"s" + std::to_string(s) + "b" + std::to_string(b), opts});
-      }
-    }
+    make_genes();
+  }
+
+  void fit_to(const ArchSpec& arch) override {
+    ops_ = runnable_operators(ops_, arch, *this, "/choices/op", notes);
+    make_genes();
   }
 
   Candidate normalize(const Candidate& c) const override { return c; }
@@ -343,6 +389,25 @@ class CnnSpace : public SearchSpace {
   std::array<int64_t, 3> stem_{};
   std::string stem_op_, head_op_;
   std::vector<Stage> stages_;
+  // One gene per block: every operator x kernel x expansion, and skip where the block keeps its shape.
+  void make_genes() {
+    block_options_.clear();
+    genes.clear();
+    for (const std::string& o : ops_) {
+      for (int64_t k : kernels_) {
+        for (int64_t e : expansions_)
+          block_options_.push_back(o + "/k" + std::to_string(k) + "/e" + std::to_string(e));
+      }
+    }
+    for (size_t s = 0; s < stages_.size(); ++s) {
+      for (int64_t b = 0; b < stages_[s].blocks; ++b) {
+        std::vector<std::string> opts = block_options_;
+        if (skip_ && b > 0) opts.push_back("skip");  // the first block of a stage changes width or stride
+        genes.push_back({"s" + std::to_string(s) + "b" + std::to_string(b), opts});
+      }
+    }
+  }
+
   std::vector<std::string> ops_, block_options_;
   std::vector<int64_t> kernels_, expansions_;
   bool skip_ = true;

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "spec/arch_spec.hpp"
+
 namespace cosim {
 
 struct Gene {
@@ -39,6 +41,11 @@ class SearchSpace {
   ReferencePoint reference;
   nlohmann::json proxy;  // weights of the built-in accuracy proxy (accuracy.hpp)
 
+  // Fits the space to the accelerator it is searched on: a gene whose options cannot differ on that hardware
+  // is collapsed to the one option that describes what the hardware does (docs/search.md), so that the search
+  // does not spend its budget on candidates that cost the same. Adds a sentence per collapsed gene to notes.
+  virtual void fit_to(const ArchSpec& /*arch*/) {}
+  std::vector<std::string> notes;  // what fit_to changed, for the user and front.json
   // Genes that do not matter for the candidate (operators of blocks beyond its depth, ...) set to 0, so that
   // equal networks have equal encodings.
   virtual Candidate normalize(const Candidate& c) const = 0;

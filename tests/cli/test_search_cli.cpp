@@ -152,6 +152,58 @@ TEST(CosimSearch, EditedAccuracyTableIsAnotherRun) {
   EXPECT_EQ(cosim_lines(edited.err), 1) << edited.err;
 }
 
+// The values gene `g` takes in the encodings (vit:a.b.c...) of an output folder's evaluations.csv.
+std::set<std::string> gene_values(const std::string& out, size_t g) {
+  std::stringstream csv(slurp(out + "/evaluations.csv"));
+  std::string line;
+  std::getline(csv, line);  // header
+  std::set<std::string> values;
+  while (std::getline(csv, line)) {
+    std::stringstream genes(line.substr(line.find(':') + 1, line.find(',') - line.find(':') - 1));
+    std::string v;
+    for (size_t i = 0; i <= g && std::getline(genes, v, '.'); ++i) {
+    }
+    values.insert(v);
+  }
+  return values;
+}
+
+// On systolic32 (one multiplier chunk, no sparse-attention engine) the ViT space's sparsity gene cannot
+// matter and its shift and adder options cannot run: the genes keep dense and mult, said once each on stderr
+// and in front.json, and no candidate has a sparse attention or a shift or adder layer.
+TEST(CosimSearch, GenesTheHardwareCannotUseAreCollapsed) {
+  const std::string out = temp("no_sparse_engine");
+  const test::CommandResult r = cosim(std::string(kSmall) + " --arch systolic32 --seed 1 --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(test::count_of(r.err, "attention_sparsity gene of space vit is fixed at dense"), 1u) << r.err;
+  EXPECT_EQ(test::count_of(r.err,
+                           "no chunk for shift, adder (chunks: mac (mult)): the operator options of "
+                           "space vit are mult"),
+            1u)
+      << r.err;
+  EXPECT_EQ(r.err.find("could not run"), std::string::npos) << "every candidate runs: " << r.err;
+  const nlohmann::json front = nlohmann::json::parse(slurp(out + "/front.json"));
+  ASSERT_EQ(front["notes"].size(), 2u);
+  EXPECT_NE(front["notes"].dump().find("no sparse-attention engine"), std::string::npos);
+  // Gene 3 of a ViT encoding is the attention option, genes 4... the operators: all 0 (dense, mult) here.
+  const std::set<std::string> collapsed = gene_values(out, 3), ops = gene_values(out, 4);
+  EXPECT_EQ(collapsed, std::set<std::string>{"0"});
+  EXPECT_EQ(ops, std::set<std::string>{"0"});
+  for (const auto& m : front["members"]) {
+    const std::string w = slurp(out + "/" + m["workload"].get<std::string>());
+    EXPECT_EQ(w.find("\"mask\""), std::string::npos);
+    EXPECT_EQ(w.find("\"op\": \"shift\""), std::string::npos);
+    EXPECT_EQ(w.find("\"op\": \"adder\""), std::string::npos);
+    EXPECT_NE(w.find("\"op\": \"mult\""), std::string::npos);
+  }
+  // The same space on the default accelerator keeps its sparse options.
+  const test::CommandResult d = cosim(std::string(kSmall) + " --seed 1 --out " + temp("sparse_engine"));
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(d.err.find("fixed at dense"), std::string::npos);
+  EXPECT_GT(gene_values(temp("sparse_engine"), 3).size(), 1u) << "sparse options are searched";
+  EXPECT_GT(gene_values(temp("sparse_engine"), 4).size(), 1u) << "shift and adder options are searched";
+}
+
 TEST(CosimSearch, BadSpaceAndOptionsGetOneLine) {
   const std::string bad = temp("space.json");
   std::ofstream(bad) << R"({"format": "cosim-space/1", "name": "x", "kind": "vit"})";

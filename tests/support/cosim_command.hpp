@@ -56,6 +56,13 @@ inline CommandResult run_cosim(const std::string& args, const std::string& prefi
 }
 
 // Lines cosim itself wrote to stderr (a sanitizer build's workers add runtime notes of their own).
+// How often `what` occurs in `text`.
+inline size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
 inline int cosim_lines(const std::string& err) {
   std::stringstream s(err);
   std::string line;
