@@ -12,6 +12,7 @@
 #include "mapper/chunk_allocation.hpp"
 #include "mapper/network_schedule.hpp"
 #include "results/journal.hpp"
+#include "results/progress.hpp"
 #include "spec/input_error.hpp"
 
 namespace cosim {
@@ -140,7 +141,10 @@ MapResults map_workload(const ArchSpec& arch, const Network& net, Objective obje
   r.piped = schedule_pipelined(r.m.plans, costs, arch.unit_count(), r.items);
   if (allocate) {
     r.equal = equal_allocation(net, arch, objective);
-    r.balanced = balanced_allocation(net, arch, objective);
+    ProgressLine progress(true);
+    r.balanced = balanced_allocation(net, arch, objective, [&](size_t done, size_t shapes) {
+      progress.update(fmt::format("--allocate: the network mapped at {} of {} chunk shapes", done, shapes));
+    });
   }
   return r;
 }

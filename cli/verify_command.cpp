@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/option_checks.hpp"
+#include "results/progress.hpp"
 #include "rtl_cosim/pe_array_cosim.hpp"
 #include "spec/input_error.hpp"
 
@@ -48,7 +49,13 @@ CommandAction add_verify_command(CLI::App& app) {
     if (!c)
       throw InputError("--config", "", "no RTL configuration \"" + o->config + "\" (cosim verify --list)");
     PeArrayCosim run("verify", *c, o->cycles, o->seed);
+    ProgressLine progress(true);
+    run.on_fold([&](const CosimResult& now) {
+      progress.update(fmt::format("{}: {} of {} cycles compared over {} folds, no mismatch so far", c->name,
+                                  now.cycles, o->cycles, now.folds));
+    });
     sc_core::sc_start();
+    progress.finish();
     const CosimResult& r = run.result();
     if (r.ok()) {
       std::cout << fmt::format("{}: compared {} cycles over {} folds (seed {}): no mismatch\n", c->name,

@@ -93,7 +93,8 @@ Allocation equal_allocation(const Network& net, const ArchSpec& arch, Objective 
   return r;
 }
 
-Allocation balanced_allocation(const Network& net, const ArchSpec& arch, Objective objective) {
+Allocation balanced_allocation(const Network& net, const ArchSpec& arch, Objective objective,
+                               const AllocationProgress& progress) {
   const Totals t = totals(arch);
   const auto s = shapes(t.pes);
   const size_t nc = arch.chunks.size();
@@ -107,6 +108,7 @@ Allocation balanced_allocation(const Network& net, const ArchSpec& arch, Objecti
     if (!stage.back().empty()) {
       for (size_t u = nc; u < stage.back().size(); ++u) other = std::max(other, stage.back()[u]);
     }
+    if (progress) progress(stage.size(), s.size());
   }
   // Every combination of shapes within the total: few enough to enumerate.
   std::vector<size_t> pick(nc, 0), best;

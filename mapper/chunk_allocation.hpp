@@ -10,6 +10,8 @@
 // engine are not reallocated; their stages count in the balance.
 #pragma once
 
+#include <functional>
+
 #include <string>
 #include <vector>
 
@@ -40,7 +42,11 @@ Allocation current_allocation(const Network& net, const ArchSpec& arch, Objectiv
 // The same total split equally: every chunk gets the largest tried shape within total / chunks PEs.
 Allocation equal_allocation(const Network& net, const ArchSpec& arch, Objective objective);
 
+// Called after each chunk shape the balanced allocation has mapped the network at: (shapes done, shapes).
+using AllocationProgress = std::function<void(size_t, size_t)>;
+
 // The balanced allocation.
-Allocation balanced_allocation(const Network& net, const ArchSpec& arch, Objective objective);
+Allocation balanced_allocation(const Network& net, const ArchSpec& arch, Objective objective,
+                               const AllocationProgress& progress = {});
 
 }  // namespace cosim

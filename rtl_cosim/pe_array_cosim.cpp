@@ -158,6 +158,7 @@ void PeArrayCosim::run() {
     }
     ++result_.folds;
     ++result_.folds_by_dataflow[int(d)];
+    if (on_fold_) on_fold_(result_);
   }
 }
 

@@ -4,6 +4,8 @@
 // fold uses. The first mismatch stops the run and is reported with cycle, PE, signal and both values.
 #pragma once
 
+#include <functional>
+
 #include <systemc>
 
 #include "rtl_cosim/cosim_result.hpp"
@@ -25,6 +27,8 @@ class PeArrayCosim : public sc_core::sc_module {
                ModelFault fault = ModelFault::None);
 
   const CosimResult& result() const { return result_; }
+  // Called after every fold compared (for a progress display).
+  void on_fold(std::function<void(const CosimResult&)> f) { on_fold_ = std::move(f); }
 
  private:
   void run();
@@ -37,6 +41,7 @@ class PeArrayCosim : public sc_core::sc_module {
   std::unique_ptr<RtlPeArray> rtl_;
   SystolicArray model_;
   CosimResult result_;
+  std::function<void(const CosimResult&)> on_fold_;
 };
 
 }  // namespace cosim

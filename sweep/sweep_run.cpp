@@ -4,8 +4,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "flow/model_version.hpp"
 #include "model/area_model.hpp"
@@ -16,6 +18,7 @@
 #include "results/gnuplot.hpp"
 #include "results/journal.hpp"
 #include "results/pareto.hpp"
+#include "results/progress.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
@@ -104,9 +107,10 @@ class SweepRun {
     std::vector<nlohmann::json> tasks;
     std::vector<size_t> task_point;
     take_journalled(tasks, task_point);
+    interrupt_.say(kept_in_journal());
     progress();
     dispatch_.run(tasks, [&](size_t t, TaskResult r) { finish(task_point[t], r); });
-    if (!c_.quiet) std::cerr << "\n";
+    progress_.finish();
     find_front();
     write_points();
     write_front_archs();
@@ -124,6 +128,7 @@ class SweepRun {
       out = base;
       for (int k = 2; fs::exists(out) && !c_.resume; ++k) out = base + "-" + std::to_string(k);
     }
+    if (c_.resume) check_resumable(out, "sweep");
     make_output_folder(out);
     return out;
   }
@@ -185,22 +190,30 @@ class SweepRun {
       ++crashed_;
     } else {
       journal_.append(record);
+      ++appended_;
+      interrupt_.say(kept_in_journal());
     }
     record_outcome(i, outcome_of(record));
     progress();
   }
 
-  void progress() const {
-    if (c_.quiet) return;
+  // What the interrupt notice says: how much the journal keeps and how to go on.
+  std::string kept_in_journal() const {
+    return fmt::format(
+        "{} configurations are kept in {}/journal.jsonl; to go on, run the same command with "
+        "--resume --out {}",
+        journal_.resumed() + appended_, out_, out_);
+  }
+
+  void progress() {
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     const size_t ran = done_ - from_journal_;
-    std::cerr << fmt::format(
-                     "\r{}: {:>5}/{} configurations ({} from the journal, {} failed), best EDP {}, {:.0f} s, "
-                     "~{:.0f} s left   ",
-                     spec_.name, done_, n_, from_journal_, failed_,
-                     best_edp_ > 0 ? fmt::format("{:.4g} uJ*ms", best_edp_) : "-", el,
-                     ran ? el / double(ran) * double(n_ - done_) : 0.0)
-              << std::flush;
+    progress_.update(
+        fmt::format("{}: {:>5}/{} configurations ({} from the journal, {} failed), best EDP {}, {:.0f} s, "
+                    "~{:.0f} s left",
+                    spec_.name, done_, n_, from_journal_, failed_,
+                    best_edp_ > 0 ? fmt::format("{:.4g} uJ*ms", best_edp_) : "-", el,
+                    ran ? el / double(ran) * double(n_ - done_) : 0.0));
   }
 
   // The Pareto front over the objectives, among the configurations that ran. Nothing ran: one line saying
@@ -331,32 +344,71 @@ class SweepRun {
     write_file_whole(out_ + "/front_energy.dat", bars);
   }
 
-  // Plots: energy vs latency coloured by area, the front circled; the front's energy by kind.
+  // How many different (latency, energy) pairs the configurations that ran have: fewer than configurations
+  // means some coincide on the plot.
+  size_t distinct_latency_energy() const {
+    std::set<std::pair<double, double>> seen;
+    for (const Outcome& o : outcomes_) {
+      if (o.ok) seen.insert({o.latency_ms, o.energy_uJ});
+    }
+    return seen.size();
+  }
+
+  // The energy-latency plot's title: what is drawn, what coincides, and what the 2-D view leaves out.
+  std::string energy_latency_title() const {
+    const size_t ran =
+        size_t(std::count_if(outcomes_.begin(), outcomes_.end(), [](const Outcome& o) { return o.ok; }));
+    std::string title =
+        fmt::format("{}: energy vs latency over {}, {} configurations, {} on the Pareto front", spec_.name,
+                    fmt::join(wnames_, " + "), ran, front_size());
+    const size_t distinct = distinct_latency_energy();
+    if (distinct < ran)
+      title += fmt::format("\nthey fall on {} distinct (latency, energy) points: some are drawn over others",
+                           distinct);
+    const nlohmann::json objectives = objective_names();
+    if (objectives.size() > 2 || objectives.dump().find("edp") != std::string::npos)
+      title += fmt::format("\nthe front is over {}: a member can look dominated in this 2-D view",
+                           fmt::join(objectives.get<std::vector<std::string>>(), ", "));
+    return title;
+  }
+
+  // Plots: energy vs latency coloured by area, the front circled and numbered; the front's energy by kind.
+  // plots.gp names its files relative to its own folder.
   void write_plots() const {
     write_front_energy();
     const size_t P = spec_.parameters.size();
     const size_t c_area = P + 2, c_lat = P + 3, c_energy = P + 4, c_pareto = P + 7 + 5 * wnames_.size();
     const std::string gp = fmt::format(
-        "set terminal pngcairo size 1000,650 noenhanced\n"
+        "set terminal pngcairo size 1200,800 noenhanced\n"
         "set datafile separator ','\n"
-        "set output '{0}/energy_latency.png'\n"
-        "set title \"{1}: energy vs latency over {2} ({3} configurations, front of {4})\"\n"
-        "set xlabel 'latency (ms)'\nset ylabel 'energy (uJ)'\nset cblabel 'area (mm2)'\n"
-        "set palette rgbformulae 33,13,10\nset key top right\nset grid\n"
-        "plot '{0}/points.csv' every ::1 using {5}:{6}:{7} with points pt 7 ps 1.2 palette title "
+        "set output 'energy_latency.png'\n"
+        "set title {0}\n"
+        "set xlabel 'latency (ms, log scale)'\nset ylabel 'energy (uJ)'\nset cblabel 'area (mm2)'\n"
+        "set logscale x\nset xtics (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, "
+        "1000, 2000, 5000)\n"
+        "set autoscale xfix\nset offsets graph 0.04, graph 0.04, graph 0.04, graph 0.04\n"
+        "set palette rgbformulae 33,13,10\nset key top left\nset grid\n"
+        "plot 'points.csv' every ::1 using {1}:{2}:{3} with points pt 7 ps 0.9 palette title "
         "'configuration', "
-        "'' every ::1 using (${8} == 1 ? ${5} : NaN):{6} with points pt 6 ps 2.2 lw 2 lc rgb 'black' "
-        "title 'Pareto front'\n"
-        "set output '{0}/front_energy.png'\n"
+        "'' every ::1 using (${4} == 1 ? ${1} : NaN):{2} with points pt 6 ps 1.8 lw 1.5 lc rgb 'black' "
+        "title 'Pareto front (labelled with its point number)', "
+        // Every other front member labelled to the right of its point, the others to the left.
+        "k = 0, '' every ::1 using (${4} == 1 && (k = k + 1) % 2 == 0 ? ${1} : NaN):{2}:(sprintf('%d', $1)) "
+        "with labels left offset 1.1,0.3 font ',8' notitle, "
+        "k = 0, '' every ::1 using (${4} == 1 && (k = k + 1) % 2 == 1 ? ${1} : NaN):{2}:(sprintf('%d', $1)) "
+        "with labels right offset -1.1,-0.3 font ',8' notitle\n"
+        "unset logscale x\nset xtics autofreq\nset offsets 0, 0, 0, 0\nset autoscale x\n"
+        "set output 'front_energy.png'\n"
         "set datafile separator whitespace\n"
-        "set title \"{1}: energy of the Pareto-front configurations by kind (all workloads)\"\n"
+        "set title {5}\n"
         "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.8 border -1\n"
         "set boxwidth 0.75\nset key outside right\nset xlabel 'point'\nset ylabel 'energy (uJ)'\nunset "
         "cblabel\n"
         "set linetype 2 lc rgb '#4e79a7'\nset linetype 3 lc rgb '#59a14f'\nset linetype 4 lc rgb '#edc948'\n"
         "set linetype 5 lc rgb '#e15759'\nset linetype 6 lc rgb '#bab0ac'\nset linetype 7 lc rgb '#76b7b2'\n"
-        "plot for [k=2:7] '{0}/front_energy.dat' using k:xtic(1) title columnheader(k) lt k\n",
-        out_, spec_.name, fmt::join(wnames_, " + "), n_, front_size(), c_lat, c_energy, c_area, c_pareto);
+        "plot for [k=2:7] 'front_energy.dat' using k:xtic(1) title columnheader(k) lt k\n",
+        gnuplot_quoted(energy_latency_title()), c_lat, c_energy, c_area, c_pareto,
+        gnuplot_quoted(spec_.name + ": energy of the Pareto-front configurations by kind (all workloads)"));
     draw_with_gnuplot(out_, "plots", gp);
   }
 
@@ -416,6 +468,9 @@ class SweepRun {
   std::string out_;
   OutputLock lock_;
   Journal journal_;
+  InterruptNotice interrupt_;
+  ProgressLine progress_{!c_.quiet};
+  size_t appended_ = 0;  // journal records written by this run
   std::vector<Outcome> outcomes_;
   std::vector<bool> have_, on_front_;
   std::vector<size_t> ok_;  // configurations that ran

@@ -63,13 +63,24 @@ double num(const std::map<std::string, std::string>& row, const std::string& col
 }
 
 TEST(CosimSweep, WritesPointsWithTheFrontMarkedPlotsAndASummary) {
-  const std::string out = temp("points");
-  const test::CommandResult r = cosim("sweep " + small_spec() + " --jobs 2 --quiet --out " + out);
+  // A quote in --out: gnuplot is started without a shell, so nothing in the path can break it.
+  const std::string quoted = temp("points_it's"), out = temp("points");
+  const test::CommandResult r = cosim("sweep " + small_spec() + " --jobs 2 --quiet --out \"" + quoted + "\"");
   ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "") << "no gnuplot warning";
+  std::filesystem::rename(quoted, out);  // the test's own commands below go through a shell
   for (const char* f : {"points.csv", "points.json", "front.csv", "energy_latency.png", "front_energy.png",
                         "summary.txt", "journal.jsonl"}) {
     EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
   }
+  // plots.gp names its files relative to its folder: it redraws the plots after the folder has moved.
+  const std::string moved = temp("points_moved");
+  std::filesystem::copy(out, moved, std::filesystem::copy_options::recursive);
+  for (const char* png : {"energy_latency.png", "front_energy.png"})
+    std::filesystem::remove(moved + "/" + png);
+  ASSERT_EQ(std::system(("cd '" + moved + "' && gnuplot plots.gp 2>/dev/null").c_str()), 0);
+  EXPECT_TRUE(std::filesystem::exists(moved + "/energy_latency.png"));
+  EXPECT_TRUE(std::filesystem::exists(moved + "/front_energy.png"));
   for (const char* best : {"best latency", "best energy", "best edp", "best area"})
     EXPECT_NE(r.out.find(best), std::string::npos) << r.out;
   EXPECT_EQ(slurp(out + "/summary.txt"), r.out);
