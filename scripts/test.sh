@@ -1,6 +1,6 @@
 #!/bin/sh
 # Sets up cosim and runs the whole test suite: the Release build, then the same tests under AddressSanitizer
-# and UndefinedBehaviorSanitizer (build type Sanitize), then a check that the sources are clang-format clean.
+# and UndefinedBehaviorSanitizer (build type Sanitize), then a short fuzzing run of every reader (scripts/fuzz.sh).
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
@@ -13,4 +13,7 @@ scripts/setup.sh build-sanitize Sanitize
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize -j"$JOBS" --output-on-failure -LE slow
 
-echo "test: all tests passed (Release and Sanitize builds)"
+# Every reader fuzzed with libFuzzer (clang, ASan + UBSan) for 30 s, after its kept regression inputs.
+scripts/fuzz.sh 30
+
+echo "test: all tests passed (Release and Sanitize builds, fuzzing)"

@@ -144,7 +144,6 @@ class PipelineUnit : public sc_core::sc_module {
 
 Accelerator::Accelerator(sc_core::sc_module_name name, const ArchSpec& arch)
     : sc_core::sc_module(name),
-      arch_(arch),
       dram_(arch.dram.rate, arch.dram.latency_cycles),
       glb_(arch.global_buffer.rate, 0) {
   for (const ChunkSpec& c : arch.chunks) {

@@ -47,7 +47,6 @@ class Accelerator : public sc_core::sc_module {
   static uint64_t now_cycles();
 
  private:
-  const ArchSpec& arch_;
   ArbitratedChannel dram_, glb_;
   std::vector<std::unique_ptr<PipelineUnit>> units_;
 };
