@@ -91,6 +91,10 @@ class Builder {
     Scope top;
     top.block_input = 0;
     top.names["input"] = 0;
+    if (layers_after_repeats(root["layers"].raw()) > int64_t(kMaxLayers)) {
+      root["layers"].fail("the workload expands to more than " + std::to_string(kMaxLayers) +
+                          " layers (check the repeat counts)");
+    }
     expand(root["layers"], "", top, 0);
     if (net.layers.size() == 1) root["layers"].fail("expected at least one layer");
   }
@@ -125,6 +129,24 @@ class Builder {
     }
     where.fail("unknown layer \"" + name +
                "\"; an input names an earlier layer of the same block or an enclosing one, or \"@input\"");
+  }
+
+  // How many layers a layer list expands to, counted before anything is built (saturating; what is malformed
+  // counts as one layer and is reported by expand).
+  static int64_t layers_after_repeats(const nlohmann::json& list) {
+    if (!list.is_array()) return 1;
+    int64_t total = 0;
+    for (const nlohmann::json& e : list) {
+      int64_t n = 1;
+      if (e.is_object() && e.contains("layers")) {
+        const auto r = e.find("repeat");
+        const int64_t times =
+            r != e.end() && r->is_number_integer() ? std::max<int64_t>(r->get<int64_t>(), 1) : 1;
+        n = saturating_product({times, layers_after_repeats(e["layers"])});
+      }
+      total = std::min(total + n, int64_t(1) << 62);
+    }
+    return total;
   }
 
   int expand(const JsonField& list, const std::string& prefix, Scope& scope, int prev) {
