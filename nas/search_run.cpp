@@ -197,9 +197,12 @@ class SearchRun {
         d["metrics"] = to_json(metrics[k]);
         d["accuracy"] = estimator_->estimate(*space_, r.candidate, to_run[k], net);
       }
-      journal_.append(d);
-      ++appended_;
-      interrupt_.say(kept_in_journal());
+      {
+        const InterruptNotice::Hold together;
+        journal_.append(d);
+        ++appended_;
+        interrupt_.say(kept_in_journal());
+      }
       r.data = d;
     }
     std::vector<Scored> scored;

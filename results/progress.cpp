@@ -63,15 +63,25 @@ std::array<size_t, 2> notice_lengths{};
 std::atomic<int> notice_current{-1};
 pid_t notice_owner = 0;  // processes forked from it (workers) end without a word
 struct sigaction previous_int, previous_term;
+std::atomic<bool> notice_held{false}, notice_pending{false};
 
-extern "C" void on_interrupt(int) {
-  if (::getpid() != notice_owner) ::_exit(130);
+// Only what a signal handler may do: write bytes, end the process.
+void say_interrupted_and_exit() {
   const int i = notice_current.load();
   static const char kPrefix[] = "\ncosim: interrupted: ";
   ssize_t ignored = ::write(STDERR_FILENO, kPrefix, sizeof kPrefix - 1);
   if (i >= 0) ignored = ::write(STDERR_FILENO, notice_buffers[size_t(i)].data(), notice_lengths[size_t(i)]);
   (void)ignored;
   ::_exit(130);
+}
+
+extern "C" void on_interrupt(int) {
+  if (::getpid() != notice_owner) ::_exit(130);
+  if (notice_held.load()) {
+    notice_pending.store(true);
+    return;
+  }
+  say_interrupted_and_exit();
 }
 
 }  // namespace
@@ -89,6 +99,15 @@ InterruptNotice::~InterruptNotice() {
   sigaction(SIGINT, &previous_int, nullptr);
   sigaction(SIGTERM, &previous_term, nullptr);
   notice_current.store(-1);
+}
+
+InterruptNotice::Hold::Hold() {
+  notice_held.store(true);
+}
+
+InterruptNotice::Hold::~Hold() {
+  notice_held.store(false);
+  if (notice_pending.load()) say_interrupted_and_exit();
 }
 
 void InterruptNotice::say(const std::string& line) {

@@ -47,6 +47,16 @@ class InterruptNotice {
 
   // The line printed (after "cosim: interrupted: ") if a signal arrives from now on.
   void say(const std::string& line);
+
+  // While a Hold lives, a signal waits for it to end: a journal record and the line that counts it are
+  // written together, so the line always tells what the journal holds.
+  class Hold {
+   public:
+    Hold();
+    ~Hold();
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+  };
 };
 
 }  // namespace cosim

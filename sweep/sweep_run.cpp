@@ -189,6 +189,7 @@ class SweepRun {
     if (r.crashed) {
       ++crashed_;
     } else {
+      const InterruptNotice::Hold together;
       journal_.append(record);
       ++appended_;
       interrupt_.say(kept_in_journal());

@@ -163,6 +163,28 @@ TEST(CosimSweep, KilledSweepResumesWithoutRecomputingFinishedPoints) {
   EXPECT_NE(again.out.find("0 ran now, 8 from the journal"), std::string::npos) << again.out;
 }
 
+// Ctrl-C (SIGINT to the process group, as a terminal sends it) ends a sweep at once with one line: how many
+// configurations the journal keeps, exactly, and the command that goes on; going on finishes the sweep.
+TEST(CosimSweep, CtrlCSaysWhatWasKeptAndHowToResume) {
+  const std::string spec = small_spec(), out = temp("interrupted");
+  const std::string args = "sweep " + spec + " --jobs 1 --quiet --out " + out;
+  const test::CommandResult r = test::run_cosim_and_signal(
+      args, [&] { return lines_of(out + "/journal.jsonl") >= 3; }, SIGINT);
+  EXPECT_EQ(r.code, 130) << r.err;
+  ASSERT_EQ(test::cosim_lines(r.err), 1) << r.err;
+  const size_t kept = lines_of(out + "/journal.jsonl") - 1;
+  ASSERT_GE(kept, 2u);
+  ASSERT_LT(kept, 8u) << "interrupted before the end";
+  EXPECT_NE(r.err.find("cosim: interrupted: " + std::to_string(kept) + " configurations are kept in " + out +
+                       "/journal.jsonl; to go on, run the same command with --resume --out " + out),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out + "/points.csv"));
+  const test::CommandResult resumed = cosim(args + " --resume");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find(std::to_string(kept) + " from the journal"), std::string::npos) << resumed.out;
+}
+
 TEST(CosimSweep, MpiRanksGiveTheSameResultsAsASerialRun) {
   const std::string spec = small_spec(), serial = temp("serial"), mpi = temp("mpi");
   ASSERT_EQ(cosim("sweep " + spec + " --jobs 1 --quiet --out " + serial).code, 0);

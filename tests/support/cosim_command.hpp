@@ -71,25 +71,34 @@ inline int cosim_lines(const std::string& err) {
   return n;
 }
 
-// Starts `cosim ARGS` in its own process group, waits until `ready()` or 60 s, then kills the whole group
-// with SIGKILL, as a user's kill -9 or a lost machine would.
-inline void run_cosim_and_kill(const std::string& args, const std::function<bool()>& ready) {
+// Starts `cosim ARGS` in its own process group, waits until `ready()` or 60 s, then sends `signal` to the
+// whole group: SIGKILL as a user's kill -9 or a lost machine would, SIGINT as Ctrl-C on a terminal does.
+// Returns the exit code (128 + the signal when it was killed by it) and what it wrote to stderr.
+inline CommandResult run_cosim_and_signal(const std::string& args, const std::function<bool()>& ready,
+                                          int signal) {
+  static int n = 0;
+  const std::string err = temp_path("signal" + std::to_string(n++) + ".err");
   const std::string cmd = std::string("cd '") + COSIM_SOURCE_DIR + "' && exec '" + COSIM_BINARY + "' " +
-                          args + " >/dev/null 2>&1";
+                          args + " >/dev/null 2>'" + err + "'";
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  ::setpgid(pid, pid);  // also here: the kill must reach the group even if the child has not run yet
+  ::setpgid(pid, pid);  // also here: the signal must reach the group even if the child has not run yet
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!ready() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ::kill(-pid, SIGKILL);
+  ::kill(-pid, signal);
   int status = 0;
   ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), "", slurp(err)};
+}
+
+inline void run_cosim_and_kill(const std::string& args, const std::function<bool()>& ready) {
+  run_cosim_and_signal(args, ready, SIGKILL);
 }
 
 }  // namespace cosim::test
