@@ -93,8 +93,11 @@ class SearchRun {
                 << " candidates could not run on the accelerator and count as infeasible; "
                 << "first: " << first_error_ << "\n";
     }
-    write_front();
-    write_tables();
+    // Every table and front file written together, each whole, or none (a full disk leaves no partial set).
+    std::vector<std::pair<std::string, std::string>> files;
+    write_front(files);
+    write_tables(files);
+    write_files_whole(files);
     write_plots();
     return out_;
   }
@@ -255,7 +258,7 @@ class SearchRun {
   }
 
   // front.csv, front.json and one workload file per member, in order of the hardware objective.
-  void write_front() const {
+  void write_front(std::vector<std::pair<std::string, std::string>>& files) const {
     const std::vector<Scored> a = archive();
     std::vector<size_t> front = pareto_front(a);
     std::sort(front.begin(), front.end(),
@@ -278,8 +281,8 @@ class SearchRun {
     for (size_t k = 0; k < front.size(); ++k) {
       const Record& r = all_[front[k]];
       const std::string wname = fmt::format("front_{:02d}", k);
-      write_file_whole(out_ + "/front/" + wname + ".json",
-                       space_->workload(r.candidate, wname).dump(2) + "\n");
+      files.emplace_back(out_ + "/front/" + wname + ".json",
+                         space_->workload(r.candidate, wname).dump(2) + "\n");
       const nlohmann::json& m = r.data.at("metrics");
       csv +=
           csv_line({std::to_string(k), r.encoding, "front/" + wname + ".json",
@@ -294,15 +297,15 @@ class SearchRun {
                                {"metrics", m},
                                {"genes", r.data.at("genes")}});
     }
-    write_file_whole(out_ + "/front.csv", csv);
-    write_file_whole(out_ + "/front.json", fj.dump(2) + "\n");
+    files.emplace_back(out_ + "/front.csv", csv);
+    files.emplace_back(out_ + "/front.json", fj.dump(2) + "\n");
   }
 
   // hypervolume.csv and evaluations.csv.
-  void write_tables() const {
+  void write_tables(std::vector<std::pair<std::string, std::string>>& files) const {
     std::string hv_csv = "generation,evaluations,hypervolume,front_size\n";
     for (const auto& h : hv_log_) hv_csv += fmt::format("{},{},{:.9g},{}\n", h[0], h[1], h[2], h[3]);
-    write_file_whole(out_ + "/hypervolume.csv", hv_csv);
+    files.emplace_back(out_ + "/hypervolume.csv", hv_csv);
     std::string ev = csv_line(
         {"encoding", accuracy_column(), "energy_uJ", "latency_ms", "edp_uJ_ms", "feasible", "error"});
     for (const Record& r : all_) {
@@ -317,7 +320,7 @@ class SearchRun {
                       fmt::format("{:.6f}", m.at("edp_uJ_ms").get<double>()),
                       r.scored.violation == 0 ? "1" : "0", ""});
     }
-    write_file_whole(out_ + "/evaluations.csv", ev);
+    files.emplace_back(out_ + "/evaluations.csv", ev);
   }
 
   // Gnuplot lines that draw the search's constraints: a dashed line where a limit is on a plotted axis,
