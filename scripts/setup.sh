@@ -9,7 +9,7 @@ BUILD_TYPE=${2:-Release}
 
 PACKAGES="cmake make g++ pkg-config libsystemc-dev verilator libgtest-dev libgmock-dev libbenchmark-dev \
 libfmt-dev nlohmann-json3-dev libcli11-dev libboost-graph-dev clang-format yosys libpagmo-dev gnuplot-nox \
-libopenmpi-dev openmpi-bin python3 clang libclang-rt-14-dev"
+libopenmpi-dev openmpi-bin python3 python3-jsonschema clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

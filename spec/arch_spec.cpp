@@ -331,9 +331,16 @@ std::string technology_path(const JsonField& t) {
 }  // namespace
 
 nlohmann::json with_portable_technology(nlohmann::json doc, const std::string& arch_file) {
+  namespace fs = std::filesystem;
+  // The editor's schema reference, relative to the file it came from, follows the document too.
+  if (doc.contains("$schema") && doc["$schema"].is_string()) {
+    const fs::path schema = fs::path(arch_file).parent_path() / doc["$schema"].get<std::string>();
+    std::error_code ec;
+    if (fs::path(doc["$schema"].get<std::string>()).is_relative() && fs::is_regular_file(schema, ec))
+      doc["$schema"] = fs::absolute(schema).lexically_normal().string();
+  }
   if (!doc.contains("technology") || !doc["technology"].is_string()) return doc;
   const JsonField t = JsonField::from(doc, arch_file)["technology"];
-  namespace fs = std::filesystem;
   const fs::path named = t.string();
   const fs::path beside = named.is_absolute() ? named : fs::path(arch_file).parent_path() / named;
   if (!fs::is_regular_file(beside)) {

@@ -123,7 +123,8 @@ ArchSpec read_arch(const std::string& file);
 ArchSpec read_arch(const JsonField& root);
 
 // An architecture document read from `arch_file`, made valid in any folder: a technology table named by a
-// relative path becomes its absolute path (a preset name such as "45nm" and an inline table stay).
+// relative path becomes its absolute path (a preset name such as "45nm" and an inline table stay), and so
+// does a relative "$schema".
 nlohmann::json with_portable_technology(nlohmann::json doc, const std::string& arch_file);
 
 }  // namespace cosim

@@ -115,6 +115,12 @@ void JsonField::allow_only(const std::vector<std::string>& allowed) const {
     bool ok = false;
     for (const std::string& a : allowed) ok = ok || it.key() == a;
     if (ok) continue;
+    if (pointer_.empty() && it.key() == "$schema") {  // the JSON Schema an editor checks the file with
+      if (!it.value().is_string())
+        JsonField(doc_, &it.value(), "/$schema")
+            .fail("expected the path or URL of a JSON Schema, found " + describe(it.value()));
+      continue;
+    }
     std::string list;
     for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
     JsonField(doc_, &it.value(), pointer_ + "/" + escape_pointer_token(it.key()))

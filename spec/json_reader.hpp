@@ -44,7 +44,8 @@ class JsonField {
   std::vector<JsonField> elements() const;
   // Members of an object, in key order (fails if this is not an object).
   std::vector<std::pair<std::string, JsonField>> members() const;
-  // Refuses members not in `allowed` (catches typos such as "colums").
+  // Refuses members not in `allowed` (catches typos such as "colums"). A document's top level may also name
+  // its JSON Schema in "$schema" (schemas/, for editors).
   void allow_only(std::initializer_list<const char*> allowed) const;
   void allow_only(const std::vector<std::string>& allowed) const;
 

@@ -42,7 +42,9 @@ std::vector<BitsPoint> bits_table(const JsonField& f, Dimension d, double unit,
 }  // namespace
 
 Technology Technology::read(const JsonField& root) {
-  root.allow_only({"format", "node", "description", "sources", "energy", "area"});
+  // "$schema" too when the table is inline (copied from a file that names its schema).
+  root.allow_only({"$schema", "format", "node", "description", "sources", "energy", "area"});
+  if (auto schema = root.optional("$schema")) schema->string();
   root["format"].choice({"cosim-technology/1"});
   Technology t;
   t.content = root.raw().dump();
