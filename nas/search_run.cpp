@@ -232,10 +232,7 @@ class SearchRun {
 
   // What the interrupt notice says: how much the journal keeps and how to go on.
   std::string kept_in_journal() const {
-    return fmt::format(
-        "{} evaluations are kept in {}/journal.jsonl; to go on, run the same command with "
-        "--resume --out {}",
-        journal_.resumed() + appended_, out_, out_);
+    return kept_in_journal_line(journal_.resumed() + appended_, "evaluations", out_);
   }
 
   void report_progress() {

@@ -11,6 +11,11 @@
 
 namespace cosim {
 
+std::string kept_in_journal_line(size_t kept, const std::string& what, const std::string& out) {
+  return std::to_string(kept) + " " + what + " are kept in " + out +
+         "/journal.jsonl; to go on, run the same command with --resume --out " + out;
+}
+
 ProgressLine::ProgressLine(bool enabled, double min_interval_s)
     : enabled_(enabled),
       terminal_(::isatty(STDERR_FILENO) == 1),

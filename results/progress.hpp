@@ -16,6 +16,9 @@
 
 namespace cosim {
 
+// The interrupt line of a run with a journal: "N WHAT are kept in OUT/journal.jsonl; to go on, ...".
+std::string kept_in_journal_line(size_t kept, const std::string& what, const std::string& out);
+
 class ProgressLine {
  public:
   explicit ProgressLine(bool enabled, double min_interval_s = 5.0);

@@ -200,10 +200,7 @@ class SweepRun {
 
   // What the interrupt notice says: how much the journal keeps and how to go on.
   std::string kept_in_journal() const {
-    return fmt::format(
-        "{} configurations are kept in {}/journal.jsonl; to go on, run the same command with "
-        "--resume --out {}",
-        journal_.resumed() + appended_, out_, out_);
+    return kept_in_journal_line(journal_.resumed() + appended_, "configurations", out_);
   }
 
   void progress() {
