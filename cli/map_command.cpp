@@ -22,30 +22,51 @@ namespace {
 struct Loop {
   char dim;
   int64_t trips, tile;
+  bool glb;  // a loop over global-buffer tiles (else over chunk tiles inside one)
 };
 
+// A GEMM's loops over global-buffer tiles, then over the chunk tiles of one (a full global-buffer tile: the
+// last of a dimension may hold fewer), then its reduction; a vector layer's loop over its tiles.
 std::vector<Loop> loop_nest(const Layer& l, const LayerPlan& p) {
   const Mapping& m = p.mapping;
   if (l.work != WorkKind::Gemm) {
     const int64_t e = int64_t(l.vector_elements);
-    return {{'e', m.tile_m ? ceil_div(e, m.tile_m) : 1, m.tile_m}};
+    return {{'e', m.tile_m ? ceil_div(e, m.tile_m) : 1, m.tile_m, false}};
   }
+  const int64_t mg = m.glb_tile_m ? m.glb_tile_m : l.gemm.m, ng = m.glb_tile_n ? m.glb_tile_n : l.gemm.n;
   std::vector<Loop> v;
-  if (l.gemm.groups > 1) v.push_back({'g', l.gemm.groups, 1});
-  const Loop mm{'m', ceil_div(l.gemm.m, m.tile_m), m.tile_m}, nn{'n', ceil_div(l.gemm.n, m.tile_n), m.tile_n};
+  if (l.gemm.groups > 1) v.push_back({'g', l.gemm.groups, 1, true});
+  const Loop gm{'m', ceil_div(l.gemm.m, mg), mg, true}, gn{'n', ceil_div(l.gemm.n, ng), ng, true};
+  if (m.glb_loop_order == "g m n") {
+    v.push_back(gm), v.push_back(gn);
+  } else {
+    v.push_back(gn), v.push_back(gm);
+  }
+  const Loop mm{'m', ceil_div(mg, m.tile_m), m.tile_m, false},
+      nn{'n', ceil_div(ng, m.tile_n), m.tile_n, false};
   if (m.loop_order == "g n m k") {
     v.push_back(nn), v.push_back(mm);
   } else {
     v.push_back(mm), v.push_back(nn);
   }
-  v.push_back({'k', ceil_div(l.gemm.k, m.tile_k), m.tile_k});
+  v.push_back({'k', ceil_div(l.gemm.k, m.tile_k), m.tile_k, false});
   return v;
 }
 
+// "n2x192 | n6x32 m13x16 k1x384": the global-buffer loops that iterate, then the chunk loops.
 std::string nest_text(const std::vector<Loop>& v) {
-  std::string s;
-  for (const Loop& x : v) s += fmt::format("{}{}{}x{}", s.empty() ? "" : " ", x.dim, x.trips, x.tile);
-  return s;
+  std::string outer, inner;
+  for (const Loop& x : v) {
+    if (x.glb && x.trips == 1) continue;
+    std::string& s = x.glb ? outer : inner;
+    s += fmt::format("{}{}{}x{}", s.empty() ? "" : " ", x.dim, x.trips, x.tile);
+  }
+  return outer.empty() ? inner : outer + " | " + inner;
+}
+
+std::string homes_text(const Layer& l, const Mapping& m) {
+  if (l.work != WorkKind::Gemm || m.input_home.empty()) return "";
+  return m.input_home + "/" + m.weight_home + "/" + m.output_home;
 }
 
 std::string spatial_text(const Mapping& m) {
@@ -166,13 +187,21 @@ nlohmann::json layer_json(const MapResults& r, size_t i) {
     e["dataflow"] = to_string(p.mapping.dataflow);
     e["tile"] = {p.mapping.tile_m, p.mapping.tile_k, p.mapping.tile_n};
     e["loop_order"] = p.mapping.loop_order;
+    e["glb_tile"] = {p.mapping.glb_tile_m, p.mapping.glb_tile_n};
+    e["glb_loop_order"] = p.mapping.glb_loop_order;
+    e["homes"] = {{"input", p.mapping.input_home},
+                  {"weight", p.mapping.weight_home},
+                  {"output", p.mapping.output_home}};
   } else if (p.unit == arch.vector_unit_index() && l.part != AttentionPart::Softmax) {
     e["tile_elements"] = p.mapping.tile_m;
   }
   if (p.unit < int(arch.chunks.size()) || p.unit == arch.vector_unit_index()) {
     nlohmann::json nest = nlohmann::json::array();
     for (const Loop& x : loop_nest(l, p))
-      nest.push_back({{"dim", std::string(1, x.dim)}, {"trips", x.trips}, {"tile", x.tile}});
+      nest.push_back({{"level", x.glb ? "global_buffer" : "chunk"},
+                      {"dim", std::string(1, x.dim)},
+                      {"trips", x.trips},
+                      {"tile", x.tile}});
     e["loop_nest"] = nest;
   }
   return e;
@@ -226,9 +255,9 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
                               : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                                        : fmt::format("{} lanes", arch.vector_unit.lanes);
   const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);
-  return fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
-                     name_width, unit_name(arch, p.unit), nest, spatial, rec.cost.cycles,
-                     rec.cost.energy_pJ / 1e3, 100.0 * r.utilization(i),
+  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<14} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
+                     name_width, unit_name(arch, p.unit), nest, spatial, homes_text(l, p.mapping),
+                     rec.cost.cycles, rec.cost.energy_pJ / 1e3, 100.0 * r.utilization(i),
                      rec.reused                  ? "reused"
                      : rec.stats.considered == 0 ? "-"
                                                  : std::to_string(rec.stats.considered),
@@ -284,12 +313,15 @@ std::string map_table(const MapResults& r) {
       "searched, {} identical ones reused\n\n",
       r.net.name, r.arch.name, r.arch.clock_hz / 1e6, r.m.plans.size(), to_string(r.objective), r.m.seconds,
       r.m.total.considered, r.m.total.simulated, searched, reused);
-  text += fmt::format("{:<{}}  {:<11} {:<28} {:<17} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w, "unit",
-                      "loop nest (outer first)", "spatial", "cycles", "energy nJ", "util", "considered",
-                      "vs fixed");
+  text += fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<14} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
+                      "unit", "loop nest (outer first)", "spatial", "in/w/out at", "cycles", "energy nJ",
+                      "util", "considered", "vs fixed");
   for (size_t i = 0; i < r.m.plans.size(); ++i) text += layer_row_text(r, i, w);
   text += fmt::format(
-      "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile; considered: "
+      "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile, the loops "
+      "over "
+      "global-buffer tiles before the |, those over chunk tiles inside one after it; in/w/out at: where the "
+      "input, weights and output live; considered: "
       "mappings weighed, - for schedules not searched (sparse engine, its softmax); vs fixed: change of the "
       "objective against the fixed rule of docs/accelerator-model.md)\n");
   return text + schedule_text(r);

@@ -179,6 +179,10 @@ nlohmann::json to_json(const RunReport& r) {
       mapping["dataflow"] = to_string(l.mapping.dataflow);
       mapping["tile"] = {{"m", l.mapping.tile_m}, {"k", l.mapping.tile_k}, {"n", l.mapping.tile_n}};
       mapping["weight_home"] = l.mapping.weight_home;
+      if (!l.mapping.glb_loop_order.empty()) {
+        mapping["glb_tile"] = {{"m", l.mapping.glb_tile_m}, {"n", l.mapping.glb_tile_n}};
+        mapping["glb_loop_order"] = l.mapping.glb_loop_order;
+      }
     }
     nlohmann::json entry = {{"name", l.name},
                             {"type", l.type},

@@ -22,9 +22,9 @@ MappingFile read_mapping_file(const std::string& file) {
   MappingFile m;
   m.file = file;
   for (const JsonField& l : root["layers"].elements()) {
-    l.allow_only({"layer", "unit", "dataflow", "tile", "loop_order", "tile_elements", "cycles", "energy_pJ",
-                  "utilization", "loop_nest", "mappings_considered", "mappings_simulated", "reused",
-                  "given"});
+    l.allow_only({"layer", "unit", "dataflow", "tile", "loop_order", "glb_tile", "glb_loop_order",
+                  "tile_elements", "homes", "cycles", "energy_pJ", "utilization", "loop_nest",
+                  "mappings_considered", "mappings_simulated", "reused", "given"});
     GivenMapping g;
     g.pointer = l.pointer();
     const std::string name = l["layer"].string();
@@ -38,6 +38,13 @@ MappingFile read_mapping_file(const std::string& file) {
       if (t.size() != 3) l["tile"].fail("expected [Mt, Kt, Nt]");
       g.tiling.mt = t[0].positive(), g.tiling.kt = t[1].positive(), g.tiling.nt = t[2].positive();
       g.tiling.n_outer = l["loop_order"].choice({"g n m k", "g m n k"}) == "g n m k";
+      if (l.has("glb_tile")) {
+        const std::vector<JsonField> gt = l["glb_tile"].elements();
+        if (gt.size() != 2) l["glb_tile"].fail("expected [Mg, Ng]");
+        g.glb_given = true;
+        g.tiling.mg = gt[0].positive(), g.tiling.ng = gt[1].positive();
+        g.tiling.glb_n_outer = l["glb_loop_order"].choice({"g n m", "g m n"}) == "g n m";
+      }
     } else {
       continue;  // a layer the mapper does not map (sparse attention): listed for information only
     }
@@ -48,8 +55,7 @@ MappingFile read_mapping_file(const std::string& file) {
 
 namespace {
 
-using GemmKey =
-    std::tuple<int, int64_t, int64_t, int64_t, int64_t, int, int, int, int, bool, bool, bool, double>;
+using GemmKey = std::pair<int, decltype(GemmProblem{}.key())>;  // the chunk and the problem
 using VectorKey = std::tuple<int, uint64_t, uint64_t, std::vector<std::pair<uint64_t, bool>>, uint64_t, bool>;
 
 }  // namespace
@@ -84,13 +90,13 @@ class SearchPolicy : public LayerMappingPolicy {
     LayerMappingRecord& rec = records[l.name];
     if (const GivenMapping* g = given(l, true)) {
       check_given(l, c, p, *g);
+      const GemmTiling t = given_glb_tiling(l, p, *g);
       rec.given = true;
-      rec.cost = model_.gemm(unit, p, g->tiling, gemm_cost(arch_, p, g->tiling));
+      rec.cost = model_.gemm(unit, p, t, gemm_cost(arch_, p, t));
       rec.fixed_cost = fixed_cost(l, c, p, unit);
-      return g->tiling;
+      return t;
     }
-    const GemmKey key{unit,       p.groups,   p.m,      p.k,      p.n,      p.a_bits,   p.b_bits,
-                      p.acc_bits, p.out_bits, p.a_dram, p.b_dram, p.o_dram, p.out_scale};
+    const GemmKey key{unit, p.key()};
     auto it = gemm_cache_.find(key);
     (it != gemm_cache_.end() ? cache_.hits : cache_.misses) += 1;
     if (it != gemm_cache_.end()) {
@@ -192,6 +198,37 @@ class SearchPolicy : public LayerMappingPolicy {
           given_->file, g.pointer + "/tile",
           "layer \"" + l.name + "\" would need more than " + std::to_string(kMaxTilesPerLayer) + " tiles");
     }
+  }
+
+  // The given tiling with its global-buffer tile: the file's, checked, or the first the mapper weighs.
+  GemmTiling given_glb_tiling(const Layer& l, const GemmProblem& p, const GivenMapping& g) const {
+    GemmTiling t = g.tiling;
+    if (!g.glb_given) {
+      std::vector<GemmTiling> options;
+      glb_tilings(p, t, options);
+      if (options.empty()) throw glb_too_small_error(arch_, net_, l, p);
+      return options.front();
+    }
+    const std::string at = g.pointer + "/glb_tile";
+    if (t.mg > p.m || t.ng > p.n) {
+      throw InputError(given_->file, at,
+                       "global-buffer tile exceeds layer \"" + l.name + "\" (M, N = " + std::to_string(p.m) +
+                           ", " + std::to_string(p.n) + ")");
+    }
+    if ((t.mg < p.m && t.mg % t.mt != 0) || (t.ng < p.n && t.ng % t.nt != 0)) {
+      throw InputError(given_->file, at,
+                       "a global-buffer tile of layer \"" + l.name +
+                           "\" is the whole dimension or a multiple of the tile along it");
+    }
+    t.mg = t.mg == p.m ? 0 : t.mg, t.ng = t.ng == p.n ? 0 : t.ng;
+    if (!glb_tile_fits(p, t.glb_m(p), t.glb_n(p))) {
+      throw InputError(given_->file, at,
+                       "the global-buffer tile of layer \"" + l.name + "\" needs " +
+                           std::to_string(kBufferSlots * glb_tile_bytes(p, t.glb_m(p), t.glb_n(p))) +
+                           " B double buffered; " + std::to_string(p.glb_budget) +
+                           " B of the global buffer are free beside its live activations");
+    }
+    return t;
   }
 
   LayerCost fixed_cost(const Layer& l, const ChunkSpec& c, const GemmProblem& p, int unit) const {

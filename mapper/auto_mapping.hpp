@@ -24,6 +24,7 @@ struct GivenMapping {
   std::string pointer;  // where in the mapping file, for errors
   bool gemm = true;
   GemmTiling tiling;           // GEMM layers
+  bool glb_given = false;      // the file gives the global-buffer tile (else the mapper picks it)
   uint64_t tile_elements = 0;  // vector layers
 };
 

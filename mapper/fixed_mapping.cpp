@@ -39,6 +39,7 @@ class FixedRule : public LayerMappingPolicy {
     GemmCost best_cost;
     int64_t last_m = -1, last_n = -1;
     long double fewest_tiles = std::numeric_limits<long double>::infinity();
+    bool glb_too_small = false;  // a chunk tile fits, but not its global-buffer tile
     for (int64_t Kt = K;; Kt = (Kt + 1) / 2) {
       int64_t Nt = std::min<int64_t>(N, int64_t(cap_w / uint64_t(Kt * prob.b_bits)));
       int64_t Mt = std::min<int64_t>(M, int64_t(cap_in / uint64_t(Kt * prob.a_bits)));
@@ -58,8 +59,17 @@ class FixedRule : public LayerMappingPolicy {
             (long double)prob.groups * ceil_div(N, Nt) * ceil_div(M, Mt) * ceil_div(K, Kt);
         fewest_tiles = std::min(fewest_tiles, tiles);
         if (tiles > (long double)kMaxTilesPerLayer) continue;
-        for (bool n_outer : {true, false}) {
-          const GemmTiling cand{d, Mt, Kt, Nt, n_outer};
+        std::vector<GemmTiling> cands;
+        for (bool n_outer : {true, false}) glb_tilings(prob, GemmTiling{d, Mt, Kt, Nt, n_outer}, cands);
+        if (cands.empty()) {
+          // The global buffer's share cannot hold a strip of this chunk tile: an array-sized one, which the
+          // tensor placement keeps room for (mapper/tensor_residency.hpp).
+          const int64_t m_small = std::min<int64_t>(Mt, c.rows), n_small = std::min<int64_t>(Nt, c.cols);
+          for (bool n_outer : {true, false})
+            glb_tilings(prob, GemmTiling{d, m_small, Kt, n_small, n_outer}, cands);
+        }
+        if (cands.empty()) glb_too_small = true;
+        for (const GemmTiling& cand : cands) {
           const GemmCost cost = gemm_cost(arch_, prob, cand);
           const ActionCounts &x = cost.actions, &y = best_cost.actions;
           const bool better = !found || x.dram_bytes < y.dram_bytes ||
@@ -72,6 +82,7 @@ class FixedRule : public LayerMappingPolicy {
       }
       if (Kt == 1) break;
     }
+    if (!found && glb_too_small) throw glb_too_small_error(arch_, net_, l, prob);
     if (!found && fewest_tiles < std::numeric_limits<long double>::infinity()) {
       throw too_many_tiles_error(net_, l, c, uint64_t(fewest_tiles));
     }

@@ -11,8 +11,7 @@
 //   tile
 //     operand is loaded only when it differs from the one already held.
 // Vector layers stream through the vector unit in tiles of whole rows that fill half its buffer.
-// Residency: weights and the network input start in DRAM; a layer's output stays in the global buffer when it
-// takes at most a quarter of it, otherwise it goes to DRAM and its consumers read it from there.
+// Where tensors live is the network mapper's decision (mapper/tensor_residency.hpp), shared with the search.
 #pragma once
 
 #include <vector>

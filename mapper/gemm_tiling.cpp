@@ -1,7 +1,6 @@
 #include "mapper/gemm_tiling.hpp"
 
 #include <array>
-#include <functional>
 
 namespace cosim {
 
@@ -48,15 +47,109 @@ SmallList<KCut, 3> k_cuts(int64_t K, int64_t kt) {
   return c;
 }
 
-void add_transfers(const ArchSpec& arch, uint64_t bytes, bool dram, uint64_t count, GemmCost& c) {
+// A transfer on the DRAM channel, `count` times; `glb_side`: its other end is the global buffer (a fetch or a
+// writeback), else a chunk buffer (weights that bypass the global buffer).
+void add_dram(const ArchSpec& arch, uint64_t bytes, bool glb_side, uint64_t count, GemmCost& c) {
   if (count == 0) return;
-  ActionCounts one;
-  const Transfer t = memory_transfer(arch, bytes, dram, one);
-  c.actions.dram_bytes += one.dram_bytes * double(count);
-  c.actions.glb_bytes += one.glb_bytes * double(count);
-  const uint64_t occ = (dram ? arch.dram.rate : arch.global_buffer.rate).occupancy(t.bytes);
-  (dram ? c.dram_occupancy : c.glb_occupancy) += occ * count;
-  c.uses_dram = c.uses_dram || dram;
+  const Transfer t = transfer_of(arch, bytes, true);
+  c.actions.dram_bytes += double(t.bytes) * double(count);
+  if (glb_side) c.actions.glb_bytes += double(bytes) * double(count);
+  c.dram_occupancy += arch.dram.rate.occupancy(t.bytes) * count;
+  c.uses_dram = true;
+}
+
+// A transfer between the global buffer and a chunk buffer, `count` times.
+void add_glb(const ArchSpec& arch, uint64_t bytes, uint64_t count, GemmCost& c) {
+  if (count == 0) return;
+  c.actions.glb_bytes += double(bytes) * double(count);
+  c.glb_occupancy += arch.global_buffer.rate.occupancy(bytes) * count;
+}
+
+// An operand's chunk tile loaded `count` times: from the global buffer, or from DRAM when it bypasses it.
+void add_chunk_load(const ArchSpec& arch, uint64_t bytes, bool from_dram, uint64_t count, GemmCost& c) {
+  if (from_dram) {
+    add_dram(arch, bytes, false, count, c);
+  } else {
+    add_glb(arch, bytes, count, c);
+  }
+}
+
+// The chunk tiles of `count` global-buffer tiles of gm x K x gn: compute, loads from the global buffer (the
+// chunk starts afresh at each global-buffer tile) and stores to it.
+void add_chunk_tiles(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t, int64_t gm, int64_t gn,
+                     uint64_t count, GemmCost& c) {
+  ActionCounts& a = c.actions;
+  const bool b_direct = p.b_dram && p.b_bypass;
+  const auto ms = cuts(gm, t.mt), ns = cuts(gn, t.nt);
+  const auto ks = k_cuts(p.k, t.kt);
+  const int64_t nm = ceil_div(gm, t.mt), nn = ceil_div(gn, t.nt), nk = ceil_div(p.k, t.kt);
+  c.tiles += count * uint64_t(nm * nn * nk);
+  // An operand tile is reloaded on every tile unless the reduction is one tile and the loop over the other
+  // operand's blocks is inside the loop over its own (or has one block).
+  const bool a_once_per_block = nk == 1 && (!t.n_outer || nm == 1);
+  const bool b_once_per_block = nk == 1 && (t.n_outer || nn == 1);
+  for (const Cut& m : ms) {
+    for (const Cut& n : ns) {
+      for (const KCut& k : ks) {
+        const uint64_t times = count * uint64_t(m.count * n.count * k.count);
+        add_gemm_compute(p, t.dataflow, m.size, k.size, n.size, k.first, times, a);
+        if (!a_once_per_block) {
+          const uint64_t bytes = bytes_of(uint64_t(m.size * k.size), p.a_bits);
+          add_glb(arch, bytes, times, c);
+          a.input_buffer_bytes += double(bytes) * double(times);
+        }
+        if (!b_once_per_block) {
+          const uint64_t bytes = bytes_of(uint64_t(k.size * n.size), p.b_bits);
+          add_chunk_load(arch, bytes, b_direct, times, c);
+          a.weight_buffer_bytes += double(bytes) * double(times);
+        }
+        if (k.last) {
+          a.output_buffer_bytes += double(times) * (double(m.size * n.size) * p.acc_bits / 8);
+          add_glb(arch, gemm_store_bytes(p, m.size, n.size), times, c);
+        }
+      }
+    }
+  }
+  if (a_once_per_block) {
+    for (const Cut& m : ms) {
+      const uint64_t bytes = bytes_of(uint64_t(m.size * p.k), p.a_bits), times = count * uint64_t(m.count);
+      add_glb(arch, bytes, times, c);
+      a.input_buffer_bytes += double(bytes) * double(times);
+    }
+  }
+  if (b_once_per_block) {
+    for (const Cut& n : ns) {
+      const uint64_t bytes = bytes_of(uint64_t(p.k * n.size), p.b_bits), times = count * uint64_t(n.count);
+      add_chunk_load(arch, bytes, b_direct, times, c);
+      a.weight_buffer_bytes += double(bytes) * double(times);
+    }
+  }
+}
+
+// The largest multiple of `step` below `dim`, or `dim` itself, for which fits(size) holds (monotone in
+// size); 0 if not even `step` fits.
+template <class Fits>
+int64_t largest_fitting(int64_t dim, int64_t step, Fits&& fits) {
+  if (fits(dim)) return dim;
+  if (step >= dim || !fits(step)) return 0;
+  int64_t lo = 1, hi = ceil_div(dim, step);  // fits(lo * step); hi * step >= dim does not fit
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (fits(mid * step) ? lo : hi) = mid;
+  }
+  return lo * step;
+}
+
+// A loop over `dim` in steps of `step` as a pattern: its first iteration, the repeated middle ones and its
+// last (ragged or not), each built by body(size, first, last).
+template <class Body>
+TilePattern loop_pattern(int64_t dim, int64_t step, Body&& body) {
+  std::vector<TilePattern> b;
+  const int64_t n = ceil_div(dim, step), last = dim - (n - 1) * step;
+  b.push_back(body(n == 1 ? last : step, true, n == 1));
+  if (n >= 3) b.push_back(TilePattern::repeat({body(step, false, false)}, uint64_t(n - 2)));
+  if (n >= 2) b.push_back(body(last, false, true));
+  return TilePattern::repeat(std::move(b), 1);
 }
 
 }  // namespace
@@ -68,8 +161,59 @@ const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t
   return nullptr;
 }
 
+uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t ng) {
+  uint64_t bytes = 0;
+  if (p.a_staged()) bytes += bytes_of(uint64_t(mg) * uint64_t(p.k), p.a_bits);
+  if (p.b_staged()) bytes += bytes_of(uint64_t(p.k) * uint64_t(ng), p.b_bits);
+  if (p.o_staged()) bytes += gemm_store_bytes(p, mg, ng);
+  return bytes;
+}
+
+bool glb_tile_fits(const GemmProblem& p, int64_t mg, int64_t ng) {
+  return !p.staged() || glb_tile_bytes(p, mg, ng) <= p.glb_budget / kBufferSlots;
+}
+
 bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t) {
-  return gemm_tile_overflow(p, c, t.mt, t.kt, t.nt) == nullptr;
+  if (gemm_tile_overflow(p, c, t.mt, t.kt, t.nt) != nullptr) return false;
+  const int64_t mg = t.glb_m(p), ng = t.glb_n(p);
+  if ((mg < p.m && mg % t.mt != 0) || (ng < p.n && ng % t.nt != 0)) return false;
+  return glb_tile_fits(p, mg, ng);
+}
+
+void glb_tilings(const GemmProblem& p, const GemmTiling& t, std::vector<GemmTiling>& out) {
+  const size_t first = out.size();
+  auto add = [&](int64_t mg, int64_t ng, bool glb_n_outer) {
+    if (mg <= 0 || ng <= 0 || !glb_tile_fits(p, mg, ng)) return;
+    mg = std::min(mg, p.m), ng = std::min(ng, p.n);
+    if (mg == p.m || ng == p.n) glb_n_outer = true;  // one tile along a side: both orders visit the same
+    GemmTiling g = t;
+    g.mg = mg == p.m ? 0 : mg, g.ng = ng == p.n ? 0 : ng, g.glb_n_outer = glb_n_outer;
+    for (size_t i = first; i < out.size(); ++i) {
+      if (out[i].mg == g.mg && out[i].ng == g.ng && out[i].glb_n_outer == g.glb_n_outer) return;
+    }
+    out.push_back(g);
+  };
+  const int64_t mt = std::min(t.mt, p.m), nt = std::min(t.nt, p.n);
+  if (!p.staged()) return add(p.m, p.n, true);
+  auto widest_n = [&](int64_t mg) {
+    return largest_fitting(p.n, nt, [&](int64_t ng) { return glb_tile_fits(p, mg, ng); });
+  };
+  auto widest_m = [&](int64_t ng) {
+    return largest_fitting(p.m, mt, [&](int64_t mg) { return glb_tile_fits(p, mg, ng); });
+  };
+  // With the whole of m (or n) in a global-buffer tile, each staged tensor comes from DRAM once. Cutting the
+  // other side along the chunk loop's outer dimension adds no chunk reloads (the chunk reloads the operand
+  // of its inner dimension at every outer step anyway, so only a tensor held whole by the chunk is reloaded
+  // more), so that one is taken when it fits.
+  const int64_t n_for_whole_m = widest_n(p.m), m_for_whole_n = widest_m(p.n);
+  if (t.n_outer && n_for_whole_m > 0) return add(p.m, n_for_whole_m, true);
+  if (!t.n_outer && m_for_whole_n > 0) return add(m_for_whole_n, p.n, false);
+  if (n_for_whole_m > 0) return add(p.m, n_for_whole_m, true);
+  if (m_for_whole_n > 0) return add(m_for_whole_n, p.n, false);
+  // Neither side fits whole: one chunk tile along one side and the widest other side, keeping the wide
+  // operand's tile while the narrow one streams past it (n outer: a refetched per n tile; m outer: b per m).
+  add(mt, widest_n(mt), true);
+  add(widest_m(nt), nt, false);
 }
 
 void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, int64_t n, bool first_k,
@@ -101,98 +245,81 @@ void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, in
 
 GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t) {
   GemmCost c;
-  ActionCounts& a = c.actions;
   const uint64_t G = uint64_t(p.groups);
-  const auto ms = cuts(p.m, t.mt), ns = cuts(p.n, t.nt);
-  const auto ks = k_cuts(p.k, t.kt);
-  const int64_t nm = ceil_div(p.m, t.mt), nn = ceil_div(p.n, t.nt), nk = ceil_div(p.k, t.kt);
-  c.tiles = G * uint64_t(nm * nn * nk);
-  // An operand tile is reloaded on every tile unless the reduction is one tile and the loop over the other
-  // operand's blocks is inside the loop over its own (or has one block).
-  const bool a_once_per_block = nk == 1 && (!t.n_outer || nm == 1);
-  const bool b_once_per_block = nk == 1 && (t.n_outer || nn == 1);
+  const int64_t MG = t.glb_m(p), NG = t.glb_n(p);
+  const auto ms = cuts(p.m, MG), ns = cuts(p.n, NG);
+  const int64_t nm = ceil_div(p.m, MG), nn = ceil_div(p.n, NG);
   for (const Cut& m : ms) {
     for (const Cut& n : ns) {
-      for (const KCut& k : ks) {
-        const uint64_t count = G * uint64_t(m.count * n.count * k.count);
-        add_gemm_compute(p, t.dataflow, m.size, k.size, n.size, k.first, count, a);
-        if (!a_once_per_block) {
-          const uint64_t bytes = bytes_of(uint64_t(m.size * k.size), p.a_bits);
-          add_transfers(arch, bytes, p.a_dram, count, c);
-          a.input_buffer_bytes += double(bytes) * double(count);
-        }
-        if (!b_once_per_block) {
-          const uint64_t bytes = bytes_of(uint64_t(k.size * n.size), p.b_bits);
-          add_transfers(arch, bytes, p.b_dram, count, c);
-          a.weight_buffer_bytes += double(bytes) * double(count);
-        }
-        if (k.last) {
-          a.output_buffer_bytes += double(count) * (double(m.size * n.size) * p.acc_bits / 8);
-          add_transfers(arch, gemm_store_bytes(p, m.size, n.size), p.o_dram, count, c);
-        }
-      }
+      const uint64_t count = G * uint64_t(m.count * n.count);
+      add_chunk_tiles(arch, p, t, m.size, n.size, count, c);
+      if (p.o_staged()) add_dram(arch, gemm_store_bytes(p, m.size, n.size), true, count, c);
+      if (p.a_staged() && !(!t.glb_n_outer || nm == 1))
+        add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, count, c);
+      if (p.b_staged() && !(t.glb_n_outer || nn == 1))
+        add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, count, c);
     }
   }
-  if (a_once_per_block) {
-    for (const Cut& m : ms) {
-      const uint64_t bytes = bytes_of(uint64_t(m.size * p.k), p.a_bits);
-      add_transfers(arch, bytes, p.a_dram, G * uint64_t(m.count), c);
-      a.input_buffer_bytes += double(bytes) * double(G * uint64_t(m.count));
-    }
+  // A global-buffer tile of an operand is fetched once per block when the loop over the other operand's
+  // blocks is inside the loop over its own (or has one block).
+  if (p.a_staged() && (!t.glb_n_outer || nm == 1)) {
+    for (const Cut& m : ms) add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, G * m.count, c);
   }
-  if (b_once_per_block) {
-    for (const Cut& n : ns) {
-      const uint64_t bytes = bytes_of(uint64_t(p.k * n.size), p.b_bits);
-      add_transfers(arch, bytes, p.b_dram, G * uint64_t(n.count), c);
-      a.weight_buffer_bytes += double(bytes) * double(G * uint64_t(n.count));
-    }
+  if (p.b_staged() && (t.glb_n_outer || nn == 1)) {
+    for (const Cut& n : ns) add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, G * n.count, c);
   }
   return c;
 }
 
 TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& ts) {
-  const int64_t nk = ceil_div(p.k, ts.kt), nm = ceil_div(p.m, ts.mt), nn = ceil_div(p.n, ts.nt);
-  const int64_t outer_dim = ts.n_outer ? p.n : p.m, outer_tile = ts.n_outer ? ts.nt : ts.mt;
-  const int64_t inner_dim = ts.n_outer ? p.m : p.n, inner_tile = ts.n_outer ? ts.mt : ts.nt;
-  // Which operands a tile loads (see for_each_gemm_tile: a tile is loaded when it differs from the one held).
-  auto tile = [&](int64_t o, int64_t i, int64_t k, bool last_k, bool first_inner, bool first_of_g) {
-    const int64_t m = ts.n_outer ? i : o, n = ts.n_outer ? o : i;
-    bool load_a = true, load_b = true;
-    if (nk == 1) {
-      load_a = ts.n_outer ? (nm > 1 || first_of_g) : first_inner;
-      load_b = ts.n_outer ? first_inner : (nn > 1 || first_of_g);
-    }
-    TileStep t;
-    if (load_a) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), p.a_dram));
-    if (load_b) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), p.b_dram));
-    t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
-    if (last_k) t.stores.push_back(transfer_of(arch, gemm_store_bytes(p, m, n), p.o_dram));
-    return t;
-  };
-  // The k loop of one (outer, inner) block.
-  auto k_loop = [&](int64_t o, int64_t i, bool first_inner, bool first_of_g) {
-    if (nk == 1) return TilePattern::of(tile(o, i, p.k, true, first_inner, first_of_g));
-    std::vector<TilePattern> b;
-    b.push_back(TilePattern::of(tile(o, i, ts.kt, false, first_inner, first_of_g)));
-    if (nk > 2) b.push_back(TilePattern::of(tile(o, i, ts.kt, false, false, false), uint64_t(nk - 2)));
-    b.push_back(TilePattern::of(tile(o, i, p.k - (nk - 1) * ts.kt, true, false, false)));
-    return TilePattern::repeat(std::move(b), 1);
-  };
-  // Splits a loop into its first iteration, the repeated full ones and the ragged last one.
-  auto loop = [](int64_t dim, int64_t step,
-                 const std::function<TilePattern(int64_t size, bool first)>& body) {
-    std::vector<TilePattern> b;
-    const int64_t full = dim / step, rag = dim % step;
-    if (full >= 1) b.push_back(body(step, true));
-    if (full >= 2) b.push_back(TilePattern::repeat({body(step, false)}, uint64_t(full - 1)));
-    if (rag) b.push_back(body(rag, full == 0));
-    return TilePattern::repeat(std::move(b), 1);
-  };
-  const TilePattern group = loop(outer_dim, outer_tile, [&](int64_t o, bool first_outer) {
-    return loop(inner_dim, inner_tile, [&](int64_t i, bool first_inner) {
-      return k_loop(o, i, first_inner, first_outer && first_inner);
+  const int64_t nk = ceil_div(p.k, ts.kt), MG = ts.glb_m(p), NG = ts.glb_n(p);
+  const int64_t nm2 = ceil_div(p.m, MG), nn2 = ceil_div(p.n, NG);
+  const bool b_direct = p.b_dram && p.b_bypass;
+  // One global-buffer tile of gm x K x gn whose first chunk tile carries `fetches` (see for_each_gemm_tile:
+  // within it, a chunk tile loads an operand when it differs from the one held, starting afresh).
+  auto glb_tile = [&](int64_t gm, int64_t gn, const std::vector<Transfer>& fetches) {
+    const int64_t nm = ceil_div(gm, ts.mt), nn = ceil_div(gn, ts.nt);
+    auto tile = [&](int64_t m, int64_t k, int64_t n, bool last_k, bool first_inner, bool first_of_glb,
+                    bool last_of_glb) {
+      bool load_a = true, load_b = true;
+      if (nk == 1) {
+        load_a = ts.n_outer ? (nm > 1 || first_of_glb) : first_inner;
+        load_b = ts.n_outer ? first_inner : (nn > 1 || first_of_glb);
+      }
+      TileStep t;
+      if (first_of_glb) t.fetches = fetches;
+      if (load_a) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), false));
+      if (load_b) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), b_direct));
+      t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
+      if (last_k) t.stores.push_back(transfer_of(arch, gemm_store_bytes(p, m, n), false));
+      if (last_of_glb && p.o_staged())
+        t.writebacks.push_back(transfer_of(arch, gemm_store_bytes(p, gm, gn), true));
+      return TilePattern::of(std::move(t));
+    };
+    return loop_pattern(ts.n_outer ? gn : gm, ts.n_outer ? ts.nt : ts.mt, [&](int64_t o, bool fo, bool lo) {
+      return loop_pattern(ts.n_outer ? gm : gn, ts.n_outer ? ts.mt : ts.nt, [&](int64_t i, bool fi, bool li) {
+        const int64_t m = ts.n_outer ? i : o, n = ts.n_outer ? o : i;
+        return loop_pattern(p.k, ts.kt, [&](int64_t k, bool fk, bool lk) {
+          return tile(m, k, n, lk, fi && fk, fo && fi && fk, lo && li && lk);
+        });
+      });
     });
-  });
+  };
+  // The global-buffer tiles: an operand's is fetched when it differs from the one held.
+  const TilePattern group = loop_pattern(
+      ts.glb_n_outer ? p.n : p.m, ts.glb_n_outer ? NG : MG, [&](int64_t o, bool first_outer, bool) {
+        return loop_pattern(
+            ts.glb_n_outer ? p.m : p.n, ts.glb_n_outer ? MG : NG, [&](int64_t i, bool first_inner, bool) {
+              const int64_t gm = ts.glb_n_outer ? i : o, gn = ts.glb_n_outer ? o : i;
+              const bool first_of_g = first_outer && first_inner;
+              std::vector<Transfer> fetches;
+              if (p.a_staged() && (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner))
+                fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gm * p.k), p.a_bits), true));
+              if (p.b_staged() && (ts.glb_n_outer ? first_inner : (nn2 > 1 || first_of_g)))
+                fetches.push_back(transfer_of(arch, bytes_of(uint64_t(p.k * gn), p.b_bits), true));
+              return glb_tile(gm, gn, fetches);
+            });
+      });
   return TilePattern::repeat({group}, uint64_t(p.groups));
 }
 
@@ -202,6 +329,9 @@ void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTili
   plan.mapping.tile_k = t.kt;
   plan.mapping.tile_n = t.nt;
   plan.mapping.loop_order = t.loop_order();
+  plan.mapping.glb_tile_m = t.glb_m(p);
+  plan.mapping.glb_tile_n = t.glb_n(p);
+  plan.mapping.glb_loop_order = t.glb_loop_order();
   plan.mapping.input_home = p.a_dram ? "DRAM" : "GLB";
   plan.mapping.weight_home = p.b_dram ? "DRAM" : "GLB";
   plan.mapping.output_home = p.o_dram ? "DRAM" : "GLB";

@@ -1,15 +1,23 @@
-// A GEMM layer cut into buffer-level tiles (docs/mapper.md): the tiles in the order a chunk runs them, and
-// their action counts in closed form. Both the fixed mapping and the auto-mapper describe a GEMM mapping this
-// way; the closed form is what lets the mapper cost a mapping without visiting its tiles.
+// A GEMM layer cut into tiles at two levels (docs/mapper.md): global-buffer tiles (what the global buffer
+// holds of each tensor kept in DRAM, so that data reused across chunk tiles comes from DRAM once per
+// global-buffer tile), and inside each, buffer-level (chunk) tiles. Both the fixed mapping and the
+// auto-mapper describe a GEMM mapping this way; the closed form is what lets the mapper cost a mapping
+// without visiting its tiles.
 //
-// Loop nest (outermost first): g, then n and m in either order, then k innermost, so an output tile stays in
-// the output buffer until its reduction is complete. An operand tile is loaded only when it differs from the
-// one the chunk holds.
+// Loop nest (outermost first): g; the global-buffer tiles, n and m in either order (their k is whole); inside
+// each, the chunk tiles, n and m in either order, then k innermost, so an output tile stays in the output
+// buffer until its reduction is complete. A global-buffer tile of a tensor in DRAM is fetched when it differs
+// from the one held, before the first chunk tile that uses it; a finished global-buffer tile of an output
+// kept in DRAM is written back after its last chunk tile. An operand's chunk tile is loaded from the global
+// buffer (or, for weights that bypass it, from DRAM) when it differs from the one the chunk holds; the chunk
+// starts afresh at each global-buffer tile.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <tuple>
+#include <vector>
 
 #include "model/buffering.hpp"
 #include "model/fold_timing.hpp"
@@ -25,15 +33,32 @@ struct GemmProblem {
   int64_t groups = 1, m = 1, k = 1, n = 1;
   int a_bits = 8, b_bits = 8, acc_bits = 32, out_bits = 8;
   bool a_dram = true, b_dram = true, o_dram = true;  // where the tensors live (else the global buffer)
-  double out_scale = 1.0;                            // stored output bytes / plain bytes (Q/K encoder)
-  int rows = 16, cols = 16;                          // the chunk's array
+  bool b_bypass = false;     // b comes from DRAM straight into the chunk, not through the global buffer
+  double out_scale = 1.0;    // stored output bytes / plain bytes (Q/K encoder)
+  int rows = 16, cols = 16;  // the chunk's array
+  uint64_t glb_budget = UINT64_MAX;  // bytes of the global buffer this layer's tiles may use
+
+  bool a_staged() const { return a_dram; }  // tensors whose global-buffer tiles are fetched or written back
+  bool b_staged() const { return b_dram && !b_bypass; }
+  bool o_staged() const { return o_dram; }
+  bool staged() const { return a_staged() || b_staged() || o_staged(); }
+  // Every field, for comparing problems (two equal problems have the same mappings and costs).
+  auto key() const {
+    return std::make_tuple(groups, m, k, n, a_bits, b_bits, acc_bits, out_bits, a_dram, b_dram, o_dram,
+                           b_bypass, out_scale, rows, cols, glb_budget);
+  }
 };
 
 struct GemmTiling {
   Dataflow dataflow = Dataflow::OutputStationary;
-  int64_t mt = 1, kt = 1, nt = 1;  // tile sizes (the last tile of a dimension may be smaller)
-  bool n_outer = true;             // loop order g n m k (else g m n k)
+  int64_t mt = 1, kt = 1, nt = 1;  // chunk tile sizes (the last tile of a dimension may be smaller)
+  bool n_outer = true;             // chunk loop order g n m k (else g m n k)
+  int64_t mg = 0, ng = 0;          // global-buffer tile: a multiple of mt / nt, or 0 for the whole dimension
+  bool glb_n_outer = true;         // over global-buffer tiles: g n m (else g m n)
   const char* loop_order() const { return n_outer ? "g n m k" : "g m n k"; }
+  const char* glb_loop_order() const { return glb_n_outer ? "g n m" : "g m n"; }
+  int64_t glb_m(const GemmProblem& p) const { return mg == 0 ? p.m : std::min(mg, p.m); }
+  int64_t glb_n(const GemmProblem& p) const { return ng == 0 ? p.n : std::min(ng, p.n); }
 };
 
 // Closed-form totals of a tiling.
@@ -44,8 +69,17 @@ struct GemmCost {
   bool uses_dram = false;
 };
 
-// Does the tiling fit the chunk's buffers, double buffered (each tile in one slot, model/buffering.hpp)?
+// Does the tiling fit the chunk's buffers and the layer's share of the global buffer, double buffered (each
+// tile in one slot, model/buffering.hpp), with global-buffer tiles whole multiples of the chunk tiles?
 bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t);
+// Bytes one global-buffer tile of mg x K x ng holds of the tensors staged there (one slot).
+uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t ng);
+bool glb_tile_fits(const GemmProblem& p, int64_t mg, int64_t ng);
+// The global-buffer tilings worth weighing for a chunk tiling (docs/mapper.md): the whole layer when nothing
+// is staged; else the whole of m with the widest n that fits (chunk order n outer) or the whole of n with
+// the widest m (m outer), the other one if that does not fit; else both (one chunk tile, widest other side)
+// tilings. Appends to `out` copies of `t` with mg, ng, glb_n_outer set.
+void glb_tilings(const GemmProblem& p, const GemmTiling& t, std::vector<GemmTiling>& out);
 // The first buffer ("input", "weight", "output") an mt x kt x nt tile overflows, or nullptr.
 const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t mt, int64_t kt, int64_t nt);
 
@@ -70,29 +104,55 @@ inline uint64_t gemm_store_bytes(const GemmProblem& p, int64_t m, int64_t n) {
 template <class F>
 void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& ts, F&& f) {
   const int64_t G = p.groups, M = p.m, K = p.k, N = p.n;
-  int64_t held_a[3] = {-1, -1, -1}, held_b[3] = {-1, -1, -1};
-  const int64_t outer_end = ts.n_outer ? N : M, outer_step = ts.n_outer ? ts.nt : ts.mt;
-  const int64_t inner_end = ts.n_outer ? M : N, inner_step = ts.n_outer ? ts.mt : ts.nt;
+  const int64_t MG = ts.glb_m(p), NG = ts.glb_n(p);
+  const bool b_direct = p.b_dram && p.b_bypass;
+  int64_t held_ga[2] = {-1, -1}, held_gb[2] = {-1, -1};  // global-buffer tiles held: (g, m0), (g, n0)
+  const int64_t outer2_end = ts.glb_n_outer ? N : M, outer2_step = ts.glb_n_outer ? NG : MG;
+  const int64_t inner2_end = ts.glb_n_outer ? M : N, inner2_step = ts.glb_n_outer ? MG : NG;
   TileStep t;
   for (int64_t g = 0; g < G; ++g) {
-    for (int64_t o0 = 0; o0 < outer_end; o0 += outer_step) {
-      for (int64_t i0 = 0; i0 < inner_end; i0 += inner_step) {
-        const int64_t n0 = ts.n_outer ? o0 : i0, m0 = ts.n_outer ? i0 : o0;
-        for (int64_t k0 = 0; k0 < K; k0 += ts.kt) {
-          const int64_t m = std::min(ts.mt, M - m0), k = std::min(ts.kt, K - k0), n = std::min(ts.nt, N - n0);
-          t.loads.clear();
-          t.stores.clear();
-          if (held_a[0] != g || held_a[1] != m0 || held_a[2] != k0) {
-            t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), p.a_dram));
-            held_a[0] = g, held_a[1] = m0, held_a[2] = k0;
+    for (int64_t o2 = 0; o2 < outer2_end; o2 += outer2_step) {
+      for (int64_t i2 = 0; i2 < inner2_end; i2 += inner2_step) {
+        const int64_t gn0 = ts.glb_n_outer ? o2 : i2, gm0 = ts.glb_n_outer ? i2 : o2;
+        const int64_t gm = std::min(MG, M - gm0), gn = std::min(NG, N - gn0);
+        std::vector<Transfer> fetches;
+        if (p.a_staged() && (held_ga[0] != g || held_ga[1] != gm0)) {
+          fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gm * K), p.a_bits), true));
+          held_ga[0] = g, held_ga[1] = gm0;
+        }
+        if (p.b_staged() && (held_gb[0] != g || held_gb[1] != gn0)) {
+          fetches.push_back(transfer_of(arch, bytes_of(uint64_t(K * gn), p.b_bits), true));
+          held_gb[0] = g, held_gb[1] = gn0;
+        }
+        int64_t held_a[2] = {-1, -1}, held_b[2] = {-1, -1};  // chunk tiles held: (m0, k0), (k0, n0)
+        const int64_t outer_end = ts.n_outer ? gn : gm, outer_step = ts.n_outer ? ts.nt : ts.mt;
+        const int64_t inner_end = ts.n_outer ? gm : gn, inner_step = ts.n_outer ? ts.mt : ts.nt;
+        bool first = true;
+        for (int64_t o0 = 0; o0 < outer_end; o0 += outer_step) {
+          for (int64_t i0 = 0; i0 < inner_end; i0 += inner_step) {
+            const int64_t n0 = ts.n_outer ? o0 : i0, m0 = ts.n_outer ? i0 : o0;
+            for (int64_t k0 = 0; k0 < K; k0 += ts.kt) {
+              const int64_t m = std::min(ts.mt, gm - m0), k = std::min(ts.kt, K - k0),
+                            n = std::min(ts.nt, gn - n0);
+              t.fetches.clear(), t.loads.clear(), t.stores.clear(), t.writebacks.clear();
+              if (first) t.fetches = fetches;
+              first = false;
+              if (held_a[0] != m0 || held_a[1] != k0) {
+                t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), false));
+                held_a[0] = m0, held_a[1] = k0;
+              }
+              if (held_b[0] != k0 || held_b[1] != n0) {
+                t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), b_direct));
+                held_b[0] = k0, held_b[1] = n0;
+              }
+              t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
+              if (k0 + k == K) t.stores.push_back(transfer_of(arch, gemm_store_bytes(p, m, n), false));
+              const bool last = k0 + k == K && o0 + outer_step >= outer_end && i0 + inner_step >= inner_end;
+              if (last && p.o_staged())
+                t.writebacks.push_back(transfer_of(arch, gemm_store_bytes(p, gm, gn), true));
+              f(static_cast<const TileStep&>(t));
+            }
           }
-          if (held_b[0] != g || held_b[1] != k0 || held_b[2] != n0) {
-            t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), p.b_dram));
-            held_b[0] = g, held_b[1] = k0, held_b[2] = n0;
-          }
-          t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
-          if (k0 + k == K) t.stores.push_back(transfer_of(arch, gemm_store_bytes(p, m, n), p.o_dram));
-          f(static_cast<const TileStep&>(t));
         }
       }
     }

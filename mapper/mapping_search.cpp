@@ -67,7 +67,7 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
   GemmChoice choice;
   std::vector<Candidate> cands;
   uint64_t fewest = UINT64_MAX;
-  auto consider = [&](const GemmTiling& t) {
+  auto consider_one = [&](const GemmTiling& t) {
     if (!gemm_tiling_fits(p, c, t)) return;
     const long double tiles =
         (long double)p.groups * ceil_div(p.m, t.mt) * ceil_div(p.k, t.kt) * ceil_div(p.n, t.nt);
@@ -81,7 +81,14 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
     x.bound = lb.value(objective);
     cands.push_back(x);
   };
-  for (const GemmTiling& s : seeds) consider(s);
+  // A chunk tiling with each of its global-buffer tilings.
+  std::vector<GemmTiling> with_glb;
+  auto consider = [&](const GemmTiling& t) {
+    with_glb.clear();
+    glb_tilings(p, t, with_glb);
+    for (const GemmTiling& g : with_glb) consider_one(g);
+  };
+  for (const GemmTiling& s : seeds) consider_one(s);
   for (Dataflow d : c.dataflows) {
     const SpatialMap side = spatial_map(d, 1, 2, 3);
     auto side_of = [&](int which) -> int64_t {

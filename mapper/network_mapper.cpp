@@ -1,8 +1,10 @@
 #include "mapper/network_mapper.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "mapper/sparse_attention_mapping.hpp"
+#include "mapper/tensor_residency.hpp"
 #include "model/memory_transfer.hpp"
 #include "spec/input_error.hpp"
 
@@ -25,20 +27,20 @@ class NetworkMapper {
           l.work == WorkKind::None ? source_[size_t(l.inputs[0])] : int(i);  // a reshape is its input
     }
     mark_encoded_producers();
+    std::vector<uint64_t> stored(n, 0);
     for (size_t i = 1; i < n; ++i) {
       const Layer& l = net.layers[i];
-      if (l.work == WorkKind::None) {
-        in_dram_[i] = in_dram_[size_t(l.inputs[0])];
-        continue;
-      }
+      if (l.work == WorkKind::None) continue;
       uint64_t out = bytes_of(uint64_t(elements(l.out_shape) * net.batch), l.out_bits);
       if ((l.part == AttentionPart::Scores || l.part == AttentionPart::Softmax) &&
           runs_on_sparse_engine(arch, l)) {
         out =
             bytes_of(stored_scores(polarize_attention(arch, *l.attention)) * uint64_t(net.batch), l.out_bits);
       }
-      in_dram_[i] = double(out) * out_scale_[i] > double(arch.global_buffer.size / 4);
+      stored[i] = uint64_t(std::ceil(double(out) * out_scale_[i]));
     }
+    residency_ = plan_residency(net, arch, stored, source_);
+    in_dram_ = residency_.in_dram;
   }
 
   std::vector<LayerPlan> run() {
@@ -67,6 +69,7 @@ class NetworkMapper {
   const ArchSpec& arch_;
   LayerMappingPolicy& policy_;
   std::vector<bool> in_dram_;
+  TensorResidency residency_;
   std::vector<int> plan_of_, source_;
   std::vector<double> out_scale_;  // stored bytes / plain bytes of a layer's output (Q/K encoder)
 
@@ -153,7 +156,15 @@ class NetworkMapper {
     prob.o_dram = in_dram_[size_t(p.layer)];
     prob.out_scale = out_scale_[size_t(p.layer)];
     prob.rows = c.rows, prob.cols = c.cols;
+    prob.glb_budget = glb_budget(l, prob);
     materialize_gemm(arch_, prob, policy_.gemm(l, c, prob), p);
+  }
+
+  // The global buffer left for a GEMM layer's staged tiles: what the tensors kept there while it runs (its
+  // own kept operands and output among them) do not take.
+  uint64_t glb_budget(const Layer& l, const GemmProblem&) const {
+    const uint64_t held = residency_.resident_bytes[size_t(&l - net_.layers.data())];
+    return arch_.global_buffer.size - std::min(arch_.global_buffer.size, held);
   }
 
   void plan_vector(const Layer& l, LayerPlan& p) const {
@@ -202,6 +213,17 @@ InputError no_tile_fits_error(const ArchSpec& arch, const Network& net, const La
                         " bits of input/weight/output, twice for double buffering; buffers are " +
                         size_text(c.input_buffer) + "/" + size_text(c.weight_buffer) + "/" +
                         size_text(c.output_buffer));
+}
+
+InputError glb_too_small_error(const ArchSpec& arch, const Network& net, const Layer& l,
+                               const GemmProblem& p) {
+  return InputError(
+      arch.file, "/global_buffer/size",
+      "the global buffer cannot hold a tile of layer \"" + l.name + "\" (of " + net.file +
+          "): one row of its " + std::to_string(p.k) + "-long reduction, twice for double buffering, needs " +
+          std::to_string(2 * glb_tile_bytes(p, 1, 1)) + " B beside the " +
+          std::to_string(arch.global_buffer.size - std::min(arch.global_buffer.size, p.glb_budget)) +
+          " B its live activations hold");
 }
 
 }  // namespace cosim

@@ -3,8 +3,8 @@
 // vector layer's tile size) left to a policy: the fixed rule (fixed_mapping.hpp) or the search
 // (auto_mapping.hpp).
 //
-// Residency: weights and the network input start in DRAM; a layer's output stays in the global buffer when it
-// takes at most a quarter of it, otherwise it goes to DRAM and its consumers read it from there.
+// Residency: weights and the network input start in DRAM; activations live in the global buffer or in DRAM as
+// tensor_residency.hpp decides from their lifetimes.
 #pragma once
 
 #include <vector>
@@ -34,5 +34,7 @@ std::vector<LayerPlan> map_network(const Network& net, const ArchSpec& arch, Lay
 InputError too_many_tiles_error(const Network& net, const Layer& l, const ChunkSpec& c, uint64_t fewest);
 InputError no_tile_fits_error(const ArchSpec& arch, const Network& net, const Layer& l, const ChunkSpec& c,
                               const GemmProblem& p);
+InputError glb_too_small_error(const ArchSpec& arch, const Network& net, const Layer& l,
+                               const GemmProblem& p);
 
 }  // namespace cosim

@@ -13,7 +13,10 @@
 
 namespace cosim {
 
-// A transfer between a unit's buffers and memory. DRAM transfers pass through the global buffer.
+// A transfer on the DRAM channel or the global buffer's port. In a tile's loads and stores it moves a tile
+// between the unit's buffers and memory: from the global buffer, or straight from DRAM for a tensor that
+// bypasses the global buffer (and the sparse engine's and vector unit's own traffic). Fetches and writebacks
+// move a global-buffer tile between DRAM and the global buffer.
 struct Transfer {
   uint64_t bytes = 0;
   bool dram =
@@ -21,10 +24,16 @@ struct Transfer {
   bool operator==(const Transfer& o) const { return bytes == o.bytes && dram == o.dram; }
 };
 
+// One tile a unit runs (docs/accelerator-model.md): the load thread fetches (DRAM -> global buffer, the data
+// of a global-buffer tile this tile is the first to use), then loads into the unit's buffers; the compute
+// thread computes; the store thread stores out of the unit's buffers, then writes back (global buffer ->
+// DRAM, the global-buffer tile this tile completes).
 struct TileStep {
+  std::vector<Transfer> fetches;
   std::vector<Transfer> loads;
   uint64_t compute_cycles = 0;
   std::vector<Transfer> stores;  // empty while partial sums stay in the output buffer
+  std::vector<Transfer> writebacks;
 };
 
 // Counts from which energy is computed (model/energy_model.hpp). Bytes are fractional where elements are
@@ -54,6 +63,8 @@ struct Mapping {
   Dataflow dataflow = Dataflow::OutputStationary;
   int64_t tile_m = 0, tile_k = 0, tile_n = 0;        // buffer-level tile (vector layers: tile_m elements)
   std::string loop_order;                            // outermost first, e.g. "g n m k"
+  int64_t glb_tile_m = 0, glb_tile_n = 0;            // global-buffer tile of a GEMM (its k is whole)
+  std::string glb_loop_order;                        // over global-buffer tiles, e.g. "g n m"
   std::string input_home, weight_home, output_home;  // "DRAM" or "GLB"
 };
 

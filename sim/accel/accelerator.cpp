@@ -26,7 +26,9 @@ uint64_t Accelerator::now_cycles() {
   return uint64_t(std::llround(sc_core::sc_time_stamp() / cycle()));
 }
 
-// One unit: load, compute and store threads around two input and two output buffer slots.
+// One unit: load, compute and store threads around two input and two output buffer slots. The load thread
+// fetches a tile's global-buffer data from DRAM before loading it; the store thread writes a finished
+// global-buffer tile back to DRAM after storing.
 class PipelineUnit : public sc_core::sc_module {
  public:
   PipelineUnit(sc_core::sc_module_name name, int index, ArbitratedChannel& dram, ArbitratedChannel& glb)
@@ -94,7 +96,9 @@ class PipelineUnit : public sc_core::sc_module {
       j->timing.start = Accelerator::now_cycles();
       for (size_t t = 0; t < j->plan->tiles.size(); ++t) {
         in_slots_.wait();
-        transfer(j->plan->tiles[t].loads, 0, load_batch_);
+        const TileStep& tile = j->plan->tiles[t];
+        if (!tile.fetches.empty()) transfer(tile.fetches, 0, load_batch_);
+        transfer(tile.loads, 0, load_batch_);
         to_compute_.write(ref(slot, t));
       }
     }
@@ -121,8 +125,10 @@ class PipelineUnit : public sc_core::sc_module {
       to_store_.read(r);
       Job* j = jobs_[size_t(r >> 32)];
       const size_t tile = size_t(r & 0xffffffff);
-      transfer(j->plan->tiles[tile].stores, 1, store_batch_);
-      out_slots_.post();
+      const TileStep& step = j->plan->tiles[tile];
+      transfer(step.stores, 1, store_batch_);
+      out_slots_.post();  // the output slot is free once stored; the writeback reads the global buffer
+      if (!step.writebacks.empty()) transfer(step.writebacks, 1, store_batch_);
       if (tile + 1 == j->plan->tiles.size()) {
         j->timing.end = Accelerator::now_cycles();
         j->done = true;

@@ -31,9 +31,10 @@ TEST(CosimMap, TableShowsLoopNestsCostsSearchAndSchedule) {
   const Result r = cosim("map workloads/vit.json");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  for (const char* s : {"DeiT-Small on default", "objective edp", "mappings considered", "block11.fc2",
-                        "loop nest", "OS m>rows n>cols", "schedule", "layer by layer", "pipelined",
-                        "chunk allocation", "mac       16x16"}) {
+  for (const char* s :
+       {"DeiT-Small on default", "objective edp", "mappings considered", "block11.fc2", "loop nest",
+        "OS m>rows n>cols", "schedule", "layer by layer", "pipelined", "chunk allocation", "mac       16x16",
+        "in/w/out at", "GLB/DRAM/GLB", " | n8x32 m13x16 k1x384"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
 }
@@ -58,6 +59,7 @@ TEST(CosimMap, JsonRoundTripsThroughRunMapping) {
   for (size_t i = 0; i < j["layers"].size(); ++i) {
     if (!j["layers"][i].contains("tile")) continue;
     EXPECT_EQ(j["layers"][i]["tile"][0], ja["layers"][i]["mapping"]["tile"]["m"]) << i;
+    EXPECT_EQ(j["layers"][i]["glb_tile"][1], ja["layers"][i]["mapping"]["glb_tile"]["n"]) << i;
   }
 }
 
@@ -109,6 +111,14 @@ TEST(CosimMapErrors, BadMappingFilesGetOneLine) {
        "no layer \"block0.fc9\""},
       {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "tile_elements": 384}, {"layer": "block0.fc1", "tile_elements": 384}]})",
        "listed twice"},
+      {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "dataflow": "output_stationary", "tile": [16,384,32], "loop_order": "g n m k", "glb_tile": [197,1536], "glb_loop_order": "g n m"}]})",
+       "/layers/0/glb_tile: the global-buffer tile of layer \"block0.fc1\" needs"},
+      {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "dataflow": "output_stationary", "tile": [16,384,32], "loop_order": "g n m k", "glb_tile": [197,48], "glb_loop_order": "g n m"}]})",
+       "is the whole dimension or a multiple of the tile"},
+      {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "dataflow": "output_stationary", "tile": [16,384,32], "loop_order": "g n m k", "glb_tile": [197,3072], "glb_loop_order": "g n m"}]})",
+       "global-buffer tile exceeds layer"},
+      {R"({"format": "cosim-mapping/1", "layers": [{"layer": "block0.fc1", "dataflow": "output_stationary", "tile": [16,384,32], "loop_order": "g n m k", "glb_tile": [197,64], "glb_loop_order": "g k"}]})",
+       "/layers/0/glb_loop_order"},
   };
   int i = 0;
   for (const Case& c : cases) {

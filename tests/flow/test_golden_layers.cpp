@@ -35,20 +35,26 @@ struct Golden {
 };
 
 // The layer: linear, input [20, 40] (m = 20 tokens, k = 40), out_features 8 (n = 8); one tile (it fits every
-// buffer); input and weights in DRAM, output (160 elements) stays in the global buffer (<= a quarter of it).
+// buffer) and one global-buffer tile. Input and weights come from DRAM; the output (160 elements) is the
+// network's result, so it goes to DRAM too (mapper/tensor_residency.hpp). All three are staged in the global
+// buffer: fetched DRAM -> global buffer, loaded global buffer -> chunk, stored chunk -> global buffer and
+// written back global buffer -> DRAM (docs/accelerator-model.md).
 //
-// Timing = loads + compute + store (one tile, nothing overlaps):
-//   mult/adder (8-bit act, 8-bit weights): input 800 B -> 13 bursts = 832 B -> ceil(5*832/768) = 6 cycles;
-//     weights 320 B -> 5 bursts -> ceil(5*320/768) = 3; served back to back: 6 + 3 + 50 latency = 59.
-//     Store: 160 B to the global buffer: ceil(160/128) = 2.
-//   shift (16-bit act, 6-bit weights): input 1600 B = 25 bursts -> ceil(5*1600/768) = 11; weights 320 x 6
-//   bits
-//     = 240 B -> 4 bursts = 256 B -> ceil(5*256/768) = 2; 11 + 2 + 50 = 63. Store 320 B: ceil(320/128) = 3.
+// Timing = fetches, then loads, then compute, then store, then writeback (one tile, nothing overlaps):
+//   mult/adder (8-bit act, 8-bit weights): fetch input 800 B -> 13 bursts = 832 B -> ceil(5*832/768) = 6
+//     cycles; weights 320 B -> 5 bursts -> ceil(5*320/768) = 3; served back to back: 6 + 3 + 50 latency = 59.
+//     Loads from the global buffer, one after the other: ceil(800/128) + ceil(320/128) = 7 + 3 = 10.
+//     Store 160 B to the global buffer: ceil(160/128) = 2; writeback 160 B -> 3 bursts = 192 B ->
+//     ceil(5*192/768) = 2 + 50 = 52. Fixed part 59 + 10 + 2 + 52 = 123.
+//   shift (16-bit act, 6-bit weights): fetch input 1600 B = 25 bursts -> ceil(5*1600/768) = 11; weights
+//     320 x 6 bits = 240 B -> 4 bursts = 256 B -> ceil(5*256/768) = 2; 11 + 2 + 50 = 63. Loads ceil(1600/128)
+//     + ceil(240/128) = 13 + 2 = 15. Store 320 B: ceil(320/128) = 3; writeback 320 B = 5 bursts ->
+//     ceil(5*320/768) = 3 + 50 = 53. Fixed part 63 + 15 + 3 + 53 = 134.
 //   Compute on 16 x 16 (docs/pe-array.md): a fold costs OS k + 2m + n - 2, WS/IS 2r + s + c - 2.
 //     OS: rows <- m = 20 (folds 16, 4), cols <- n = 8: (40+32+8-2) + (40+8+8-2) = 78 + 54 = 132.
 //     WS: rows <- k = 40 (16, 16, 8), cols <- n, streams m = 20: 58 + 58 + 42 = 158.
 //     IS: rows <- k (16, 16, 8), cols <- m (16, 4), streams n = 8: (54+54+38) + (42+42+26) = 256.
-//   Cycles: mult/adder OS 59+132+2 = 193, WS 219, IS 317; shift OS 63+132+3 = 198, WS 224, IS 322.
+//   Cycles: mult/adder OS 123+132 = 255, WS 281, IS 379; shift OS 134+132 = 266, WS 292, IS 390.
 //
 // Energy (docs/energy.md, docs/accelerator-model.md "Action counts"), 6400 MACs; fr x fc folds
 // (OS 2 x 1, WS 3 x 1, IS 3 x 2):
@@ -63,11 +69,13 @@ struct Golden {
 //   output buffer (16 KiB, 1.767767 pJ/B), 4-byte accumulators: result writes m.n (OS) or m.n.fr (WS, IS),
 //     partial-sum reads, and the store's read of the m.n results: OS (160 + 0 + 160) x 4 = 1280 B;
 //     WS/IS (480 + 320 + 160) x 4 = 3840 B.
-//   global buffer (9.059746 pJ/B): every DRAM byte staged through it, written and read (2 x the unrounded
-//     bytes), plus the store: mult 2 x (800 + 320) + 160 = 2400 B; shift 2 x (1600 + 240) + 320 = 4000 B.
-//   DRAM (162.5 pJ/B, whole bursts): mult 832 + 320 = 1152 B; shift 1600 + 256 = 1856 B.
+//   global buffer (9.059746 pJ/B), unrounded bytes: fetches write input and weights, loads read them, the
+//     store writes the output, the writeback reads it: mult 2 x (800 + 320) + 2 x 160 = 2560 B; shift
+//     2 x (1600 + 240) + 2 x 320 = 4320 B.
+//   DRAM (162.5 pJ/B, whole bursts): mult 832 + 320 + 192 = 1344 B; shift 1600 + 256 + 320 = 2176 B.
 //   idle: (256 PEs x compute cycles - 6400) x 0.02: OS 547.84, WS 680.96, IS 1182.72.
-//   static over T cycles: 1312 x 0.005 x T + 1071 x 0.02 x T + 0.02 x (256 (T - compute) + 512 T + 512 T).
+//   static over T cycles: 1312 x 0.005 x T + 1071 x 0.02 x T + 0.02 x (256 (T - compute) + 512 T + 512 T)
+//     = 53.58 T - 5.12 compute.
 constexpr double kLocalOsMult = 1600 * 2.5 + 960 * 2.5 + 1280 * 1.7677669529663689;
 constexpr double kLocalWsMult = 1600 * 2.5 + 640 * 2.5 + 3840 * 1.7677669529663689;
 constexpr double kLocalIsMult = 1600 * 2.5 + 960 * 2.5 + 3840 * 1.7677669529663689;
@@ -78,20 +86,21 @@ constexpr double kShiftOp = 0.024 + 16.0 / 24.0 * (0.13 - 0.024) + 0.1;
 
 const Golden kGemm[] = {
     // op, dataflow, cycles, compute, compute pJ, local, glb, dram, idle, static
-    {"mult", Dataflow::OutputStationary, 193, 132, 1920, kLocalOsMult, 21743.38991, 187200, 547.84, 9665.10},
-    {"mult", Dataflow::WeightStationary, 219, 158, 1952, kLocalWsMult, 21743.38991, 187200, 680.96, 10925.06},
-    {"mult", Dataflow::InputStationary, 317, 256, 1952, kLocalIsMult, 21743.38991, 187200, 1182.72, 15674.14},
-    {"shift", Dataflow::OutputStationary, 198, 132, 6400 * kShiftOp, kLocalOsShift, 36238.98318, 301600,
-     547.84, 9933.00},
-    {"shift", Dataflow::WeightStationary, 224, 158, 6400 * kShiftOp + 32, kLocalWsShift, 36238.98318, 301600,
-     680.96, 11192.96},
-    {"shift", Dataflow::InputStationary, 322, 256, 6400 * kShiftOp + 32, kLocalIsShift, 36238.98318, 301600,
-     1182.72, 15942.04},
-    {"adder", Dataflow::OutputStationary, 193, 132, 1024, kLocalOsMult, 21743.38991, 187200, 547.84, 9665.10},
-    {"adder", Dataflow::WeightStationary, 219, 158, 1056, kLocalWsMult, 21743.38991, 187200, 680.96,
-     10925.06},
-    {"adder", Dataflow::InputStationary, 317, 256, 1056, kLocalIsMult, 21743.38991, 187200, 1182.72,
-     15674.14},
+    {"mult", Dataflow::OutputStationary, 255, 132, 1920, kLocalOsMult, 23192.94924, 218400, 547.84, 12987.06},
+    {"mult", Dataflow::WeightStationary, 281, 158, 1952, kLocalWsMult, 23192.94924, 218400, 680.96, 14247.02},
+    {"mult", Dataflow::InputStationary, 379, 256, 1952, kLocalIsMult, 23192.94924, 218400, 1182.72, 18996.10},
+    {"shift", Dataflow::OutputStationary, 266, 132, 6400 * kShiftOp, kLocalOsShift, 39138.10184, 353600,
+     547.84, 13576.44},
+    {"shift", Dataflow::WeightStationary, 292, 158, 6400 * kShiftOp + 32, kLocalWsShift, 39138.10184, 353600,
+     680.96, 14836.40},
+    {"shift", Dataflow::InputStationary, 390, 256, 6400 * kShiftOp + 32, kLocalIsShift, 39138.10184, 353600,
+     1182.72, 19585.48},
+    {"adder", Dataflow::OutputStationary, 255, 132, 1024, kLocalOsMult, 23192.94924, 218400, 547.84,
+     12987.06},
+    {"adder", Dataflow::WeightStationary, 281, 158, 1056, kLocalWsMult, 23192.94924, 218400, 680.96,
+     14247.02},
+    {"adder", Dataflow::InputStationary, 379, 256, 1056, kLocalIsMult, 23192.94924, 218400, 1182.72,
+     18996.10},
 };
 
 void PrintTo(const Golden& g, std::ostream* os) {
@@ -158,33 +167,37 @@ INSTANTIATE_TEST_SUITE_P(Layers, GoldenGemm, testing::ValuesIn(kGemm), [](const 
 });
 
 // GELU on [20, 40] at 8 bits: 800 elements, one tile (16 KiB, half the vector buffer, holds 8192 elements of
-// 1 B in + 1 B out). Load 800 B -> 13 bursts = 832 B -> ceil(5*832/768) = 6 + 50 = 56; compute
-// ceil(800/32 lanes) x 2 cycles = 50 -> 106; store 800 B to the global buffer, ceil(800/128) = 7 -> 113.
+// 1 B in + 1 B out). The vector unit streams DRAM tensors through the global buffer (each byte written and
+// read there) and its output, the network's result, goes to DRAM. Load 800 B -> 13 bursts = 832 B ->
+// ceil(5*832/768) = 6 + 50 = 56; compute ceil(800/32 lanes) x 2 cycles = 50 -> 106; store 800 B = 832 B of
+// bursts -> 6 + 50 = 56 -> 162.
 // Energy: 800 x (2 fp16 adds x 0.4 + 4 fp16 mults x 1.1) = 4160; vector buffer written and read for each
-// loaded and stored byte: 3200 B x 2.5 = 8000; global buffer 2 x 800 + 800 = 2400 B x 9.059746; DRAM 832 B x
-// 162.5 = 135200; no idle. Static over 113: 1312 x 0.005 x 113 + 1071 x 0.02 x 113 + 1280 x 0.02 x 113.
+// loaded and stored byte: 3200 B x 2.5 = 8000; global buffer 2 x 800 + 2 x 800 = 3200 B x 9.059746; DRAM
+// 2 x 832 B x 162.5 = 270400; no idle. Static over 162: 1312 x 0.005 x 162 + 1071 x 0.02 x 162 + 1280 x 0.02
+// x 162.
 TEST(GoldenVector, GeluOneTileByHand) {
   const RunReport r = run_fixed(read_arch(test::source_path("arch/default.json")),
                                 one_layer_workload({20, 40}, 8, {{"name", "act"}, {"type", "gelu"}}));
-  expect_report(r, 113, 50, {4160, 8000, 21743.38991, 135200, 0}, 741.28 + 2420.46 + 2892.8);
+  expect_report(r, 162, 50, {4160, 8000, 28991.18655, 270400, 0}, 1062.72 + 3470.04 + 4147.2);
 }
 
 // Softmax on [200, 100] at 8 bits: 20000 elements in tiles of whole rows filling half the vector buffer:
-// floor(8192 / 100) x 100 = 8100, so 8100, 8100, 3800. Per tile: load 8100 B -> 127 bursts = 8128 B ->
-// ceil(5*8128/768) = 53 cycles (3800 -> 3840 B -> 25); compute ceil(8100/32) x 4 = 1016 (3800: 119 x 4 =
-// 476); store to the global buffer ceil(8100/128) = 64 (3800: 30). Double buffering (two slots each side):
+// floor(8192 / 100) x 100 = 8100, so 8100, 8100, 3800. Input and output in DRAM. Per tile: load 8100 B -> 127
+// bursts = 8128 B -> ceil(5*8128/768) = 53 cycles (3800 -> 3840 B -> 25), + 50 latency; compute
+// ceil(8100/32) x 4 = 1016 (3800: 119 x 4 = 476); store to DRAM as the load. Double buffering (two slots
+// each side):
 //   L0 0..53, arrives 103; C0 103..1119; L1 issued at 103 (second slot), arrives 206;
-//   L2 waits for a slot (freed when C0 ends): issued 1119, arrives 1119 + 25 + 50 = 1194;
-//   S0 1119..1183; C1 1119..2135; C2 max(1194, 2135, S0 1183) = 2135..2611; S1 2135..2199; S2 2611..2641.
+//   L2 waits for a slot (freed when C0 ends): issued 1119 with S0, both done before 1300;
+//   C1 1119..2135; C2 max(L2, C1) = 2135..2611; S1 2135..2238; S2 2611 + 25 + 50 = 2686.
 // Energy: 20000 x (4 x 0.4 + 4 x 1.1) = 120000; vector buffer (20000 + 20000) x 2 B x 2.5 = 200000; global
-// buffer 2 x 20000 + 20000 = 60000 B x 9.059746 = 543584.7478; DRAM (8128 + 8128 + 3840) x 162.5 = 3265600.
-// Static over 2641: 1312 x 0.005 x 2641 + 1071 x 0.02 x 2641 + 1280 x 0.02 x 2641.
+// buffer 2 x 20000 + 2 x 20000 = 80000 B x 9.059746 = 724779.6637; DRAM 2 x (8128 + 8128 + 3840) x 162.5 =
+// 6531200. Static over 2686: 1312 x 0.005 x 2686 + 1071 x 0.02 x 2686 + 1280 x 0.02 x 2686.
 TEST(GoldenVector, SoftmaxThreeTilesDoubleBufferedByHand) {
   const RunReport r = run_fixed(read_arch(test::source_path("arch/default.json")),
                                 one_layer_workload({200, 100}, 8, {{"name", "probs"}, {"type", "softmax"}}));
   EXPECT_EQ(r.layers.at(0).tiles, 3u);
-  expect_report(r, 2641, 1016 + 1016 + 476, {120000, 200000, 543584.7478, 3265600, 0},
-                17324.96 + 56570.22 + 67609.6);
+  expect_report(r, 2686, 1016 + 1016 + 476, {120000, 200000, 724779.6637, 6531200, 0},
+                17620.16 + 57534.12 + 68761.6);
 }
 
 }  // namespace

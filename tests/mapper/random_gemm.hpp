@@ -22,18 +22,25 @@ inline GemmProblem random_gemm(std::mt19937_64& rng, const ChunkSpec& c, int64_t
   p.m = uniform(rng, 1, max_dim), p.k = uniform(rng, 1, max_dim), p.n = uniform(rng, 1, max_dim);
   p.a_bits = c.pe.act_bits, p.b_bits = c.pe.weight_bits, p.acc_bits = c.pe.acc_bits, p.out_bits = 8;
   p.a_dram = uniform(rng, 0, 1), p.b_dram = uniform(rng, 0, 1), p.o_dram = uniform(rng, 0, 1);
+  p.b_bypass = uniform(rng, 0, 3) == 0;
   p.out_scale = uniform(rng, 0, 3) == 0 ? 7.0 / 9.0 : 1.0;
   p.rows = c.rows, p.cols = c.cols;
+  p.glb_budget = uint64_t(uniform(rng, 4 << 10, 512 << 10));
   return p;
 }
 
-// A random tiling that fits the chunk's buffers and needs at most `max_tiles` tiles (false if none found).
+// A random tiling (chunk and global-buffer tiles) that fits the chunk's buffers and the layer's share of the
+// global buffer, and needs at most `max_tiles` tiles (false if none found).
 inline bool random_tiling(std::mt19937_64& rng, const ChunkSpec& c, const GemmProblem& p, uint64_t max_tiles,
                           GemmTiling& t) {
   for (int attempt = 0; attempt < 200; ++attempt) {
     t.dataflow = c.dataflows[size_t(uniform(rng, 0, int64_t(c.dataflows.size()) - 1))];
     t.mt = uniform(rng, 1, p.m), t.kt = uniform(rng, 1, p.k), t.nt = uniform(rng, 1, p.n);
     t.n_outer = uniform(rng, 0, 1);
+    // A global-buffer tile of whole chunk tiles (0: the whole dimension).
+    t.mg = uniform(rng, 0, 2) == 0 ? 0 : t.mt * uniform(rng, 1, ceil_div(p.m, t.mt));
+    t.ng = uniform(rng, 0, 2) == 0 ? 0 : t.nt * uniform(rng, 1, ceil_div(p.n, t.nt));
+    t.glb_n_outer = uniform(rng, 0, 1);
     const uint64_t tiles =
         uint64_t(p.groups * ceil_div(p.m, t.mt) * ceil_div(p.k, t.kt) * ceil_div(p.n, t.nt));
     if (tiles <= max_tiles && gemm_tiling_fits(p, c, t)) return true;
