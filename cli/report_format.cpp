@@ -20,6 +20,22 @@ nlohmann::json energy_json(const EnergyBreakdown& e) {
           {"dram", e.dram},       {"idle", e.idle},           {"total", e.total()}};
 }
 
+// Bytes read and written at each level (whole DRAM bursts; local buffers of the unit that ran the layer).
+nlohmann::json traffic_json(const ActionCounts& a) {
+  return {{"dram", a.dram_bytes},
+          {"global_buffer", a.glb_bytes},
+          {"input_buffer", a.input_buffer_bytes},
+          {"weight_buffer", a.weight_buffer_bytes},
+          {"output_buffer", a.output_buffer_bytes},
+          {"index_buffer", a.index_buffer_bytes},
+          {"value_buffer", a.value_buffer_bytes}};
+}
+
+double local_bytes(const ActionCounts& a) {
+  return a.input_buffer_bytes + a.weight_buffer_bytes + a.output_buffer_bytes + a.index_buffer_bytes +
+         a.value_buffer_bytes;
+}
+
 std::string tile_text(const LayerReport& l) {
   if (l.unit == "vector") return fmt::format("{} elem", l.mapping.tile_m);
   return fmt::format("{} {}x{}x{}", short_name(l.mapping.dataflow), l.mapping.tile_m, l.mapping.tile_k,
@@ -142,6 +158,12 @@ std::string format_table(const RunReport& r) {
                         r.total_cycles ? 100.0 * double(u.busy_cycles) / double(r.total_cycles) : 0.0);
   }
   out += fmt::format("units busy      {}\n", busy);
+  const double c = double(r.compulsory_dram_bytes);
+  out += fmt::format(
+      "traffic         DRAM {:.3f} MB ({:.2f}x the {:.3f} MB no schedule avoids: weights, input, result), "
+      "global buffer {:.3f} MB, local buffers {:.3f} MB\n",
+      r.traffic.dram_bytes / 1e6, c > 0 ? r.traffic.dram_bytes / c : 0.0, c / 1e6, r.traffic.glb_bytes / 1e6,
+      local_bytes(r.traffic) / 1e6);
   std::string area;
   for (const auto& u : r.area.units)
     area += fmt::format("{}{} {:.3f}", area.empty() ? "" : " + ", u.unit, u.total_um2() / 1e6);
@@ -196,6 +218,7 @@ nlohmann::json to_json(const RunReport& r) {
                             {"time_us", l.time_us},
                             {"utilization", l.utilization},
                             {"energy_pJ", energy_json(l.energy)},
+                            {"traffic_bytes", traffic_json(l.actions)},
                             {"mapping", mapping}};
     if (l.attention) entry["sparse_attention"] = attention_json(l);
     layers.push_back(entry);
@@ -221,7 +244,9 @@ nlohmann::json to_json(const RunReport& r) {
             {"utilization", r.utilization},
             {"dram_busy_cycles", r.dram_busy_cycles},
             {"glb_busy_cycles", r.glb_busy_cycles},
-            {"energy_pJ", total_energy}}},
+            {"energy_pJ", total_energy},
+            {"traffic_bytes", traffic_json(r.traffic)},
+            {"compulsory_dram_bytes", r.compulsory_dram_bytes}}},
           {"units", units},
           {"area_mm2", area_json(r.area)},
           {"layers", layers}};
@@ -247,6 +272,11 @@ std::string format_csv(const RunReport& r) {
                               "energy_dram_pJ",
                               "energy_idle_pJ",
                               "energy_total_pJ",
+                              "dram_bytes",
+                              "glb_bytes",
+                              "input_buffer_bytes",
+                              "weight_buffer_bytes",
+                              "output_buffer_bytes",
                               "dataflow",
                               "tile_m",
                               "tile_k",
@@ -271,6 +301,11 @@ std::string format_csv(const RunReport& r) {
                      fmt::format("{:.3f}", l.energy.dram),
                      fmt::format("{:.3f}", l.energy.idle),
                      fmt::format("{:.3f}", l.energy.total()),
+                     fmt::format("{:.0f}", l.actions.dram_bytes),
+                     fmt::format("{:.1f}", l.actions.glb_bytes),
+                     fmt::format("{:.1f}", l.actions.input_buffer_bytes),
+                     fmt::format("{:.1f}", l.actions.weight_buffer_bytes),
+                     fmt::format("{:.1f}", l.actions.output_buffer_bytes),
                      vec ? "" : to_string(l.mapping.dataflow),
                      num(l.mapping.tile_m),
                      num(vec ? 0 : l.mapping.tile_k),

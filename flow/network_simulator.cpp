@@ -35,6 +35,7 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     r.units.push_back({units[u].name, sim.unit_compute[u]});
   }
   for (const LayerPlan& p : plans) r.items = std::max(r.items, p.item + 1);
+  r.compulsory_dram_bytes = net.compulsory_dram_bytes(r.items);
   for (size_t i = 0; i < plans.size(); ++i) {
     const LayerPlan& p = plans[i];
     const Layer& l = net.layers[size_t(p.layer)];
@@ -54,6 +55,8 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     lr.utilization = lr.cycles ? double(lr.macs) / (double(unit.pes) * double(lr.cycles)) : 0;
     lr.energy = energy_.layer(p, l.vector_op);
     lr.mapping = p.mapping;
+    lr.actions = p.actions;
+    r.traffic += p.actions;
     lr.tiles = p.tiles.size();
     lr.attention = p.attention;
     if (p.attention) {

@@ -26,6 +26,7 @@ struct LayerReport {
   double utilization = 0;  // macs / (PEs x cycles); vector layers: element ops / (lanes x cycles)
   EnergyBreakdown energy;  // pJ
   Mapping mapping;
+  ActionCounts actions;  // its traffic (bytes read and written at each level) and operations
   uint64_t tiles = 0;
   // Sparse attention (on the SDDMM row): per-head figures, and each head's energy (pJ) in the same order.
   std::shared_ptr<const AttentionLayerStats> attention;
@@ -40,11 +41,13 @@ struct RunReport {
   double clock_MHz = 0;
   uint64_t total_cycles = 0;
   double total_us = 0;
-  uint64_t total_macs = 0;  // PE operations only
-  double utilization = 0;   // all PEs over the whole run
-  EnergyBreakdown dynamic;  // sum over layers, pJ
-  double static_pJ = 0;     // leakage + idle chunks over the run
-  double energy_pJ = 0;     // dynamic + static
+  uint64_t total_macs = 0;             // PE operations only
+  double utilization = 0;              // all PEs over the whole run
+  EnergyBreakdown dynamic;             // sum over layers, pJ
+  ActionCounts traffic;                // sum over layers: bytes at each level
+  uint64_t compulsory_dram_bytes = 0;  // Network::compulsory_dram_bytes of the run
+  double static_pJ = 0;                // leakage + idle chunks over the run
+  double energy_pJ = 0;                // dynamic + static
   uint64_t dram_busy_cycles = 0, glb_busy_cycles = 0;
   struct UnitUse {
     std::string name;      // chunk name or "vector"

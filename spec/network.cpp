@@ -35,6 +35,23 @@ uint64_t Network::total_macs() const {
   return total;
 }
 
+uint64_t Network::compulsory_dram_bytes(int items) const {
+  auto bytes = [](uint64_t elements, int bits) { return (elements * uint64_t(bits) + 7) / 8; };
+  uint64_t weights = 0, streamed = 0;
+  std::vector<bool> read(layers.size(), false);
+  for (const Layer& l : layers) {
+    for (int in : l.inputs) read[size_t(in)] = true;
+    if (l.work == WorkKind::Gemm && l.b_is_weight) {
+      weights += bytes(uint64_t(l.gemm.groups) * uint64_t(l.gemm.k) * uint64_t(l.gemm.n), l.weight_bits);
+    }
+  }
+  if (!layers.empty()) streamed += bytes(uint64_t(elements(layers[0].out_shape)), layers[0].out_bits);
+  for (size_t i = 1; i < layers.size(); ++i) {
+    if (!read[i]) streamed += bytes(uint64_t(elements(layers[i].out_shape)), layers[i].out_bits);
+  }
+  return weights + streamed * uint64_t(std::max(items, 1));
+}
+
 namespace {
 
 // Names visible to a layer: its own block's layers, then the enclosing blocks'; "@input" is the block's

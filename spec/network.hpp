@@ -85,6 +85,9 @@ struct Network {
   std::vector<Layer> layers;  // layers[0] is the network input
 
   uint64_t total_macs() const;
+  // The DRAM bytes no schedule avoids: every weight read once, the network input read once and each output
+  // no layer reads (the result) written once; `items` batch items stream the input and result `items` times.
+  uint64_t compulsory_dram_bytes(int items = 1) const;
 };
 
 struct NetworkOptions {

@@ -37,6 +37,7 @@ TEST(CosimRun, TableShowsEveryLayerAndTotals) {
   EXPECT_NE(r.out.find("block0.attn.softmax"), std::string::npos);
   EXPECT_NE(r.out.find("total latency"), std::string::npos);
   EXPECT_NE(r.out.find("total energy"), std::string::npos);
+  EXPECT_NE(r.out.find("traffic         DRAM "), std::string::npos);
 }
 
 TEST(CosimRun, JsonHasUnitsInFieldNamesAndConsistentTotals) {
@@ -49,9 +50,10 @@ TEST(CosimRun, JsonHasUnitsInFieldNamesAndConsistentTotals) {
   const auto& t = j["total"];
   EXPECT_GT(t["cycles"].get<uint64_t>(), 0u);
   EXPECT_NEAR(t["time_us"].get<double>(), t["cycles"].get<double>() / 500.0, 1e-6);
-  double sum = 0;
+  double sum = 0, dram = 0;
   uint64_t last_end = 0;
   for (const auto& l : j["layers"]) {
+    dram += l["traffic_bytes"]["dram"].get<double>();
     for (const char* k : {"compute", "local_buffers", "global_buffer", "dram", "idle", "total"}) {
       ASSERT_TRUE(l["energy_pJ"].contains(k)) << k;
     }
@@ -59,6 +61,10 @@ TEST(CosimRun, JsonHasUnitsInFieldNamesAndConsistentTotals) {
     last_end = std::max(last_end, l["end_cycle"].get<uint64_t>());
   }
   EXPECT_EQ(last_end, t["cycles"].get<uint64_t>());
+  EXPECT_DOUBLE_EQ(dram, t["traffic_bytes"]["dram"].get<double>());
+  // DeiT-Small's int8 weights alone are 21.8 MB; its 150,528-B input and 1000-B result come on top.
+  EXPECT_GT(t["compulsory_dram_bytes"].get<uint64_t>(), 21'800'000u);
+  EXPECT_GE(t["traffic_bytes"]["dram"].get<double>(), t["compulsory_dram_bytes"].get<double>());
   EXPECT_NEAR(sum + t["energy_pJ"]["static"].get<double>(), t["energy_pJ"]["total"].get<double>(),
               1e-6 * t["energy_pJ"]["total"].get<double>());
 }
@@ -69,7 +75,7 @@ TEST(CosimRun, CsvHasAHeaderWithUnitsAndARowPerLayer) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("layer,type,op,unit,macs,", 0), 0u);
   EXPECT_NE(r.out.find("time_us"), std::string::npos);
-  EXPECT_NE(r.out.find("energy_total_pJ"), std::string::npos);
+  EXPECT_NE(r.out.find("energy_total_pJ,dram_bytes,glb_bytes,input_buffer_bytes"), std::string::npos);
   EXPECT_EQ(r.out.find("TOTAL"), std::string::npos);
   EXPECT_NE(r.out.find("s1b1.conv1,conv2d,shift,shift,"), std::string::npos);
   Result j = cosim("run workloads/resnet20_hybrid.json --format json");

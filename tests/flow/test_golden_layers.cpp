@@ -160,6 +160,12 @@ TEST_P(GoldenGemm, CyclesAndEveryEnergyComponentByHand) {
   EXPECT_EQ(r.layers[0].tiles, 1u);
   EXPECT_EQ(r.layers[0].mapping.dataflow, g.dataflow);
   expect_report(r, g.cycles, g.compute_cycles, {g.compute, g.local, g.glb, g.dram, g.idle}, g.static_pJ);
+  // Traffic as reported: the DRAM and global-buffer bytes above; compulsory = input + weights + result
+  // (mult/adder 800 + 320 + 160, shift 1600 + 240 + 320).
+  EXPECT_DOUBLE_EQ(r.layers[0].actions.dram_bytes, shift ? 2176 : 1344);
+  EXPECT_DOUBLE_EQ(r.layers[0].actions.glb_bytes, shift ? 4320 : 2560);
+  EXPECT_DOUBLE_EQ(r.traffic.dram_bytes, shift ? 2176 : 1344);
+  EXPECT_EQ(r.compulsory_dram_bytes, shift ? 2160u : 1280u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, GoldenGemm, testing::ValuesIn(kGemm), [](const auto& info) {
