@@ -255,7 +255,7 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
                               : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                                        : fmt::format("{} lanes", arch.vector_unit.lanes);
   const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);
-  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<14} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
+  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<21} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
                      name_width, unit_name(arch, p.unit), nest, spatial, homes_text(l, p.mapping),
                      rec.cost.cycles, rec.cost.energy_pJ / 1e3, 100.0 * r.utilization(i),
                      rec.reused                  ? "reused"
@@ -313,7 +313,7 @@ std::string map_table(const MapResults& r) {
       "searched, {} identical ones reused\n\n",
       r.net.name, r.arch.name, r.arch.clock_hz / 1e6, r.m.plans.size(), to_string(r.objective), r.m.seconds,
       r.m.total.considered, r.m.total.simulated, searched, reused);
-  text += fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<14} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
+  text += fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<21} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
                       "unit", "loop nest (outer first)", "spatial", "in/w/out at", "cycles", "energy nJ",
                       "util", "considered", "vs fixed");
   for (size_t i = 0; i < r.m.plans.size(); ++i) text += layer_row_text(r, i, w);

@@ -333,7 +333,7 @@ void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTili
   plan.mapping.glb_tile_n = t.glb_n(p);
   plan.mapping.glb_loop_order = t.glb_loop_order();
   plan.mapping.input_home = p.a_dram ? "DRAM" : "GLB";
-  plan.mapping.weight_home = p.b_dram ? "DRAM" : "GLB";
+  plan.mapping.weight_home = !p.b_dram ? "GLB" : p.b_bypass ? "DRAM (bypass)" : "DRAM";
   plan.mapping.output_home = p.o_dram ? "DRAM" : "GLB";
   plan.actions = gemm_cost(arch, p, t).actions;
   plan.tiles.clear();

@@ -155,6 +155,7 @@ class NetworkMapper {
     prob.b_dram = l.b_is_weight ? true : bool(in_dram_[size_t(source_[size_t(l.inputs.back())])]);
     prob.o_dram = in_dram_[size_t(p.layer)];
     prob.out_scale = out_scale_[size_t(p.layer)];
+    prob.b_bypass = l.b_is_weight && arch_.global_buffer.weights_bypass;
     prob.rows = c.rows, prob.cols = c.cols;
     prob.glb_budget = glb_budget(l, prob);
     materialize_gemm(arch_, prob, policy_.gemm(l, c, prob), p);

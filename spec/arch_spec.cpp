@@ -70,7 +70,8 @@ std::string ArchSpec::fingerprint() const {
                            int(c.pe.overflow), c.pe.frac_bits, d, c.input_buffer, c.weight_buffer,
                            c.output_buffer});
   }
-  j["global_buffer"] = {global_buffer.size, global_buffer.rate.bytes, global_buffer.rate.cycles};
+  j["global_buffer"] = {global_buffer.size, global_buffer.rate.bytes, global_buffer.rate.cycles,
+                        global_buffer.weights_bypass};
   j["dram"] = {dram.rate.bytes, dram.rate.cycles, dram.latency_cycles, dram.burst_bytes};
   j["vector_unit"] = {vector_unit.lanes, vector_unit.buffer};
   for (const auto& [op, cost] : vector_unit.ops)
@@ -385,9 +386,14 @@ ArchSpec read_arch(const JsonField& root) {
   if (a.chunks.empty()) root["chunks"].fail("expected at least one chunk");
 
   JsonField g = root["global_buffer"];
-  g.allow_only({"size", "bandwidth", "note"});
+  g.allow_only({"size", "bandwidth", "bypass", "note"});
   a.global_buffer.size = g["size"].bytes();
   a.global_buffer.rate = bytes_per_cycle(g["bandwidth"], a.clock_hz);
+  if (g.has("bypass")) {
+    // Only weights may bypass: activations flow between layers through the global buffer.
+    for (const JsonField& t : g["bypass"].elements())
+      a.global_buffer.weights_bypass |= t.choice({"weights"}) == "weights";
+  }
 
   JsonField d = root["dram"];
   d.allow_only({"bandwidth", "latency", "burst", "note"});

@@ -47,8 +47,9 @@ struct VectorUnitSpec {
 };
 
 struct GlobalBufferSpec {
-  uint64_t size = 0;  // bytes
-  ByteRate rate;      // port bandwidth to the chunks
+  uint64_t size = 0;            // bytes
+  ByteRate rate;                // port bandwidth to the chunks
+  bool weights_bypass = false;  // `bypass: ["weights"]`: weights go from DRAM straight into the chunks
 };
 
 struct DramSpec {

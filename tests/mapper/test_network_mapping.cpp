@@ -154,3 +154,36 @@ TEST(NetworkMapping, ConcatJoinsBranchesThatRunOnDifferentChunks) {
 
 }  // namespace
 }  // namespace cosim
+
+namespace cosim {
+namespace {
+
+// Weights that bypass the global buffer go from DRAM into the chunk: no global-buffer fetch of them, so each
+// weight layer moves fewer global-buffer bytes, and its weights cross DRAM at least once.
+TEST(NetworkMapping, BypassedWeightsSkipTheGlobalBuffer) {
+  const Network net = read_network(source_path("workloads/deit_tiny.json"));
+  const ArchSpec staged = read_arch(source_path("arch/default.json"));
+  const ArchSpec bypass = test::arch_with(
+      "arch/default.json", [](nlohmann::json& j) { j["global_buffer"]["bypass"] = {"weights"}; });
+  const std::vector<LayerPlan> a = fixed_mapping(net, staged), b = fixed_mapping(net, bypass);
+  ASSERT_EQ(a.size(), b.size());
+  int weight_layers = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const Layer& l = net.layers[size_t(a[i].layer)];
+    if (l.work != WorkKind::Gemm || !l.b_is_weight) continue;
+    ++weight_layers;
+    SCOPED_TRACE(l.name);
+    EXPECT_EQ(b[i].mapping.weight_home, "DRAM (bypass)");
+    EXPECT_EQ(a[i].mapping.weight_home, "DRAM");
+    const uint64_t weights = bytes_of(uint64_t(l.gemm.groups * l.gemm.k * l.gemm.n), l.weight_bits);
+    double direct = 0;  // DRAM loads straight into the chunk
+    for (const TileStep& t : b[i].tiles)
+      for (const Transfer& x : t.loads) direct += x.dram ? double(x.bytes) : 0;
+    EXPECT_GE(direct, double(weights));
+    EXPECT_LT(b[i].actions.glb_bytes, a[i].actions.glb_bytes);
+  }
+  EXPECT_GT(weight_layers, 10);
+}
+
+}  // namespace
+}  // namespace cosim

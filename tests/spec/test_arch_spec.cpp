@@ -97,6 +97,8 @@ TEST(ArchSpec, OtherPresetsRead) {
   EXPECT_EQ(e.chunks[0].rows, 12);
   EXPECT_EQ(e.chunks[0].cols, 14);
   EXPECT_EQ(e.global_buffer.size, 108u * 1024);
+  EXPECT_TRUE(e.global_buffer.weights_bypass);
+  EXPECT_FALSE(s.global_buffer.weights_bypass);
 }
 
 struct BadArch {
@@ -125,6 +127,11 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BadArch{"missing clock", [](auto& j) { j.erase("clock"); }, "/", "missing required field \"clock\""},
         BadArch{"clock without unit", [](auto& j) { j["clock"] = 500; }, "/clock", "expected a frequency"},
+        BadArch{"activations bypassing the global buffer",
+                [](auto& j) {
+                  j["global_buffer"]["bypass"] = {"weights", "inputs"};
+                },
+                "/global_buffer/bypass/1", "unknown value \"inputs\"; expected one of: weights"},
         BadArch{"clock as a size", [](auto& j) { j["clock"] = "500 MB"; }, "/clock", "is a size"},
         BadArch{"typo in a chunk field", [](auto& j) { j["chunks"][0]["colums"] = 16; }, "/chunks/0/colums",
                 "unknown field \"colums\""},
