@@ -30,12 +30,14 @@ struct Loop {
 std::vector<Loop> loop_nest(const Layer& l, const LayerPlan& p) {
   const Mapping& m = p.mapping;
   if (l.work != WorkKind::Gemm) {
-    const int64_t e = int64_t(l.vector_elements);
+    const int64_t tokens = l.attention ? l.attention->tokens : 0;  // a softmax pass: its heads' rows
+    const int64_t e = p.pass_groups > 0 ? p.pass_groups * tokens * tokens : int64_t(l.vector_elements);
     return {{'e', m.tile_m ? ceil_div(e, m.tile_m) : 1, m.tile_m, false}};
   }
   const int64_t mg = m.glb_tile_m ? m.glb_tile_m : l.gemm.m, ng = m.glb_tile_n ? m.glb_tile_n : l.gemm.n;
   std::vector<Loop> v;
-  if (l.gemm.groups > 1) v.push_back({'g', l.gemm.groups, 1, true});
+  const int64_t groups = p.pass_groups > 0 ? p.pass_groups : l.gemm.groups;
+  if (groups > 1) v.push_back({'g', groups, 1, true});
   const Loop gm{'m', ceil_div(l.gemm.m, mg), mg, true}, gn{'n', ceil_div(l.gemm.n, ng), ng, true};
   if (m.glb_loop_order == "g m n") {
     v.push_back(gm), v.push_back(gn);
@@ -175,7 +177,7 @@ nlohmann::json layer_json(const MapResults& r, size_t i) {
   const LayerPlan& p = r.m.plans[i];
   const Layer& l = r.net.layers[size_t(p.layer)];
   const LayerMappingRecord& rec = r.m.records[i];
-  nlohmann::json e = {{"layer", l.name},
+  nlohmann::json e = {{"layer", plan_name(l.name, p, 1)},
                       {"unit", unit_name(arch, p.unit)},
                       {"cycles", rec.cost.cycles},
                       {"energy_pJ", rec.cost.energy_pJ},
@@ -255,9 +257,10 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
                               : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                                        : fmt::format("{} lanes", arch.vector_unit.lanes);
   const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);
-  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<21} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n", l.name,
-                     name_width, unit_name(arch, p.unit), nest, spatial, homes_text(l, p.mapping),
-                     rec.cost.cycles, rec.cost.energy_pJ / 1e3, 100.0 * r.utilization(i),
+  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<21} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n",
+                     plan_name(l.name, p, 1), name_width, unit_name(arch, p.unit), nest, spatial,
+                     homes_text(l, p.mapping), rec.cost.cycles, rec.cost.energy_pJ / 1e3,
+                     100.0 * r.utilization(i),
                      rec.reused                  ? "reused"
                      : rec.stats.considered == 0 ? "-"
                                                  : std::to_string(rec.stats.considered),
@@ -306,7 +309,8 @@ std::string map_table(const MapResults& r) {
   int searched = 0, reused = 0;
   for (const LayerMappingRecord& x : r.m.records) searched += x.stats.considered > 0, reused += x.reused;
   size_t w = 5;
-  for (const LayerPlan& p : r.m.plans) w = std::max(w, r.net.layers[size_t(p.layer)].name.size());
+  for (const LayerPlan& p : r.m.plans)
+    w = std::max(w, plan_name(r.net.layers[size_t(p.layer)].name, p, 1).size());
   std::string text = fmt::format(
       "{} on {} ({:.0f} MHz): {} layers mapped, objective {}, in {:.3f} s\n"
       "{} mappings considered, {} of them costed exactly (the rest bounded out); {} distinct layers "

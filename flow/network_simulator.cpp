@@ -40,7 +40,7 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     const LayerPlan& p = plans[i];
     const Layer& l = net.layers[size_t(p.layer)];
     LayerReport lr;
-    lr.name = r.items > 1 ? l.name + "#" + std::to_string(p.item) : l.name;
+    lr.name = plan_name(l.name, p, r.items);
     lr.type = l.type;
     const UnitDesc& unit = units[size_t(p.unit)];
     const bool pe_layer = unit.kind != UnitKind::Vector;

@@ -39,7 +39,13 @@ class NetworkMapper {
       }
       stored[i] = uint64_t(std::ceil(double(out) * out_scale_[i]));
     }
-    residency_ = plan_residency(net, arch, stored, source_);
+    std::vector<bool> passable(n, false);
+    for (size_t i = 1; i < n; ++i) {
+      const Layer& l = net.layers[i];
+      passable[i] =
+          l.part == AttentionPart::Scores && l.work == WorkKind::Gemm && !runs_on_sparse_engine(arch, l);
+    }
+    residency_ = plan_residency(net, arch, stored, source_, passable);
     in_dram_ = residency_.in_dram;
   }
 
@@ -50,6 +56,10 @@ class NetworkMapper {
       if (l.work == WorkKind::None || plan_of_[i] >= 0) continue;
       if (l.part == AttentionPart::Scores && runs_on_sparse_engine(arch_, l)) {
         plan_sparse(i, plans);
+        continue;
+      }
+      if (l.part == AttentionPart::Scores && residency_.groups_per_pass[i] > 0) {
+        plan_passes(i, plans);
         continue;
       }
       LayerPlan p = new_plan(i);
@@ -136,6 +146,31 @@ class NetworkMapper {
     plans.push_back(std::move(spmm));
   }
 
+  // A dense attention in passes (tensor_residency.hpp): qk, softmax and sv of each group of heads in turn;
+  // a pass's qk waits for the previous pass's sv, whose scores buffer it reuses.
+  void plan_passes(size_t qk, std::vector<LayerPlan>& plans) {
+    const int64_t groups = net_.layers[qk].gemm.groups, per_pass = residency_.groups_per_pass[qk];
+    const LayerPlan first = new_plan(qk);  // its deps: the qkv producer
+    for (int64_t g = 0; g < groups; g += per_pass) {
+      for (size_t part = 0; part < 3; ++part) {
+        const Layer& l = net_.layers[qk + part];
+        LayerPlan p;
+        p.layer = int(qk + part);
+        p.pass_first = g, p.pass_groups = per_pass;
+        if (part == 0 && g > 0) p.deps.push_back(plan_of_[qk + 2]);
+        if (part != 1) p.deps.insert(p.deps.end(), first.deps.begin(), first.deps.end());
+        if (part != 0) p.deps.push_back(plan_of_[qk + part - 1]);
+        if (l.work == WorkKind::Gemm) {
+          plan_gemm(l, p);
+        } else {
+          plan_vector(l, p);
+        }
+        plan_of_[qk + part] = int(plans.size());
+        plans.push_back(std::move(p));
+      }
+    }
+  }
+
   static const char* home(bool dram) { return dram ? "DRAM" : "GLB"; }
 
   Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const {
@@ -146,7 +181,8 @@ class NetworkMapper {
     const ChunkSpec& c = *arch_.chunk_for(l.op);
     p.unit = int(&c - arch_.chunks.data());
     GemmProblem prob;
-    prob.groups = l.gemm.groups, prob.m = l.gemm.m, prob.k = l.gemm.k, prob.n = l.gemm.n;
+    prob.groups = p.pass_groups > 0 ? p.pass_groups : l.gemm.groups;
+    prob.m = l.gemm.m, prob.k = l.gemm.k, prob.n = l.gemm.n;
     prob.a_bits = l.act_bits;
     prob.b_bits = l.b_is_weight ? l.weight_bits : l.act_bits;
     prob.acc_bits = c.pe.acc_bits;
@@ -168,18 +204,23 @@ class NetworkMapper {
     return arch_.global_buffer.size - std::min(arch_.global_buffer.size, held);
   }
 
+  // A vector layer; a softmax pass of an attention (p.pass_groups > 0) takes its share of the heads.
   void plan_vector(const Layer& l, LayerPlan& p) const {
+    const bool pass = p.pass_groups > 0;  // then the layer before it is the attention's qk
+    const uint64_t share = pass ? uint64_t(p.pass_groups) : 1;
+    const uint64_t of = pass ? uint64_t(net_.layers[size_t(p.layer) - 1].gemm.groups) : 1;
+    auto part = [&](uint64_t x) { return x / of * share; };  // whole heads: exact
     std::vector<VectorTensor> inputs;
     for (int in : l.inputs) {
       const Layer& src = net_.layers[size_t(in)];
-      inputs.push_back({bytes_of(uint64_t(elements(src.out_shape) * net_.batch), src.out_bits),
+      inputs.push_back({bytes_of(part(uint64_t(elements(src.out_shape) * net_.batch)), src.out_bits),
                         bool(in_dram_[size_t(source_[size_t(in)])])});
     }
-    const VectorTensor out{bytes_of(uint64_t(elements(l.out_shape) * net_.batch), l.out_bits),
+    const VectorTensor out{bytes_of(part(uint64_t(elements(l.out_shape) * net_.batch)), l.out_bits),
                            bool(in_dram_[size_t(p.layer)])};
     const VectorProblem v{"layer \"" + l.name + "\" (of " + net_.file + ")",
                           l.vector_op,
-                          l.vector_elements,
+                          part(l.vector_elements),
                           l.vector_row,
                           inputs,
                           out};

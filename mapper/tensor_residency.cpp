@@ -55,24 +55,67 @@ uint64_t staging_reserve(const ArchSpec& arch, const Layer& l) {
   return kBufferSlots * strip;
 }
 
-}  // namespace
+// A tensor's place in the buffer: kept from its birth at layer i to its last use.
+struct Life {
+  size_t birth = 0, last = 0;
+  uint64_t at_birth = 0, size = 0;  // bytes taken at birth (0 when written in place) and after it
+};
 
-TensorResidency plan_residency(const Network& net, const ArchSpec& arch, const std::vector<uint64_t>& stored,
-                               const std::vector<int>& source) {
-  const size_t n = net.layers.size();
-  TensorResidency r;
-  r.in_dram.assign(n, true);
-  r.resident_bytes.assign(n, 0);
-  r.staging_reserve.assign(n, 0);
-  std::vector<int64_t> last_use(n, -1);
-  for (size_t j = 1; j < n; ++j) {
+bool fits(const LayerBytes& held, const Life& t, uint64_t capacity) {
+  if (t.size > capacity || held.at(t.birth) + t.at_birth > capacity) return false;
+  return t.last <= t.birth || held.max(t.birth + 1, t.last) + t.size <= capacity;
+}
+
+void keep(LayerBytes& held, const Life& t) {
+  held.add(t.birth, t.birth, t.at_birth);
+  if (t.last > t.birth) held.add(t.birth + 1, t.last, t.size);
+}
+
+// Heads (GEMM groups) per pass of the dense attention whose qk layer is `qk`: the most that divide its
+// groups and whose scores fit; 0 when the whole fits or not even one group does.
+int64_t groups_per_pass(const Network& net, const LayerBytes& held, Life scores, uint64_t capacity) {
+  const Layer& l = net.layers[scores.birth];
+  if (fits(held, scores, capacity)) return 0;
+  const int64_t groups = l.gemm.groups;
+  std::vector<int64_t> divisors;  // of groups, below it, largest first
+  for (int64_t d = 1; d * d <= groups; ++d) {
+    if (groups % d == 0) divisors.insert(divisors.end(), {d, groups / d});
+  }
+  std::sort(divisors.rbegin(), divisors.rend());
+  for (int64_t g : divisors) {
+    if (g == groups) continue;
+    scores.at_birth = scores.size =
+        bytes_of(uint64_t(g) * uint64_t(l.gemm.m) * uint64_t(l.gemm.n), l.out_bits);
+    if (fits(held, scores, capacity)) return g;
+  }
+  return 0;
+}
+
+std::vector<int64_t> last_uses(const Network& net, const std::vector<int>& source) {
+  std::vector<int64_t> last_use(net.layers.size(), -1);
+  for (size_t j = 1; j < net.layers.size(); ++j) {
     if (net.layers[j].work == WorkKind::None) continue;
     for (int in : net.layers[j].inputs) {
       const size_t src = size_t(source[size_t(in)]);
       last_use[src] = std::max(last_use[src], int64_t(j));
     }
   }
-  LayerBytes held(n);  // kept tensors' bytes + staging reserve, per layer
+  return last_use;
+}
+
+}  // namespace
+
+TensorResidency plan_residency(const Network& net, const ArchSpec& arch, const std::vector<uint64_t>& stored,
+                               const std::vector<int>& source, const std::vector<bool>& passable) {
+  const size_t n = net.layers.size();
+  TensorResidency r;
+  r.in_dram.assign(n, true);
+  r.resident_bytes.assign(n, 0);
+  r.staging_reserve.assign(n, 0);
+  r.groups_per_pass.assign(n, 0);
+  const std::vector<int64_t> last_use = last_uses(net, source);
+  std::vector<uint64_t> bytes = stored;  // attention scores run in passes: one pass's
+  LayerBytes held(n);                    // kept tensors' bytes + staging reserve, per layer
   for (size_t j = 1; j < n; ++j) {
     r.staging_reserve[j] = staging_reserve(arch, net.layers[j]);
     held.add(j, j, r.staging_reserve[j]);
@@ -85,23 +128,27 @@ TensorResidency plan_residency(const Network& net, const ArchSpec& arch, const s
       continue;
     }
     if (last_use[i] < 0) continue;  // nothing reads it: the network's result goes to DRAM
-    const size_t last = size_t(last_use[i]);
     // In place: a vector layer writing over a kept input that dies here and is no smaller.
     bool in_place = false;
     if (l.work == WorkKind::Vector) {
       for (int in : l.inputs) {
         const size_t src = size_t(source[size_t(in)]);
-        in_place = in_place || (!r.in_dram[src] && last_use[src] == int64_t(i) && stored[src] >= stored[i]);
+        in_place = in_place || (!r.in_dram[src] && last_use[src] == int64_t(i) && bytes[src] >= bytes[i]);
       }
     }
-    const uint64_t size = stored[i], at_birth = in_place ? 0 : size;
-    if (size > capacity) continue;
-    bool fits = held.at(i) + at_birth <= capacity;
-    if (fits && last > i) fits = held.max(i + 1, last) + size <= capacity;
-    if (!fits) continue;
+    Life t{i, size_t(last_use[i]), in_place ? 0 : bytes[i], bytes[i]};
+    if (i < passable.size() && passable[i]) {
+      if (const int64_t g = groups_per_pass(net, held, t, capacity)) {
+        const Layer& softmax = net.layers[i + 1];
+        bytes[i] = bytes_of(uint64_t(g) * uint64_t(l.gemm.m) * uint64_t(l.gemm.n), l.out_bits);
+        bytes[i + 1] = bytes_of(uint64_t(g) * uint64_t(l.gemm.m) * uint64_t(l.gemm.n), softmax.out_bits);
+        r.groups_per_pass[i] = r.groups_per_pass[i + 1] = r.groups_per_pass[i + 2] = g;
+        t.at_birth = t.size = bytes[i];
+      }
+    }
+    if (!fits(held, t, capacity)) continue;
     r.in_dram[i] = false;
-    held.add(i, i, at_birth);
-    if (last > i) held.add(i + 1, last, size);
+    keep(held, t);
   }
   for (size_t j = 1; j < n; ++j) r.resident_bytes[j] = held.at(j) - r.staging_reserve[j];
   return r;

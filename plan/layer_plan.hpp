@@ -97,14 +97,27 @@ struct AttentionLayerStats {
 };
 
 struct LayerPlan {
-  int layer = 0;          // index in Network::layers
-  int unit = 0;           // chunk index, or Accelerator's vector unit index (= number of chunks)
-  int item = 0;           // batch item, in pipelined schedules (mapper/network_schedule.hpp)
+  int layer = 0;  // index in Network::layers
+  int unit = 0;   // chunk index, or Accelerator's vector unit index (= number of chunks)
+  int item = 0;   // batch item, in pipelined schedules (mapper/network_schedule.hpp)
+  // A pass of a dense attention run head group by head group (mapper/tensor_residency.hpp): the first of its
+  // GEMM groups (heads x batch items) and how many; pass_groups 0: the whole layer.
+  int64_t pass_first = 0, pass_groups = 0;
   std::vector<int> deps;  // indices of the plans this one waits for
   Mapping mapping;
   std::vector<TileStep> tiles;
   ActionCounts actions;
   std::shared_ptr<const AttentionLayerStats> attention;  // on the SDDMM plan of a sparse attention
 };
+
+// A plan's name in reports: its layer's, with the heads of an attention pass ("block0.attn.qk.heads0-2",
+// "block0.attn.qk.heads3") and the batch item of a pipelined schedule ("fc#1").
+inline std::string plan_name(const std::string& layer, const LayerPlan& p, int items) {
+  std::string s = layer;
+  if (p.pass_groups > 0) s += ".heads" + std::to_string(p.pass_first);
+  if (p.pass_groups > 1) s += "-" + std::to_string(p.pass_first + p.pass_groups - 1);
+  if (items > 1) s += "#" + std::to_string(p.item);
+  return s;
+}
 
 }  // namespace cosim

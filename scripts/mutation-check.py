@@ -61,7 +61,7 @@ CODE_MUTANTS = [
     ("memory: DRAM transfers not rounded to bursts", "model/memory_transfer.hpp",
      "return (bytes + b - 1) / b * b;", "return bytes;", FIGURES),
     ("memory: the store's read of the output buffer not counted", "mapper/gemm_tiling.cpp",
-     "a.output_buffer_bytes += double(count) * (double(m.size * n.size) * p.acc_bits / 8);",
+     "a.output_buffer_bytes += double(times) * (double(m.size * n.size) * p.acc_bits / 8);",
      "a.output_buffer_bytes += 0;", FIGURES),
     ("channel: a transfer never waits for the channel (a private channel each)", "model/channel_timing.hpp",
      "const uint64_t start = std::max(now, free_at_);", "const uint64_t start = now;", FIGURES),

@@ -187,3 +187,54 @@ TEST(NetworkMapping, BypassedWeightsSkipTheGlobalBuffer) {
 
 }  // namespace
 }  // namespace cosim
+
+namespace cosim {
+namespace {
+
+// A dense attention whose scores do not fit whole runs head group by head group. Hand-sized: the packed
+// q, k, v of 64 tokens x 6 heads x 16 (18,432 B, kept from the layernorm to sv) and the 8-bit scores of
+// 6 x 64 x 64 (24,576 B) need 18,432 + 24,576 + 4,608 (sv's staging reserve: 2 x (16x64 + 64x16 + 16x16))
+// = 47,616 B at sv; a 36 KiB buffer holds them only for 3 heads at a time (12,288 B: 35,328 B), so the
+// attention runs in 2 passes of 3 heads and DRAM moves only the compulsory bytes: the input read once
+// (18,432) and the result written once (64 x 96 = 6,144).
+TEST(NetworkMapping, DenseAttentionRunsInHeadPassesWhenItsScoresDoNotFitWhole) {
+  const nlohmann::json w = nlohmann::json::parse(R"({
+    "format": "cosim-workload/1", "name": "attention-passes",
+    "input": {"shape": [64, 288], "bits": 8}, "defaults": {"op": "mult", "bits": {"mult": {"act": 8, "weight": 8}}},
+    "layers": [
+      {"name": "ln", "type": "layernorm"},
+      {"name": "attn", "type": "attention", "heads": 6}
+    ]})");
+  const Network net = read_network(JsonField::from(w, "passes.json"));
+  auto with_glb = [](uint64_t bytes) {
+    return test::arch_with("arch/default.json", [&](nlohmann::json& j) {
+      j["global_buffer"]["size"] = std::to_string(bytes) + " B";
+    });
+  };
+  const ArchSpec small = with_glb(36 * 1024), large = with_glb(64 * 1024);
+  const std::vector<LayerPlan> passes = fixed_mapping(net, small), whole = fixed_mapping(net, large);
+  std::vector<std::string> names;
+  for (const LayerPlan& p : passes) names.push_back(plan_name(net.layers[size_t(p.layer)].name, p, 1));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"ln", "attn.qk.heads0-2", "attn.softmax.heads0-2", "attn.sv.heads0-2",
+                                      "attn.qk.heads3-5", "attn.softmax.heads3-5", "attn.sv.heads3-5"}));
+  ASSERT_EQ(passes.size(), 7u);
+  EXPECT_EQ(passes[4].deps, (std::vector<int>{3, 0}));  // the next pass reuses the scores buffer
+  EXPECT_EQ(passes[1].mapping.output_home, "GLB");
+  EXPECT_EQ(whole.size(), 4u);  // room for every head: one pass
+  for (const auto* plans : {&passes, &whole}) {
+    double dram = 0;
+    for (const LayerPlan& p : *plans) dram += p.actions.dram_bytes;
+    EXPECT_EQ(dram, 18432.0 + 6144.0) << plans->size() << " plans";
+  }
+  NetworkSimulator sim(small);  // one elaboration per process
+  const RunReport r = sim.run(net, passes);
+  EXPECT_EQ(r.compulsory_dram_bytes, 18432u + 6144u);
+  EXPECT_EQ(r.traffic.dram_bytes, 18432.0 + 6144.0);
+  uint64_t macs = 0;
+  for (const LayerReport& l : r.layers) macs += l.macs;
+  EXPECT_EQ(macs, 2u * 6 * 64 * 64 * 16 + 64 * 288 + 6 * 64 * 64);  // qk, sv; layernorm, softmax
+}
+
+}  // namespace
+}  // namespace cosim

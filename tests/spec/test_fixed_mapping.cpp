@@ -14,13 +14,21 @@ using test::source_path;
 
 void check_plans(const Network& net, const ArchSpec& arch) {
   const auto plans = fixed_mapping(net, arch);
-  size_t working = 0;
-  for (const Layer& l : net.layers) working += l.work != WorkKind::None;
-  ASSERT_EQ(plans.size(), working);
+  // Every working layer has a plan, or one per pass of a dense attention run head group by head group; the
+  // passes cover its groups once, in order.
+  std::vector<uint64_t> work(net.layers.size(), 0);
+  std::vector<int64_t> groups_done(net.layers.size(), 0);
+  std::vector<bool> on_engine(net.layers.size(), false);
   for (size_t i = 0; i < plans.size(); ++i) {
     const LayerPlan& p = plans[i];
     const Layer& l = net.layers[size_t(p.layer)];
-    SCOPED_TRACE(l.name);
+    SCOPED_TRACE(plan_name(l.name, p, 1));
+    work[size_t(p.layer)] += p.actions.macs;
+    on_engine[size_t(p.layer)] = p.unit == arch.sparse_engine_index();
+    if (p.pass_groups > 0) {
+      EXPECT_EQ(p.pass_first, groups_done[size_t(p.layer)]);
+      groups_done[size_t(p.layer)] += p.pass_groups;
+    }
     for (int d : p.deps) EXPECT_LT(size_t(d), i);
     ASSERT_FALSE(p.tiles.empty());
     uint64_t compute = 0;
@@ -40,20 +48,30 @@ void check_plans(const Network& net, const ArchSpec& arch) {
     } else if (l.work == WorkKind::Gemm) {
       const ChunkSpec& c = arch.chunks[size_t(p.unit)];
       EXPECT_EQ(c.op, l.op);
-      EXPECT_EQ(p.actions.macs, l.macs());
       const Mapping& m = p.mapping;
       EXPECT_LE(2 * bytes_of(uint64_t(m.tile_m * m.tile_k), l.act_bits), c.input_buffer);
       EXPECT_LE(2 * bytes_of(uint64_t(m.tile_k * m.tile_n), l.b_is_weight ? l.weight_bits : l.act_bits),
                 c.weight_buffer);
       EXPECT_LE(2 * bytes_of(uint64_t(m.tile_m * m.tile_n), c.pe.acc_bits), c.output_buffer);
       // Compute cycles are at least the ideal: MACs spread over every PE.
-      EXPECT_GE(double(p.actions.compute_cycles) * c.pes(), double(l.macs()));
-    } else if (l.type == "attention.softmax" && l.attention->mask && arch.sparse_attention) {
-      EXPECT_EQ(p.unit, arch.vector_unit_index());
-      EXPECT_LT(p.actions.macs, l.vector_elements);  // only the kept scores
+      EXPECT_GE(double(p.actions.compute_cycles) * c.pes(), double(p.actions.macs));
     } else {
       EXPECT_EQ(p.unit, arch.vector_unit_index());
-      EXPECT_EQ(p.actions.macs, l.vector_elements);
+    }
+  }
+  for (size_t i = 1; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    SCOPED_TRACE(l.name);
+    if (groups_done[i] > 0) {
+      EXPECT_EQ(groups_done[i],
+                l.part == AttentionPart::Softmax ? net.layers[i - 1].gemm.groups : l.gemm.groups);
+    }
+    if (l.work == WorkKind::Gemm) {
+      if (!on_engine[i]) EXPECT_EQ(work[i], l.macs());
+    } else if (l.type == "attention.softmax" && l.attention->mask && arch.sparse_attention) {
+      EXPECT_LT(work[i], l.vector_elements);  // only the kept scores
+    } else if (l.work == WorkKind::Vector) {
+      EXPECT_EQ(work[i], l.vector_elements);
     }
   }
 }
