@@ -20,10 +20,17 @@ nlohmann::json energy_json(const EnergyBreakdown& e) {
           {"dram", e.dram},       {"idle", e.idle},           {"total", e.total()}};
 }
 
-// Bytes read and written at each level (whole DRAM bursts; local buffers of the unit that ran the layer).
+nlohmann::json by_tensor_json(const TensorBytes& t) {
+  return {{"input", t.input}, {"weight", t.weight}, {"output", t.output}, {"index", t.index}};
+}
+
+// Bytes read and written at each level (whole DRAM bursts; local buffers of the unit that ran the layer), and
+// at DRAM and the global buffer by tensor.
 nlohmann::json traffic_json(const ActionCounts& a) {
   return {{"dram", a.dram_bytes},
           {"global_buffer", a.glb_bytes},
+          {"dram_by_tensor", by_tensor_json(a.dram_by_tensor)},
+          {"global_buffer_by_tensor", by_tensor_json(a.glb_by_tensor)},
           {"input_buffer", a.input_buffer_bytes},
           {"weight_buffer", a.weight_buffer_bytes},
           {"output_buffer", a.output_buffer_bytes},
@@ -164,6 +171,10 @@ std::string format_table(const RunReport& r) {
       "global buffer {:.3f} MB, local buffers {:.3f} MB\n",
       r.traffic.dram_bytes / 1e6, c > 0 ? r.traffic.dram_bytes / c : 0.0, c / 1e6, r.traffic.glb_bytes / 1e6,
       local_bytes(r.traffic) / 1e6);
+  const TensorBytes& t = r.traffic.dram_by_tensor;
+  out +=
+      fmt::format("DRAM by tensor  inputs {:.3f} MB, weights {:.3f} MB, outputs {:.3f} MB, index {:.3f} MB\n",
+                  t.input / 1e6, t.weight / 1e6, t.output / 1e6, t.index / 1e6);
   std::string area;
   for (const auto& u : r.area.units)
     area += fmt::format("{}{} {:.3f}", area.empty() ? "" : " + ", u.unit, u.total_um2() / 1e6);
@@ -277,6 +288,14 @@ std::string format_csv(const RunReport& r) {
                               "input_buffer_bytes",
                               "weight_buffer_bytes",
                               "output_buffer_bytes",
+                              "dram_input_bytes",
+                              "dram_weight_bytes",
+                              "dram_output_bytes",
+                              "dram_index_bytes",
+                              "glb_input_bytes",
+                              "glb_weight_bytes",
+                              "glb_output_bytes",
+                              "glb_index_bytes",
                               "dataflow",
                               "tile_m",
                               "tile_k",
@@ -306,6 +325,14 @@ std::string format_csv(const RunReport& r) {
                      fmt::format("{:.1f}", l.actions.input_buffer_bytes),
                      fmt::format("{:.1f}", l.actions.weight_buffer_bytes),
                      fmt::format("{:.1f}", l.actions.output_buffer_bytes),
+                     fmt::format("{:.0f}", l.actions.dram_by_tensor.input),
+                     fmt::format("{:.0f}", l.actions.dram_by_tensor.weight),
+                     fmt::format("{:.0f}", l.actions.dram_by_tensor.output),
+                     fmt::format("{:.0f}", l.actions.dram_by_tensor.index),
+                     fmt::format("{:.1f}", l.actions.glb_by_tensor.input),
+                     fmt::format("{:.1f}", l.actions.glb_by_tensor.weight),
+                     fmt::format("{:.1f}", l.actions.glb_by_tensor.output),
+                     fmt::format("{:.1f}", l.actions.glb_by_tensor.index),
                      vec ? "" : to_string(l.mapping.dataflow),
                      num(l.mapping.tile_m),
                      num(vec ? 0 : l.mapping.tile_k),

@@ -49,28 +49,35 @@ SmallList<KCut, 3> k_cuts(int64_t K, int64_t kt) {
 
 // A transfer on the DRAM channel, `count` times; `glb_side`: its other end is the global buffer (a fetch or a
 // writeback), else a chunk buffer (weights that bypass the global buffer).
-void add_dram(const ArchSpec& arch, uint64_t bytes, bool glb_side, uint64_t count, GemmCost& c) {
+void add_dram(const ArchSpec& arch, uint64_t bytes, bool glb_side, uint64_t count, TensorRole role,
+              GemmCost& c) {
   if (count == 0) return;
   const Transfer t = transfer_of(arch, bytes, true);
   c.actions.dram_bytes += double(t.bytes) * double(count);
-  if (glb_side) c.actions.glb_bytes += double(bytes) * double(count);
+  c.actions.dram_by_tensor[role] += double(t.bytes) * double(count);
+  if (glb_side) {
+    c.actions.glb_bytes += double(bytes) * double(count);
+    c.actions.glb_by_tensor[role] += double(bytes) * double(count);
+  }
   c.dram_occupancy += arch.dram.rate.occupancy(t.bytes) * count;
   c.uses_dram = true;
 }
 
 // A transfer between the global buffer and a chunk buffer, `count` times.
-void add_glb(const ArchSpec& arch, uint64_t bytes, uint64_t count, GemmCost& c) {
+void add_glb(const ArchSpec& arch, uint64_t bytes, uint64_t count, TensorRole role, GemmCost& c) {
   if (count == 0) return;
   c.actions.glb_bytes += double(bytes) * double(count);
+  c.actions.glb_by_tensor[role] += double(bytes) * double(count);
   c.glb_occupancy += arch.global_buffer.rate.occupancy(bytes) * count;
 }
 
 // An operand's chunk tile loaded `count` times: from the global buffer, or from DRAM when it bypasses it.
-void add_chunk_load(const ArchSpec& arch, uint64_t bytes, bool from_dram, uint64_t count, GemmCost& c) {
+void add_chunk_load(const ArchSpec& arch, uint64_t bytes, bool from_dram, uint64_t count, TensorRole role,
+                    GemmCost& c) {
   if (from_dram) {
-    add_dram(arch, bytes, false, count, c);
+    add_dram(arch, bytes, false, count, role, c);
   } else {
-    add_glb(arch, bytes, count, c);
+    add_glb(arch, bytes, count, role, c);
   }
 }
 
@@ -95,17 +102,17 @@ void add_chunk_tiles(const ArchSpec& arch, const GemmProblem& p, const GemmTilin
         add_gemm_compute(p, t.dataflow, m.size, k.size, n.size, k.first, times, a);
         if (!a_once_per_block) {
           const uint64_t bytes = bytes_of(uint64_t(m.size * k.size), p.a_bits);
-          add_glb(arch, bytes, times, c);
+          add_glb(arch, bytes, times, TensorRole::Input, c);
           a.input_buffer_bytes += double(bytes) * double(times);
         }
         if (!b_once_per_block) {
           const uint64_t bytes = bytes_of(uint64_t(k.size * n.size), p.b_bits);
-          add_chunk_load(arch, bytes, b_direct, times, c);
+          add_chunk_load(arch, bytes, b_direct, times, TensorRole::Weight, c);
           a.weight_buffer_bytes += double(bytes) * double(times);
         }
         if (k.last) {
           a.output_buffer_bytes += double(times) * (double(m.size * n.size) * p.acc_bits / 8);
-          add_glb(arch, gemm_store_bytes(p, m.size, n.size), times, c);
+          add_glb(arch, gemm_store_bytes(p, m.size, n.size), times, TensorRole::Output, c);
         }
       }
     }
@@ -113,14 +120,14 @@ void add_chunk_tiles(const ArchSpec& arch, const GemmProblem& p, const GemmTilin
   if (a_once_per_block) {
     for (const Cut& m : ms) {
       const uint64_t bytes = bytes_of(uint64_t(m.size * p.k), p.a_bits), times = count * uint64_t(m.count);
-      add_glb(arch, bytes, times, c);
+      add_glb(arch, bytes, times, TensorRole::Input, c);
       a.input_buffer_bytes += double(bytes) * double(times);
     }
   }
   if (b_once_per_block) {
     for (const Cut& n : ns) {
       const uint64_t bytes = bytes_of(uint64_t(p.k * n.size), p.b_bits), times = count * uint64_t(n.count);
-      add_chunk_load(arch, bytes, b_direct, times, c);
+      add_chunk_load(arch, bytes, b_direct, times, TensorRole::Weight, c);
       a.weight_buffer_bytes += double(bytes) * double(times);
     }
   }
@@ -253,20 +260,25 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
     for (const Cut& n : ns) {
       const uint64_t count = G * uint64_t(m.count * n.count);
       add_chunk_tiles(arch, p, t, m.size, n.size, count, c);
-      if (p.o_staged()) add_dram(arch, gemm_store_bytes(p, m.size, n.size), true, count, c);
+      if (p.o_staged())
+        add_dram(arch, gemm_store_bytes(p, m.size, n.size), true, count, TensorRole::Output, c);
       if (p.a_staged() && !(!t.glb_n_outer || nm == 1))
-        add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, count, c);
+        add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, count, TensorRole::Input, c);
       if (p.b_staged() && !(t.glb_n_outer || nn == 1))
-        add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, count, c);
+        add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, count, TensorRole::Weight, c);
     }
   }
   // A global-buffer tile of an operand is fetched once per block when the loop over the other operand's
   // blocks is inside the loop over its own (or has one block).
   if (p.a_staged() && (!t.glb_n_outer || nm == 1)) {
-    for (const Cut& m : ms) add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, G * m.count, c);
+    for (const Cut& m : ms) {
+      add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, G * m.count, TensorRole::Input, c);
+    }
   }
   if (p.b_staged() && (t.glb_n_outer || nn == 1)) {
-    for (const Cut& n : ns) add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, G * n.count, c);
+    for (const Cut& n : ns) {
+      add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, G * n.count, TensorRole::Weight, c);
+    }
   }
   return c;
 }

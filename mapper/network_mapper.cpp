@@ -171,12 +171,6 @@ class NetworkMapper {
     }
   }
 
-  static const char* home(bool dram) { return dram ? "DRAM" : "GLB"; }
-
-  Transfer transfer(uint64_t bytes, bool dram, ActionCounts& a) const {
-    return memory_transfer(arch_, bytes, dram, a);
-  }
-
   void plan_gemm(const Layer& l, LayerPlan& p) const {
     const ChunkSpec& c = *arch_.chunk_for(l.op);
     p.unit = int(&c - arch_.chunks.data());

@@ -123,12 +123,13 @@ struct EngineLayer {
   TileStep sddmm(const HeadPolarization& hp, uint64_t phase_cycles, ActionCounts& a1) const {
     const uint64_t entries = hp.dense_entries + hp.sparse_entries, score_bytes = bytes_of(entries, act);
     TileStep t;
-    t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // Q of this head (compressed)
-    t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, a1));  // K
+    t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, TensorRole::Input,
+                                      a1));  // Q of this head (compressed)
+    t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, TensorRole::Weight, a1));  // K
     // The CSC index is fixed with the mask, stored in DRAM like weights.
-    if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a1));
+    if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, TensorRole::Index, a1));
     t.compute_cycles = pre_cycles + phase_cycles;
-    t.stores.push_back(memory_transfer(arch, score_bytes, homes.scores_dram, a1));
+    t.stores.push_back(memory_transfer(arch, score_bytes, homes.scores_dram, TensorRole::Output, a1));
     const RowReads reads = sddmm_row_reads(hp, lines_dense, lines_sparse);
     a1.macs = entries * uint64_t(d) + pre_macs;
     a1.compute_cycles = t.compute_cycles;
@@ -144,11 +145,12 @@ struct EngineLayer {
   TileStep spmm(const HeadPolarization& hp, uint64_t phase_cycles, ActionCounts& a2) const {
     const uint64_t entries = hp.dense_entries + hp.sparse_entries, score_bytes = bytes_of(entries, act);
     TileStep t;
-    t.loads.push_back(memory_transfer(arch, score_bytes, homes.probs_dram, a2));
-    t.loads.push_back(memory_transfer(arch, head_bytes, homes.qkv_dram, a2));  // V, not compressed
-    if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, a2));
+    t.loads.push_back(memory_transfer(arch, score_bytes, homes.probs_dram, TensorRole::Input, a2));
+    t.loads.push_back(
+        memory_transfer(arch, head_bytes, homes.qkv_dram, TensorRole::Weight, a2));  // V, not compressed
+    if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, TensorRole::Index, a2));
     t.compute_cycles = phase_cycles;
-    t.stores.push_back(memory_transfer(arch, head_bytes, homes.out_dram, a2));
+    t.stores.push_back(memory_transfer(arch, head_bytes, homes.out_dram, TensorRole::Output, a2));
     // The denser engine broadcasts V of a global column to its lines once per pass over the rows; the
     // sparser engine gathers V of every entry's key.
     const uint64_t value_reads =

@@ -54,14 +54,14 @@ void plan_vector_tiles(const ArchSpec& arch, const VectorProblem& vp, LayerPlan&
     for (const VectorTensor& in : inputs) {
       const uint64_t b = upto(in.bytes, e1) - upto(in.bytes, e0);
       if (b == 0) continue;
-      t.loads.push_back(memory_transfer(arch, b, in.dram, a));
+      t.loads.push_back(memory_transfer(arch, b, in.dram, TensorRole::Input, a));
       a.input_buffer_bytes += 2.0 * double(b);  // written by the DMA, read by the lanes
     }
     t.compute_cycles =
         (e1 - e0 + uint64_t(v.lanes) - 1) / uint64_t(v.lanes) * uint64_t(cost.cycles_per_element);
     const uint64_t ob = upto(output.bytes, e1) - upto(output.bytes, e0);
     if (ob > 0) {
-      t.stores.push_back(memory_transfer(arch, ob, output.dram, a));
+      t.stores.push_back(memory_transfer(arch, ob, output.dram, TensorRole::Output, a));
       a.input_buffer_bytes += 2.0 * double(ob);  // written by the lanes, read by the DMA
     }
     a.macs += e1 - e0;

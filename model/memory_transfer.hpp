@@ -21,15 +21,19 @@ inline uint64_t dram_burst_bytes(uint64_t bytes, const ArchSpec& arch) {
 }
 
 // A transfer of `bytes` to or from DRAM (staged through the global buffer: written there, then read) or the
-// global buffer alone; adds the memory-side bytes to `a`.
-inline Transfer memory_transfer(const ArchSpec& arch, uint64_t bytes, bool dram, ActionCounts& a) {
+// global buffer alone; adds the memory-side bytes of tensor `role` to `a`.
+inline Transfer memory_transfer(const ArchSpec& arch, uint64_t bytes, bool dram, TensorRole role,
+                                ActionCounts& a) {
   if (dram) {
     const uint64_t burst = dram_burst_bytes(bytes, arch);
     a.dram_bytes += double(burst);
+    a.dram_by_tensor[role] += double(burst);
     a.glb_bytes += 2.0 * double(bytes);
+    a.glb_by_tensor[role] += 2.0 * double(bytes);
     return {burst, true};
   }
   a.glb_bytes += double(bytes);
+  a.glb_by_tensor[role] += double(bytes);
   return {bytes, false};
 }
 

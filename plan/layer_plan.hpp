@@ -36,6 +36,26 @@ struct TileStep {
   std::vector<Transfer> writebacks;
 };
 
+// Which tensor bytes belong to, for traffic by tensor: a GEMM's first operand (a vector layer's inputs), its
+// second operand (weights, or K, V of an attention), its result, the sparse engine's mask index.
+enum class TensorRole { Input, Weight, Output, Index };
+
+// Bytes moved at one memory level, by tensor.
+struct TensorBytes {
+  double input = 0, weight = 0, output = 0, index = 0;
+  double& operator[](TensorRole r) {
+    return r == TensorRole::Input    ? input
+           : r == TensorRole::Weight ? weight
+           : r == TensorRole::Output ? output
+                                     : index;
+  }
+  double total() const { return input + weight + output + index; }
+  TensorBytes& operator+=(const TensorBytes& o) {
+    input += o.input, weight += o.weight, output += o.output, index += o.index;
+    return *this;
+  }
+};
+
 // Counts from which energy is computed (model/energy_model.hpp). Bytes are fractional where elements are
 // narrower than a byte.
 struct ActionCounts {
@@ -45,16 +65,18 @@ struct ActionCounts {
   double input_buffer_bytes = 0;  // reads + writes of the unit's input buffer (vector unit: its one buffer)
   double weight_buffer_bytes = 0;
   double output_buffer_bytes = 0;
-  double index_buffer_bytes = 0;  // sparse-attention engine only: its index buffer
-  double value_buffer_bytes = 0;  // sparse-attention engine only: its V buffer
-  double glb_bytes = 0;           // reads + writes of the global buffer
-  double dram_bytes = 0;          // reads + writes of DRAM, whole bursts
+  double index_buffer_bytes = 0;              // sparse-attention engine only: its index buffer
+  double value_buffer_bytes = 0;              // sparse-attention engine only: its V buffer
+  double glb_bytes = 0;                       // reads + writes of the global buffer
+  double dram_bytes = 0;                      // reads + writes of DRAM, whole bursts
+  TensorBytes glb_by_tensor, dram_by_tensor;  // the same two, by tensor
 
   ActionCounts& operator+=(const ActionCounts& o) {
     macs += o.macs, psum_adds += o.psum_adds, compute_cycles += o.compute_cycles;
     input_buffer_bytes += o.input_buffer_bytes, weight_buffer_bytes += o.weight_buffer_bytes;
     output_buffer_bytes += o.output_buffer_bytes, index_buffer_bytes += o.index_buffer_bytes;
     value_buffer_bytes += o.value_buffer_bytes, glb_bytes += o.glb_bytes, dram_bytes += o.dram_bytes;
+    glb_by_tensor += o.glb_by_tensor, dram_by_tensor += o.dram_by_tensor;
     return *this;
   }
 };

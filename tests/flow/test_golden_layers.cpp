@@ -166,6 +166,17 @@ TEST_P(GoldenGemm, CyclesAndEveryEnergyComponentByHand) {
   EXPECT_DOUBLE_EQ(r.layers[0].actions.glb_bytes, shift ? 4320 : 2560);
   EXPECT_DOUBLE_EQ(r.traffic.dram_bytes, shift ? 2176 : 1344);
   EXPECT_EQ(r.compulsory_dram_bytes, shift ? 2160u : 1280u);
+  // By tensor. DRAM, in 64 B bursts: input 800 -> 832 (shift 1600), weights 320 (240 -> 256), result 160 ->
+  // 192 (320). Global buffer: each byte written by its fetch and read by its load (the result: written by the
+  // store, read by the writeback).
+  const TensorBytes &d = r.traffic.dram_by_tensor, &b = r.traffic.glb_by_tensor;
+  EXPECT_DOUBLE_EQ(d.input, shift ? 1600 : 832);
+  EXPECT_DOUBLE_EQ(d.weight, shift ? 256 : 320);
+  EXPECT_DOUBLE_EQ(d.output, shift ? 320 : 192);
+  EXPECT_DOUBLE_EQ(d.index, 0);
+  EXPECT_DOUBLE_EQ(b.input, shift ? 3200 : 1600);
+  EXPECT_DOUBLE_EQ(b.weight, shift ? 480 : 640);
+  EXPECT_DOUBLE_EQ(b.output, shift ? 640 : 320);
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, GoldenGemm, testing::ValuesIn(kGemm), [](const auto& info) {
