@@ -170,7 +170,7 @@ const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t
 
 uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t ng) {
   uint64_t bytes = 0;
-  if (p.a_staged()) bytes += bytes_of(uint64_t(mg) * uint64_t(p.k), p.a_bits);
+  if (p.a_staged()) bytes += bytes_of(p.a_glb_elements(mg), p.a_bits);
   if (p.b_staged()) bytes += bytes_of(uint64_t(p.k) * uint64_t(ng), p.b_bits);
   if (p.o_staged()) bytes += gemm_store_bytes(p, mg, ng);
   return bytes;
@@ -263,7 +263,7 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
       if (p.o_staged())
         add_dram(arch, gemm_store_bytes(p, m.size, n.size), true, count, TensorRole::Output, c);
       if (p.a_staged() && !(!t.glb_n_outer || nm == 1))
-        add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, count, TensorRole::Input, c);
+        add_dram(arch, bytes_of(p.a_glb_elements(m.size), p.a_bits), true, count, TensorRole::Input, c);
       if (p.b_staged() && !(t.glb_n_outer || nn == 1))
         add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, count, TensorRole::Weight, c);
     }
@@ -272,7 +272,7 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
   // blocks is inside the loop over its own (or has one block).
   if (p.a_staged() && (!t.glb_n_outer || nm == 1)) {
     for (const Cut& m : ms) {
-      add_dram(arch, bytes_of(uint64_t(m.size * p.k), p.a_bits), true, G * m.count, TensorRole::Input, c);
+      add_dram(arch, bytes_of(p.a_glb_elements(m.size), p.a_bits), true, G * m.count, TensorRole::Input, c);
     }
   }
   if (p.b_staged() && (t.glb_n_outer || nn == 1)) {
@@ -326,7 +326,7 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
               const bool first_of_g = first_outer && first_inner;
               std::vector<Transfer> fetches;
               if (p.a_staged() && (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner))
-                fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gm * p.k), p.a_bits), true));
+                fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm), p.a_bits), true));
               if (p.b_staged() && (ts.glb_n_outer ? first_inner : (nn2 > 1 || first_of_g)))
                 fetches.push_back(transfer_of(arch, bytes_of(uint64_t(p.k * gn), p.b_bits), true));
               return glb_tile(gm, gn, fetches);

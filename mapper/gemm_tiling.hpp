@@ -25,6 +25,7 @@
 #include "plan/layer_plan.hpp"
 #include "plan/tile_pattern.hpp"
 #include "spec/arch_spec.hpp"
+#include "spec/network.hpp"
 
 namespace cosim {
 
@@ -37,6 +38,7 @@ struct GemmProblem {
   double out_scale = 1.0;    // stored output bytes / plain bytes (Q/K encoder)
   int rows = 16, cols = 16;  // the chunk's array
   uint64_t glb_budget = UINT64_MAX;  // bytes of the global buffer this layer's tiles may use
+  ConvWindow window;                 // a convolution: a's global-buffer tiles hold raw input, not im2col
 
   bool a_staged() const { return a_dram; }  // tensors whose global-buffer tiles are fetched or written back
   bool b_staged() const { return b_dram && !b_bypass; }
@@ -45,8 +47,10 @@ struct GemmProblem {
   // Every field, for comparing problems (two equal problems have the same mappings and costs).
   auto key() const {
     return std::make_tuple(groups, m, k, n, a_bits, b_bits, acc_bits, out_bits, a_dram, b_dram, o_dram,
-                           b_bypass, out_scale, rows, cols, glb_budget);
+                           b_bypass, out_scale, rows, cols, glb_budget, window.key());
   }
+  // Elements of a's global-buffer tile of `mg` rows (whole K): the expansion, or a convolution's window.
+  uint64_t a_glb_elements(int64_t mg) const { return staged_input_elements(window, mg, k); }
 };
 
 struct GemmTiling {
@@ -117,7 +121,7 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
         const int64_t gm = std::min(MG, M - gm0), gn = std::min(NG, N - gn0);
         std::vector<Transfer> fetches;
         if (p.a_staged() && (held_ga[0] != g || held_ga[1] != gm0)) {
-          fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gm * K), p.a_bits), true));
+          fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm), p.a_bits), true));
           held_ga[0] = g, held_ga[1] = gm0;
         }
         if (p.b_staged() && (held_gb[0] != g || held_gb[1] != gn0)) {

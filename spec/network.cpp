@@ -35,6 +35,22 @@ uint64_t Network::total_macs() const {
   return total;
 }
 
+uint64_t ConvWindow::input_elements(int64_t pixels) const {
+  const int64_t total_rows = out_h * items;
+  // Output rows spanned: at most one more than the pixels fill (a strip may start part way along a row),
+  // an upper bound that grows with the strip, so the widest strip that fits a budget is found by bisection.
+  const int64_t rows =
+      pixels >= out_w * total_rows ? total_rows : std::min(total_rows, (pixels + out_w - 1) / out_w + 1);
+  // Items the rows touch (a strip not starting at an item's first row may straddle one more).
+  const int64_t segments = rows == total_rows ? items : std::min(items, (rows - 1) / out_h + 2);
+  const int64_t step = std::min(kh, sh), cstep = std::min(kw, sw);
+  const uint64_t in_rows =
+      uint64_t(std::min(in_h * items, saturating_product({rows, step}) + (kh - step) * segments));
+  const uint64_t in_cols = uint64_t(std::min(in_w, out_w * cstep + (kw - cstep)));
+  const uint64_t window = in_rows * in_cols * uint64_t(channels);
+  return std::min(window, uint64_t(pixels) * uint64_t(channels * kh * kw));
+}
+
 uint64_t Network::compulsory_dram_bytes(int items) const {
   auto bytes = [](uint64_t elements, int bits) { return (elements * uint64_t(bits) + 7) / 8; };
   uint64_t weights = 0, streamed = 0;
@@ -431,6 +447,7 @@ class Builder {
     }
     l.work = WorkKind::Gemm;
     l.gemm = {g, saturating_product({ho, wo, net.batch}), saturating_product({c / g, kh, kw}), oc / g};
+    l.conv = {h, w, c / g, kh, kw, sh, sw, ho, wo, net.batch};
     l.out_shape = {oc, ho, wo};
     return push(l);
   }

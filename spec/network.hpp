@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "spec/arch_spec.hpp"
@@ -32,6 +33,28 @@ struct GemmShape {
   int64_t groups = 1, m = 1, k = 1, n = 1;
   uint64_t macs() const { return uint64_t(groups) * m * k * n; }
 };
+
+// The sliding window of a conv2d layer, per group. Its GEMM's m runs over output pixels (item, row, column)
+// and k over (channel, kernel row, kernel column): the im2col expansion, which the global buffer does not
+// hold. A strip of its output pixels needs only the input pixels under its windows.
+struct ConvWindow {
+  int64_t in_h = 0, in_w = 0, channels = 0;  // the input, per group (in_h 0: not a convolution)
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1;
+  int64_t out_h = 1, out_w = 1, items = 1;  // output rows and columns per item; batch items
+  bool valid() const { return in_h > 0; }
+  // Input elements (per group) under the windows of `pixels` consecutive output pixels (a global-buffer
+  // strip; whole K): whole input rows of the output rows it may span, the rows of neighbouring output rows
+  // overlapping when the stride is below the kernel; at most the whole input, and never more than the
+  // expansion (pixels x K). Non-decreasing in `pixels`.
+  uint64_t input_elements(int64_t pixels) const;
+  auto key() const { return std::make_tuple(in_h, in_w, channels, kh, kw, sh, sw, out_h, out_w, items); }
+};
+
+// Elements a global-buffer tile of `rows` GEMM rows (whole K) holds of operand a: the rows as they are, or
+// the input pixels under a convolution's windows.
+inline uint64_t staged_input_elements(const ConvWindow& w, int64_t rows, int64_t k) {
+  return w.valid() ? w.input_elements(rows) : uint64_t(rows) * uint64_t(k);
+}
 
 enum class WorkKind {
   None,    // the network input, reshapes and token selection: no data moved, no cycles
@@ -67,6 +90,7 @@ struct Layer {
   int act_bits = 8, weight_bits = 8;
   bool b_is_weight = true;
   bool b_transposed = false;  // b is stored as [n][k] (K of attention)
+  ConvWindow conv;            // conv2d layers
   // Vector layers.
   VectorOp vector_op = VectorOp::Add;
   uint64_t vector_elements = 0;  // element operations (pool: output elements x window)

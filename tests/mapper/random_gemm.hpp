@@ -26,6 +26,19 @@ inline GemmProblem random_gemm(std::mt19937_64& rng, const ChunkSpec& c, int64_t
   p.out_scale = uniform(rng, 0, 3) == 0 ? 7.0 / 9.0 : 1.0;
   p.rows = c.rows, p.cols = c.cols;
   p.glb_budget = uint64_t(uniform(rng, 4 << 10, 512 << 10));
+  if (uniform(rng, 0, 2) == 0) {  // a convolution: m and k from its window
+    ConvWindow& w = p.window;
+    w.kh = uniform(rng, 0, 1) ? 3 : 1, w.kw = uniform(rng, 0, 1) ? 3 : 1;
+    w.sh = uniform(rng, 1, 2), w.sw = uniform(rng, 1, 2);
+    // m = out_h x out_w x items within max_dim, as the layer's other dimensions.
+    w.out_w = uniform(rng, 1, std::min<int64_t>(12, max_dim));
+    w.out_h = uniform(rng, 1, std::min<int64_t>(12, max_dim / w.out_w));
+    w.items = uniform(rng, 1, std::min<int64_t>(2, max_dim / (w.out_w * w.out_h)));
+    w.channels = uniform(rng, 1, std::max<int64_t>(1, max_dim / (w.kh * w.kw)));
+    const int64_t pad_h = uniform(rng, 0, (w.kh - 1) / 2), pad_w = uniform(rng, 0, (w.kw - 1) / 2);
+    w.in_h = (w.out_h - 1) * w.sh + w.kh - 2 * pad_h, w.in_w = (w.out_w - 1) * w.sw + w.kw - 2 * pad_w;
+    p.m = w.out_h * w.out_w * w.items, p.k = w.channels * w.kh * w.kw;
+  }
   return p;
 }
 

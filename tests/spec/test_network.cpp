@@ -76,6 +76,34 @@ TEST(Network, ConvShapesFollowFromKernelStridePadding) {
   EXPECT_EQ(find(r, "s2b1.conv1")->op, OpType::Adder);
 }
 
+// The input a strip of output pixels needs under a convolution's windows, by hand.
+TEST(Network, ConvWindowCountsTheInputPixelsUnderItsWindowsNotTheExpansion) {
+  // VGG02 layer 5 (Timeloop's Eyeriss exercise): 128 x 56 x 56, 3x3, stride 1, padding 1.
+  const ConvWindow vgg{56, 56, 128, 3, 3, 1, 1, 56, 56, 1};
+  EXPECT_EQ(vgg.input_elements(56 * 56), 56u * 56 * 128);  // the whole input, 1/9 of the expansion
+  // Two rows' worth of pixels may straddle 3 output rows: their 5 input rows; as may 100 pixels.
+  EXPECT_EQ(vgg.input_elements(2 * 56), 5u * 56 * 128);
+  EXPECT_EQ(vgg.input_elements(100), 5u * 56 * 128);
+  EXPECT_EQ(vgg.input_elements(56 * 54), 56u * 56 * 128);  // 55 rows may need 57 input rows: all 56
+  EXPECT_EQ(vgg.input_elements(1), 9u * 128);              // one pixel: its window (the expansion is less)
+  // 1x1, stride 2, 8x8 -> 4x4: every other row and column, as the expansion.
+  const ConvWindow pointwise{8, 8, 16, 1, 1, 2, 2, 4, 4, 1};
+  EXPECT_EQ(pointwise.input_elements(16), 16u * 16);
+  // 3x3, stride 2, 9x9 -> 4x4: rows and columns overlap by one; two items.
+  const ConvWindow strided{9, 9, 1, 3, 3, 2, 2, 4, 4, 2};
+  EXPECT_EQ(strided.input_elements(32), 2u * 81);
+  // 16 pixels may straddle 5 output rows and two items: 2 input rows per output row plus one overlap row
+  // per item, 9 columns.
+  EXPECT_EQ(strided.input_elements(16), 12u * 9);
+  // Read from a workload: the layer carries its window per group.
+  Network m = read_network(source_path("workloads/mobilenetv2_cifar.json"));
+  const Layer* dw = find(m, "stage3_first.dw");
+  ASSERT_NE(dw, nullptr);
+  EXPECT_EQ(dw->conv.channels, 1);  // depthwise: one channel per group
+  EXPECT_EQ(dw->conv.in_h, 32);     // 3x3, stride 2, padding 1: 32 x 32 -> 16 x 16
+  EXPECT_EQ(dw->conv.input_elements(dw->gemm.m), 32u * 32);
+}
+
 TEST(Network, BatchScalesWork) {
   Network one = read_network(source_path("workloads/resnet20_hybrid.json"));
   Network four = network_with("workloads/resnet20_hybrid.json", [](auto& j) { j["batch"] = 4; });
