@@ -27,9 +27,10 @@ std::vector<int64_t> tile_candidates(int64_t dim, int64_t side) {
 
 namespace {
 
+// A tiling and the lower bound of its objective (its closed-form counts are recomputed for the few costed
+// exactly: keeping them for every candidate costs more than computing them twice).
 struct Candidate {
   GemmTiling tiling;
-  GemmCost cost;
   double bound = 0;  // of the objective
   uint64_t index = 0;
 };
@@ -75,11 +76,10 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
       fewest = std::min<uint64_t>(fewest, tiles > 1e19L ? UINT64_MAX : uint64_t(tiles));
       return;
     }
-    Candidate x{t, gemm_cost(arch, p, t), 0, uint64_t(cands.size())};
-    const uint64_t cb = cycles_bound(x.cost, arch);
-    const LayerCost lb{cb, model.energy_pJ(unit, x.cost.actions, VectorOp::Add, cb)};
-    x.bound = lb.value(objective);
-    cands.push_back(x);
+    const GemmCost cost = gemm_cost(arch, p, t);
+    const uint64_t cb = cycles_bound(cost, arch);
+    const LayerCost lb{cb, model.energy_pJ(unit, cost.actions, VectorOp::Add, cb)};
+    cands.push_back({t, lb.value(objective), uint64_t(cands.size())});
   };
   // A chunk tiling with each of its global-buffer tilings.
   std::vector<GemmTiling> with_glb;
@@ -128,7 +128,7 @@ GemmChoice search_gemm(const LayerCostModel& model, int unit, const GemmProblem&
   for (const auto& [bound, i] : order) {
     const Candidate& x = cands[i];
     if (!brute_force && best_index != UINT64_MAX && !better(x.bound, x.index, best_value, best_index)) break;
-    const LayerCost cost = model.gemm(unit, p, x.tiling, x.cost);
+    const LayerCost cost = model.gemm(unit, p, x.tiling, gemm_cost(arch, p, x.tiling));
     ++choice.stats.simulated;
     const double v = cost.value(objective);
     if (best_index == UINT64_MAX || better(v, x.index, best_value, best_index)) {
