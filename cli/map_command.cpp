@@ -35,6 +35,7 @@ std::vector<Loop> loop_nest(const Layer& l, const LayerPlan& p) {
     return {{'e', m.tile_m ? ceil_div(e, m.tile_m) : 1, m.tile_m, false}};
   }
   const int64_t mg = m.glb_tile_m ? m.glb_tile_m : l.gemm.m, ng = m.glb_tile_n ? m.glb_tile_n : l.gemm.n;
+  const int64_t kg = m.glb_tile_k ? m.glb_tile_k : l.gemm.k;
   std::vector<Loop> v;
   const int64_t groups = p.pass_groups > 0 ? p.pass_groups : l.gemm.groups;
   if (groups > 1) v.push_back({'g', groups, 1, true});
@@ -44,6 +45,7 @@ std::vector<Loop> loop_nest(const Layer& l, const LayerPlan& p) {
   } else {
     v.push_back(gn), v.push_back(gm);
   }
+  v.push_back({'k', ceil_div(l.gemm.k, kg), kg, true});
   const Loop mm{'m', ceil_div(mg, m.tile_m), m.tile_m, false},
       nn{'n', ceil_div(ng, m.tile_n), m.tile_n, false};
   if (m.loop_order == "g n m k") {
@@ -51,7 +53,7 @@ std::vector<Loop> loop_nest(const Layer& l, const LayerPlan& p) {
   } else {
     v.push_back(mm), v.push_back(nn);
   }
-  v.push_back({'k', ceil_div(l.gemm.k, m.tile_k), m.tile_k, false});
+  v.push_back({'k', ceil_div(kg, m.tile_k), m.tile_k, false});
   return v;
 }
 
@@ -189,7 +191,7 @@ nlohmann::json layer_json(const MapResults& r, size_t i) {
     e["dataflow"] = to_string(p.mapping.dataflow);
     e["tile"] = {p.mapping.tile_m, p.mapping.tile_k, p.mapping.tile_n};
     e["loop_order"] = p.mapping.loop_order;
-    e["glb_tile"] = {p.mapping.glb_tile_m, p.mapping.glb_tile_n};
+    e["glb_tile"] = {p.mapping.glb_tile_m, p.mapping.glb_tile_k, p.mapping.glb_tile_n};
     e["glb_loop_order"] = p.mapping.glb_loop_order;
     e["homes"] = {{"input", p.mapping.input_home},
                   {"weight", p.mapping.weight_home},

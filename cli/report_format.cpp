@@ -21,7 +21,8 @@ nlohmann::json energy_json(const EnergyBreakdown& e) {
 }
 
 nlohmann::json by_tensor_json(const TensorBytes& t) {
-  return {{"input", t.input}, {"weight", t.weight}, {"output", t.output}, {"index", t.index}};
+  return {
+      {"input", t.input}, {"weight", t.weight}, {"output", t.output}, {"psum", t.psum}, {"index", t.index}};
 }
 
 // Bytes read and written at each level (whole DRAM bursts; local buffers of the unit that ran the layer), and
@@ -175,6 +176,11 @@ std::string format_table(const RunReport& r) {
   out +=
       fmt::format("DRAM by tensor  inputs {:.3f} MB, weights {:.3f} MB, outputs {:.3f} MB, index {:.3f} MB\n",
                   t.input / 1e6, t.weight / 1e6, t.output / 1e6, t.index / 1e6);
+  const TensorBytes& g = r.traffic.glb_by_tensor;
+  out += fmt::format(
+      "GLB by tensor   inputs {:.3f} MB, weights {:.3f} MB, outputs {:.3f} MB, partial sums {:.3f} MB, "
+      "index {:.3f} MB\n",
+      g.input / 1e6, g.weight / 1e6, g.output / 1e6, g.psum / 1e6, g.index / 1e6);
   std::string area;
   for (const auto& u : r.area.units)
     area += fmt::format("{}{} {:.3f}", area.empty() ? "" : " + ", u.unit, u.total_um2() / 1e6);
@@ -213,7 +219,8 @@ nlohmann::json to_json(const RunReport& r) {
       mapping["tile"] = {{"m", l.mapping.tile_m}, {"k", l.mapping.tile_k}, {"n", l.mapping.tile_n}};
       mapping["weight_home"] = l.mapping.weight_home;
       if (!l.mapping.glb_loop_order.empty()) {
-        mapping["glb_tile"] = {{"m", l.mapping.glb_tile_m}, {"n", l.mapping.glb_tile_n}};
+        mapping["glb_tile"] = {
+            {"m", l.mapping.glb_tile_m}, {"k", l.mapping.glb_tile_k}, {"n", l.mapping.glb_tile_n}};
         mapping["glb_loop_order"] = l.mapping.glb_loop_order;
       }
     }
@@ -295,6 +302,7 @@ std::string format_csv(const RunReport& r) {
                               "glb_input_bytes",
                               "glb_weight_bytes",
                               "glb_output_bytes",
+                              "glb_psum_bytes",
                               "glb_index_bytes",
                               "dataflow",
                               "tile_m",
@@ -332,6 +340,7 @@ std::string format_csv(const RunReport& r) {
                      fmt::format("{:.1f}", l.actions.glb_by_tensor.input),
                      fmt::format("{:.1f}", l.actions.glb_by_tensor.weight),
                      fmt::format("{:.1f}", l.actions.glb_by_tensor.output),
+                     fmt::format("{:.1f}", l.actions.glb_by_tensor.psum),
                      fmt::format("{:.1f}", l.actions.glb_by_tensor.index),
                      vec ? "" : to_string(l.mapping.dataflow),
                      num(l.mapping.tile_m),

@@ -40,9 +40,10 @@ MappingFile read_mapping_file(const std::string& file) {
       g.tiling.n_outer = l["loop_order"].choice({"g n m k", "g m n k"}) == "g n m k";
       if (l.has("glb_tile")) {
         const std::vector<JsonField> gt = l["glb_tile"].elements();
-        if (gt.size() != 2) l["glb_tile"].fail("expected [Mg, Ng]");
+        if (gt.size() != 2 && gt.size() != 3) l["glb_tile"].fail("expected [Mg, Kg, Ng] or [Mg, Ng]");
         g.glb_given = true;
-        g.tiling.mg = gt[0].positive(), g.tiling.ng = gt[1].positive();
+        g.tiling.mg = gt[0].positive(), g.tiling.ng = gt.back().positive();
+        g.tiling.kg = gt.size() == 3 ? gt[1].positive() : 0;
         g.tiling.glb_n_outer = l["glb_loop_order"].choice({"g n m", "g m n"}) == "g n m";
       }
     } else {
@@ -210,23 +211,34 @@ class SearchPolicy : public LayerMappingPolicy {
       return options.front();
     }
     const std::string at = g.pointer + "/glb_tile";
-    if (t.mg > p.m || t.ng > p.n) {
+    if (t.mg > p.m || t.ng > p.n || t.kg > p.k) {
       throw InputError(given_->file, at,
-                       "global-buffer tile exceeds layer \"" + l.name + "\" (M, N = " + std::to_string(p.m) +
-                           ", " + std::to_string(p.n) + ")");
+                       "global-buffer tile exceeds layer \"" + l.name +
+                           "\" (M, K, N = " + std::to_string(p.m) + ", " + std::to_string(p.k) + ", " +
+                           std::to_string(p.n) + ")");
     }
-    if ((t.mg < p.m && t.mg % t.mt != 0) || (t.ng < p.n && t.ng % t.nt != 0)) {
+    if ((t.mg < p.m && t.mg % t.mt != 0) || (t.ng < p.n && t.ng % t.nt != 0) ||
+        (t.kg != 0 && t.kg < p.k && t.kg % t.kt != 0)) {
       throw InputError(given_->file, at,
                        "a global-buffer tile of layer \"" + l.name +
                            "\" is the whole dimension or a multiple of the tile along it");
     }
-    t.mg = t.mg == p.m ? 0 : t.mg, t.ng = t.ng == p.n ? 0 : t.ng;
-    if (!glb_tile_fits(p, t.glb_m(p), t.glb_n(p))) {
-      throw InputError(given_->file, at,
-                       "the global-buffer tile of layer \"" + l.name + "\" needs " +
-                           std::to_string(kBufferSlots * glb_tile_bytes(p, t.glb_m(p), t.glb_n(p))) +
-                           " B double buffered; " + std::to_string(p.glb_budget) +
-                           " B of the global buffer are free beside its live activations");
+    t.mg = t.mg == p.m ? 0 : t.mg, t.ng = t.ng == p.n ? 0 : t.ng, t.kg = t.kg == p.k ? 0 : t.kg;
+    if (!glb_tile_fits(p, t.glb_m(p), t.glb_k(p), t.glb_n(p))) {
+      throw InputError(
+          given_->file, at,
+          "the global-buffer tile of layer \"" + l.name + "\" needs " +
+              std::to_string(kBufferSlots * glb_tile_bytes(p, t.glb_m(p), t.glb_k(p), t.glb_n(p))) +
+              " B double buffered; " + std::to_string(p.glb_budget) +
+              " B of the global buffer are free beside its live activations");
+    }
+    if (!psum_distance_ok(p, t)) {
+      throw InputError(
+          given_->file, at,
+          "the global-buffer tile of layer \"" + l.name +
+              "\" slices the reduction but holds too few chunk tiles: partial sums would be loaded "
+              "back fewer than " +
+              std::to_string(kPsumDistance) + " tiles after they were stored");
     }
     return t;
   }

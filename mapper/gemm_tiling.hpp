@@ -4,13 +4,16 @@
 // auto-mapper describe a GEMM mapping this way; the closed form is what lets the mapper cost a mapping
 // without visiting its tiles.
 //
-// Loop nest (outermost first): g; the global-buffer tiles, n and m in either order (their k is whole); inside
-// each, the chunk tiles, n and m in either order, then k innermost, so an output tile stays in the output
-// buffer until its reduction is complete. A global-buffer tile of a tensor in DRAM is fetched when it differs
-// from the one held, before the first chunk tile that uses it; a finished global-buffer tile of an output
-// kept in DRAM is written back after its last chunk tile. An operand's chunk tile is loaded from the global
-// buffer (or, for weights that bypass it, from DRAM) when it differs from the one the chunk holds; the chunk
-// starts afresh at each global-buffer tile.
+// Loop nest (outermost first): g; the global-buffer tiles, n and m in either order, then k (a slice of the
+// reduction, whole unless the mapping cuts it); inside each, the chunk tiles, n and m in either order, then
+// k innermost, so an output tile stays in the output buffer until the reduction of its global-buffer tile is
+// complete. A global-buffer tile of a tensor in DRAM is fetched when it differs from the one held, before
+// the first chunk tile that uses it; a finished global-buffer tile of an output kept in DRAM is written back
+// after its last chunk tile. An operand's chunk tile is loaded from the global buffer (or, for weights that
+// bypass it, from DRAM) when it differs from the one the chunk holds; the chunk starts afresh at each
+// global-buffer tile. When the reduction is cut at the global-buffer level, an output tile leaves the output
+// buffer as partial sums (accumulator width) at the end of each slice but the last and is loaded back at the
+// start of the next: the partial sums of a global-buffer tile live in the global buffer until it is done.
 #pragma once
 
 #include <algorithm>
@@ -49,8 +52,10 @@ struct GemmProblem {
     return std::make_tuple(groups, m, k, n, a_bits, b_bits, acc_bits, out_bits, a_dram, b_dram, o_dram,
                            b_bypass, out_scale, rows, cols, glb_budget, window.key());
   }
-  // Elements of a's global-buffer tile of `mg` rows (whole K): the expansion, or a convolution's window.
-  uint64_t a_glb_elements(int64_t mg) const { return staged_input_elements(window, mg, k); }
+  // Elements of a's global-buffer tile of `mg` rows and `kg` of the reduction: the expansion, or a
+  // convolution's window.
+  uint64_t a_glb_elements(int64_t mg, int64_t kg) const { return staged_input_elements(window, mg, kg); }
+  uint64_t psum_bytes(int64_t m, int64_t n) const { return bytes_of(uint64_t(m * n), acc_bits); }
 };
 
 struct GemmTiling {
@@ -58,11 +63,14 @@ struct GemmTiling {
   int64_t mt = 1, kt = 1, nt = 1;  // chunk tile sizes (the last tile of a dimension may be smaller)
   bool n_outer = true;             // chunk loop order g n m k (else g m n k)
   int64_t mg = 0, ng = 0;          // global-buffer tile: a multiple of mt / nt, or 0 for the whole dimension
-  bool glb_n_outer = true;         // over global-buffer tiles: g n m (else g m n)
+  bool glb_n_outer = true;         // over global-buffer tiles: g n m k (else g m n k)
+  int64_t kg = 0;                  // global-buffer slice of the reduction: a multiple of kt, or 0 for whole K
   const char* loop_order() const { return n_outer ? "g n m k" : "g m n k"; }
   const char* glb_loop_order() const { return glb_n_outer ? "g n m" : "g m n"; }
   int64_t glb_m(const GemmProblem& p) const { return mg == 0 ? p.m : std::min(mg, p.m); }
   int64_t glb_n(const GemmProblem& p) const { return ng == 0 ? p.n : std::min(ng, p.n); }
+  int64_t glb_k(const GemmProblem& p) const { return kg == 0 ? p.k : std::min(kg, p.k); }
+  bool psums_leave(const GemmProblem& p) const { return glb_k(p) < p.k; }  // partial sums to the GLB
 };
 
 // Closed-form totals of a tiling.
@@ -76,13 +84,23 @@ struct GemmCost {
 // Does the tiling fit the chunk's buffers and the layer's share of the global buffer, double buffered (each
 // tile in one slot, model/buffering.hpp), with global-buffer tiles whole multiples of the chunk tiles?
 bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t);
-// Bytes one global-buffer tile of mg x K x ng holds of the tensors staged there (one slot).
-uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t ng);
-bool glb_tile_fits(const GemmProblem& p, int64_t mg, int64_t ng);
+// Bytes one global-buffer tile of mg x kg x ng holds (one slot): of the tensors staged there, and its
+// partial sums when kg is not the whole reduction.
+uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng);
+bool glb_tile_fits(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng);
+// With the reduction cut at the global-buffer level, an output tile's partial sums are loaded back at least
+// kPsumDistance tiles after they were stored, so the pipeline's slot rules (model/pipeline_timing.hpp: a
+// load waits for the compute two tiles back, which waited for the store two tiles before it) order the
+// store before the load without a rule of their own: every global-buffer tile has enough chunk tiles.
+constexpr int64_t kPsumDistance = 4;
+bool psum_distance_ok(const GemmProblem& p, const GemmTiling& t);
 // The global-buffer tilings worth weighing for a chunk tiling (docs/mapper.md): the whole layer when nothing
-// is staged; else the whole of m with the widest n that fits (chunk order n outer) or the whole of n with
-// the widest m (m outer), the other one if that does not fit; else both (one chunk tile, widest other side)
-// tilings. Appends to `out` copies of `t` with mg, ng, glb_n_outer set.
+// is staged; else, with the whole reduction, the whole of m with the widest n that fits (chunk order n
+// outer) or the whole of n with the widest m (m outer), the other one if that does not fit; else both (one
+// chunk tile, widest other side) tilings. When those refetch an operand from DRAM, or weights that bypass
+// the global buffer are reloaded per chunk tile, the same choices again for a slice of the reduction kt
+// (partial sums in the global buffer) and, if the whole reduction refetches, for the widest of 8 kt, 4 kt,
+// 2 kt that holds the whole of m or n. Appends to `out` copies of `t` with mg, ng, kg, glb_n_outer set.
 void glb_tilings(const GemmProblem& p, const GemmTiling& t, std::vector<GemmTiling>& out);
 // The first buffer ("input", "weight", "output") an mt x kt x nt tile overflows, or nullptr.
 const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t mt, int64_t kt, int64_t nt);
@@ -108,53 +126,62 @@ inline uint64_t gemm_store_bytes(const GemmProblem& p, int64_t m, int64_t n) {
 template <class F>
 void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& ts, F&& f) {
   const int64_t G = p.groups, M = p.m, K = p.k, N = p.n;
-  const int64_t MG = ts.glb_m(p), NG = ts.glb_n(p);
+  const int64_t MG = ts.glb_m(p), NG = ts.glb_n(p), KG = ts.glb_k(p);
   const bool b_direct = p.b_dram && p.b_bypass;
-  int64_t held_ga[2] = {-1, -1}, held_gb[2] = {-1, -1};  // global-buffer tiles held: (g, m0), (g, n0)
+  int64_t held_ga[3] = {-1, -1, -1}, held_gb[3] = {-1, -1, -1};  // GLB tiles held: (g, m0, k0), (g, k0, n0)
   const int64_t outer2_end = ts.glb_n_outer ? N : M, outer2_step = ts.glb_n_outer ? NG : MG;
   const int64_t inner2_end = ts.glb_n_outer ? M : N, inner2_step = ts.glb_n_outer ? MG : NG;
   TileStep t;
+  std::vector<Transfer> fetches;
   for (int64_t g = 0; g < G; ++g) {
     for (int64_t o2 = 0; o2 < outer2_end; o2 += outer2_step) {
       for (int64_t i2 = 0; i2 < inner2_end; i2 += inner2_step) {
-        const int64_t gn0 = ts.glb_n_outer ? o2 : i2, gm0 = ts.glb_n_outer ? i2 : o2;
-        const int64_t gm = std::min(MG, M - gm0), gn = std::min(NG, N - gn0);
-        std::vector<Transfer> fetches;
-        if (p.a_staged() && (held_ga[0] != g || held_ga[1] != gm0)) {
-          fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm), p.a_bits), true));
-          held_ga[0] = g, held_ga[1] = gm0;
-        }
-        if (p.b_staged() && (held_gb[0] != g || held_gb[1] != gn0)) {
-          fetches.push_back(transfer_of(arch, bytes_of(uint64_t(K * gn), p.b_bits), true));
-          held_gb[0] = g, held_gb[1] = gn0;
-        }
-        int64_t held_a[2] = {-1, -1}, held_b[2] = {-1, -1};  // chunk tiles held: (m0, k0), (k0, n0)
-        const int64_t outer_end = ts.n_outer ? gn : gm, outer_step = ts.n_outer ? ts.nt : ts.mt;
-        const int64_t inner_end = ts.n_outer ? gm : gn, inner_step = ts.n_outer ? ts.mt : ts.nt;
-        bool first = true;
-        for (int64_t o0 = 0; o0 < outer_end; o0 += outer_step) {
-          for (int64_t i0 = 0; i0 < inner_end; i0 += inner_step) {
-            const int64_t n0 = ts.n_outer ? o0 : i0, m0 = ts.n_outer ? i0 : o0;
-            for (int64_t k0 = 0; k0 < K; k0 += ts.kt) {
-              const int64_t m = std::min(ts.mt, gm - m0), k = std::min(ts.kt, K - k0),
-                            n = std::min(ts.nt, gn - n0);
-              t.fetches.clear(), t.loads.clear(), t.stores.clear(), t.writebacks.clear();
-              if (first) t.fetches = fetches;
-              first = false;
-              if (held_a[0] != m0 || held_a[1] != k0) {
-                t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), false));
-                held_a[0] = m0, held_a[1] = k0;
+        for (int64_t gk0 = 0; gk0 < K; gk0 += KG) {
+          const int64_t gn0 = ts.glb_n_outer ? o2 : i2, gm0 = ts.glb_n_outer ? i2 : o2;
+          const int64_t gm = std::min(MG, M - gm0), gn = std::min(NG, N - gn0), gk = std::min(KG, K - gk0);
+          const bool first_slice = gk0 == 0, last_slice = gk0 + gk == K;
+          fetches.clear();
+          if (p.a_staged() && (held_ga[0] != g || held_ga[1] != gm0 || held_ga[2] != gk0)) {
+            fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk), p.a_bits), true));
+            held_ga[0] = g, held_ga[1] = gm0, held_ga[2] = gk0;
+          }
+          if (p.b_staged() && (held_gb[0] != g || held_gb[1] != gk0 || held_gb[2] != gn0)) {
+            fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gk * gn), p.b_bits), true));
+            held_gb[0] = g, held_gb[1] = gk0, held_gb[2] = gn0;
+          }
+          int64_t held_a[2] = {-1, -1}, held_b[2] = {-1, -1};  // chunk tiles held: (m0, k0), (k0, n0)
+          const int64_t outer_end = ts.n_outer ? gn : gm, outer_step = ts.n_outer ? ts.nt : ts.mt;
+          const int64_t inner_end = ts.n_outer ? gm : gn, inner_step = ts.n_outer ? ts.mt : ts.nt;
+          bool first = true;
+          for (int64_t o0 = 0; o0 < outer_end; o0 += outer_step) {
+            for (int64_t i0 = 0; i0 < inner_end; i0 += inner_step) {
+              const int64_t n0 = ts.n_outer ? o0 : i0, m0 = ts.n_outer ? i0 : o0;
+              for (int64_t k0 = 0; k0 < gk; k0 += ts.kt) {
+                const int64_t m = std::min(ts.mt, gm - m0), k = std::min(ts.kt, gk - k0),
+                              n = std::min(ts.nt, gn - n0);
+                t.fetches.clear(), t.loads.clear(), t.stores.clear(), t.writebacks.clear();
+                if (first) t.fetches = fetches;
+                first = false;
+                if (held_a[0] != m0 || held_a[1] != k0) {
+                  t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), false));
+                  held_a[0] = m0, held_a[1] = k0;
+                }
+                if (held_b[0] != k0 || held_b[1] != n0) {
+                  t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), b_direct));
+                  held_b[0] = k0, held_b[1] = n0;
+                }
+                if (k0 == 0 && !first_slice) t.loads.push_back(transfer_of(arch, p.psum_bytes(m, n), false));
+                t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
+                if (k0 + k == gk) {
+                  const uint64_t bytes = last_slice ? gemm_store_bytes(p, m, n) : p.psum_bytes(m, n);
+                  t.stores.push_back(transfer_of(arch, bytes, false));
+                }
+                const bool last =
+                    k0 + k == gk && o0 + outer_step >= outer_end && i0 + inner_step >= inner_end;
+                if (last && last_slice && p.o_staged())
+                  t.writebacks.push_back(transfer_of(arch, gemm_store_bytes(p, gm, gn), true));
+                f(static_cast<const TileStep&>(t));
               }
-              if (held_b[0] != k0 || held_b[1] != n0) {
-                t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), b_direct));
-                held_b[0] = k0, held_b[1] = n0;
-              }
-              t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
-              if (k0 + k == K) t.stores.push_back(transfer_of(arch, gemm_store_bytes(p, m, n), false));
-              const bool last = k0 + k == K && o0 + outer_step >= outer_end && i0 + inner_step >= inner_end;
-              if (last && p.o_staged())
-                t.writebacks.push_back(transfer_of(arch, gemm_store_bytes(p, gm, gn), true));
-              f(static_cast<const TileStep&>(t));
             }
           }
         }

@@ -193,10 +193,14 @@ class NetworkMapper {
   }
 
   // The global buffer left for a GEMM layer's staged tiles: what the tensors kept there while it runs (its
-  // own kept operands and output among them) do not take.
-  uint64_t glb_budget(const Layer& l, const GemmProblem&) const {
+  // own kept operands and output among them) do not take. No more than its largest tile can use (the whole
+  // layer and its partial sums, double buffered), so that identical layers with different neighbours share
+  // one search (the cache key holds the budget) without a tiling fitting one and not the other.
+  uint64_t glb_budget(const Layer& l, const GemmProblem& p) const {
     const uint64_t held = residency_.resident_bytes[size_t(&l - net_.layers.data())];
-    return arch_.global_buffer.size - std::min(arch_.global_buffer.size, held);
+    const uint64_t left = arch_.global_buffer.size - std::min(arch_.global_buffer.size, held);
+    const uint64_t largest = glb_tile_bytes(p, p.m, p.k, p.n) + p.psum_bytes(p.m, p.n);
+    return largest > UINT64_MAX / kBufferSlots ? left : std::min(left, kBufferSlots * largest);
   }
 
   // A vector layer; a softmax pass of an attention (p.pass_groups > 0) takes its share of the heads.
@@ -257,8 +261,10 @@ InputError glb_too_small_error(const ArchSpec& arch, const Network& net, const L
   return InputError(
       arch.file, "/global_buffer/size",
       "the global buffer cannot hold a tile of layer \"" + l.name + "\" (of " + net.file +
-          "): one row of its " + std::to_string(p.k) + "-long reduction, twice for double buffering, needs " +
-          std::to_string(2 * glb_tile_bytes(p, 1, 1)) + " B beside the " +
+          "): one row and one column, one step of its reduction and their partial sums, twice for double "
+          "buffering, need " +
+          std::to_string(2 * std::min(glb_tile_bytes(p, 1, 1, 1), glb_tile_bytes(p, 1, p.k, 1))) +
+          " B beside the " +
           std::to_string(arch.global_buffer.size - std::min(arch.global_buffer.size, p.glb_budget)) +
           " B its live activations hold");
 }

@@ -37,21 +37,24 @@ struct TileStep {
 };
 
 // Which tensor bytes belong to, for traffic by tensor: a GEMM's first operand (a vector layer's inputs), its
-// second operand (weights, or K, V of an attention), its result, the sparse engine's mask index.
-enum class TensorRole { Input, Weight, Output, Index };
+// second operand (weights, or K, V of an attention), its result, the partial sums of a GEMM whose reduction
+// is cut at the global-buffer level (they leave the chunk's output buffer and come back), the sparse
+// engine's mask index.
+enum class TensorRole { Input, Weight, Output, Psum, Index };
 
 // Bytes moved at one memory level, by tensor.
 struct TensorBytes {
-  double input = 0, weight = 0, output = 0, index = 0;
+  double input = 0, weight = 0, output = 0, psum = 0, index = 0;
   double& operator[](TensorRole r) {
     return r == TensorRole::Input    ? input
            : r == TensorRole::Weight ? weight
            : r == TensorRole::Output ? output
+           : r == TensorRole::Psum   ? psum
                                      : index;
   }
-  double total() const { return input + weight + output + index; }
+  double total() const { return input + weight + output + psum + index; }
   TensorBytes& operator+=(const TensorBytes& o) {
-    input += o.input, weight += o.weight, output += o.output, index += o.index;
+    input += o.input, weight += o.weight, output += o.output, psum += o.psum, index += o.index;
     return *this;
   }
 };
@@ -83,10 +86,10 @@ struct ActionCounts {
 
 struct Mapping {
   Dataflow dataflow = Dataflow::OutputStationary;
-  int64_t tile_m = 0, tile_k = 0, tile_n = 0;        // buffer-level tile (vector layers: tile_m elements)
-  std::string loop_order;                            // outermost first, e.g. "g n m k"
-  int64_t glb_tile_m = 0, glb_tile_n = 0;            // global-buffer tile of a GEMM (its k is whole)
-  std::string glb_loop_order;                        // over global-buffer tiles, e.g. "g n m"
+  int64_t tile_m = 0, tile_k = 0, tile_n = 0;  // buffer-level tile (vector layers: tile_m elements)
+  std::string loop_order;                      // outermost first, e.g. "g n m k"
+  int64_t glb_tile_m = 0, glb_tile_k = 0, glb_tile_n = 0;  // global-buffer tile of a GEMM
+  std::string glb_loop_order;  // over global-buffer tiles, e.g. "g n m" (their k innermost)
   std::string input_home, weight_home, output_home;  // "DRAM" or "GLB"
 };
 

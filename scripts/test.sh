@@ -10,8 +10,13 @@ ctest --test-dir build -j"$JOBS" --output-on-failure
 
 scripts/setup.sh build-sanitize Sanitize
 # LeakSanitizer is off: it crashes ("Tracer caught signal 11") walking the coroutine stacks of SystemC threads.
+# Left to the Release run above: the slow-labelled tests and five that repeat, at length, code the other
+# sanitized tests run (the brute-force mapping comparison, two whole searches, two chunk allocations): under
+# the sanitizers they took 9.4 of the 19 CPU minutes of this run.
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-sanitize -j"$JOBS" --output-on-failure -LE slow
+  ctest --test-dir build-sanitize -j"$JOBS" --output-on-failure -LE slow \
+  -E 'MappingSearch.EqualsBruteForceOnSmallLayers|CosimSearch.SameSeedSameFrontAndMembersReproduceWithRun|CosimSearch.KilledAndResumedEndsWithTheSameFront|CosimMap.AllocateWritesABalancedArchitectureThatRuns|NetworkMapping.BalancedAllocationStreamsHybridCnnFasterThanEqualSplit'
+
 
 # Every reader fuzzed with libFuzzer (clang, ASan + UBSan) for 30 s, after its kept regression inputs.
 scripts/fuzz.sh 30

@@ -51,6 +51,14 @@ uint64_t ConvWindow::input_elements(int64_t pixels) const {
   return std::min(window, uint64_t(pixels) * uint64_t(channels * kh * kw));
 }
 
+uint64_t ConvWindow::input_elements(int64_t pixels, int64_t k) const {
+  const int64_t per_channel = kh * kw, whole = channels * per_channel;
+  if (k >= whole) return input_elements(pixels);
+  const int64_t touched = std::min(channels, k / per_channel + (k % per_channel == 0 ? 0 : 2));
+  const uint64_t window = input_elements(pixels) / uint64_t(channels) * uint64_t(touched);
+  return std::min(window, uint64_t(pixels) * uint64_t(k));
+}
+
 uint64_t Network::compulsory_dram_bytes(int items) const {
   auto bytes = [](uint64_t elements, int bits) { return (elements * uint64_t(bits) + 7) / 8; };
   uint64_t weights = 0, streamed = 0;

@@ -59,7 +59,8 @@ TEST(CosimMap, JsonRoundTripsThroughRunMapping) {
   for (size_t i = 0; i < j["layers"].size(); ++i) {
     if (!j["layers"][i].contains("tile")) continue;
     EXPECT_EQ(j["layers"][i]["tile"][0], ja["layers"][i]["mapping"]["tile"]["m"]) << i;
-    EXPECT_EQ(j["layers"][i]["glb_tile"][1], ja["layers"][i]["mapping"]["glb_tile"]["n"]) << i;
+    EXPECT_EQ(j["layers"][i]["glb_tile"][1], ja["layers"][i]["mapping"]["glb_tile"]["k"]) << i;
+    EXPECT_EQ(j["layers"][i]["glb_tile"][2], ja["layers"][i]["mapping"]["glb_tile"]["n"]) << i;
   }
 }
 

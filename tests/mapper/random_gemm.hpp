@@ -54,6 +54,8 @@ inline bool random_tiling(std::mt19937_64& rng, const ChunkSpec& c, const GemmPr
     t.mg = uniform(rng, 0, 2) == 0 ? 0 : t.mt * uniform(rng, 1, ceil_div(p.m, t.mt));
     t.ng = uniform(rng, 0, 2) == 0 ? 0 : t.nt * uniform(rng, 1, ceil_div(p.n, t.nt));
     t.glb_n_outer = uniform(rng, 0, 1);
+    // A slice of the reduction of whole chunk tiles (0: the whole reduction), partial sums in the GLB.
+    t.kg = uniform(rng, 0, 2) == 0 ? t.kt * uniform(rng, 1, ceil_div(p.k, t.kt)) : 0;
     const uint64_t tiles =
         uint64_t(p.groups * ceil_div(p.m, t.mt) * ceil_div(p.k, t.kt) * ceil_div(p.n, t.nt));
     if (tiles <= max_tiles && gemm_tiling_fits(p, c, t)) return true;

@@ -32,7 +32,7 @@ TEST(CostModel, GemmAloneEqualsSimulationOnRandomLayersAndMappings) {
   const ArchSpec slow = slow_memory_arch();
   NetworkSimulator sim_fast(fast, "fast"), sim_slow(slow, "slow");
   std::mt19937_64 rng(20261123);
-  int compared = 0, memory_bound = 0;
+  int compared = 0, memory_bound = 0, sliced = 0;
   for (int trial = 0; trial < 400; ++trial) {
     NetworkSimulator& sim = trial % 2 ? sim_slow : sim_fast;
     const ArchSpec& arch = sim.arch();
@@ -54,8 +54,10 @@ TEST(CostModel, GemmAloneEqualsSimulationOnRandomLayersAndMappings) {
     ASSERT_EQ(predicted.energy_pJ, r.energy_pJ) << "trial " << trial;
     ++compared;
     if (r.total_cycles > 2 * r.units[size_t(unit)].busy_cycles) ++memory_bound;
+    if (t.psums_leave(p)) ++sliced;
   }
   EXPECT_GE(compared, 300);
+  EXPECT_GE(sliced, 40) << "too few mappings whose partial sums go to the global buffer";
   EXPECT_GE(memory_bound, 50) << "too few cases where the shared channels decide the time";
 }
 
@@ -122,6 +124,7 @@ TEST(CostModel, SteadyStateSkippingEqualsTileByTileReplay) {
 TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
   const ArchSpec arch = read_arch(source_path("arch/default.json"));
   std::mt19937_64 rng(7);
+  int sliced = 0;
   for (int trial = 0; trial < 300; ++trial) {
     const ChunkSpec& c = arch.chunks[size_t(trial % 3)];
     const GemmProblem p = test::random_gemm(rng, c, 200);
@@ -169,7 +172,15 @@ TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
     // out of it (at most their whole bursts).
     EXPECT_GE(cost.actions.glb_bytes, glb);
     EXPECT_LE(cost.actions.glb_bytes, glb + dram);
+    // Partial sums: each slice but the first loads them back, each but the last stores them, at accumulator
+    // width, for every output element (counted here from the tiling alone).
+    const double slices = double(ceil_div(p.k, t.glb_k(p)));
+    EXPECT_DOUBLE_EQ(cost.actions.glb_by_tensor.psum,
+                     2.0 * (slices - 1) * double(p.groups * p.m * p.n) * p.acc_bits / 8)
+        << "K " << p.k << " kg " << t.glb_k(p);
+    if (t.psums_leave(p)) ++sliced;
   }
+  EXPECT_GE(sliced, 30) << "too few mappings whose partial sums go to the global buffer";
 }
 
 }  // namespace
