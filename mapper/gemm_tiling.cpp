@@ -216,9 +216,10 @@ bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling
 namespace {
 
 // The global-buffer tilings of glb_tilings for one slice kg of the reduction; true if one holds the whole of
-// m or of n (no operand is fetched from DRAM more than once per slice).
+// m or of n (no operand is fetched from DRAM more than once per slice). `balanced`: also tiles that cut
+// both sides, one side a power of two times its chunk tile and the other the widest that fits.
 bool glb_tilings_for_slice(const GemmProblem& p, const GemmTiling& t, int64_t kg, size_t first,
-                           std::vector<GemmTiling>& out) {
+                           std::vector<GemmTiling>& out, bool balanced = false) {
   auto fits = [&](int64_t mg, int64_t ng) { return glb_tile_fits(p, mg, kg, ng); };
   auto add = [&](int64_t mg, int64_t ng, bool glb_n_outer) {
     if (mg <= 0 || ng <= 0 || !fits(mg, ng)) return;
@@ -246,6 +247,13 @@ bool glb_tilings_for_slice(const GemmProblem& p, const GemmTiling& t, int64_t kg
   // other side along the chunk loop's outer dimension adds no chunk reloads (the chunk reloads the operand
   // of its inner dimension at every outer step anyway, so only a tensor held whole by the chunk is reloaded
   // more), so that one is taken when it fits.
+  if (balanced) {
+    // With the reduction sliced, every global-buffer tile fetches both operands' slices (and bypassing
+    // weights their chunk tiles): a is fetched N / Ng times and b M / Mg times, so when the partial sums
+    // (Mg x Ng) keep both sides from being whole, a tile cutting both sides can move fewer bytes.
+    for (int64_t ng = nt * 2; ng < p.n; ng *= 2) add(widest_m(ng), ng, t.n_outer);
+    for (int64_t mg = mt * 2; mg < p.m; mg *= 2) add(mg, widest_n(mg), t.n_outer);
+  }
   const int64_t n_for_whole_m = widest_n(p.m), m_for_whole_n = widest_m(p.n);
   if (t.n_outer && n_for_whole_m > 0) return add(p.m, n_for_whole_m, true), true;
   if (!t.n_outer && m_for_whole_n > 0) return add(m_for_whole_n, p.n, false), true;
@@ -282,7 +290,7 @@ void glb_tilings(const GemmProblem& p, const GemmTiling& t, std::vector<GemmTili
       }
     }
   }
-  glb_tilings_for_slice(p, t, t.kt, first, out);
+  glb_tilings_for_slice(p, t, t.kt, first, out, bypass_reloads);
 }
 
 void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, int64_t n, bool first_k,
@@ -304,9 +312,17 @@ void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, in
   }
   const uint64_t psum_adds = uint64_t(result_writes - m * n + (first_k ? 0 : m * n));
   const double c = double(count);
+  double output_accesses = double(uint64_t(result_writes) + psum_adds);
+  if (p.reads_every_operation) {
+    // Every operation reads both operands and updates a partial sum, which it reads first unless it is the
+    // first of the output's reduction (Eyeriss's scratchpads, Chen et al., ISCA 2016).
+    const double ops = double(m * k * n);
+    a_reads = ops, b_reads = ops;
+    output_accesses = 2 * ops - (first_k ? double(m * n) : 0);
+  }
   a.input_buffer_bytes += c * (a_reads * p.a_bits / 8);
   a.weight_buffer_bytes += c * (b_reads * p.b_bits / 8);
-  a.output_buffer_bytes += c * (double(uint64_t(result_writes) + psum_adds) * p.acc_bits / 8);
+  a.output_buffer_bytes += c * (output_accesses * p.acc_bits / 8);
   a.psum_adds += count * psum_adds;
   a.macs += count * uint64_t(m * k * n);
   a.compute_cycles += count * tile_cycles(d, p.rows, p.cols, m, k, n);

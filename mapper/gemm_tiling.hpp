@@ -40,8 +40,9 @@ struct GemmProblem {
   bool b_bypass = false;     // b comes from DRAM straight into the chunk, not through the global buffer
   double out_scale = 1.0;    // stored output bytes / plain bytes (Q/K encoder)
   int rows = 16, cols = 16;  // the chunk's array
-  uint64_t glb_budget = UINT64_MAX;  // bytes of the global buffer this layer's tiles may use
-  ConvWindow window;                 // a convolution: a's global-buffer tiles hold raw input, not im2col
+  bool reads_every_operation = false;  // the chunk's PEs read operands and partial sums at every operation
+  uint64_t glb_budget = UINT64_MAX;    // bytes of the global buffer this layer's tiles may use
+  ConvWindow window;                   // a convolution: a's global-buffer tiles hold raw input, not im2col
 
   bool a_staged() const { return a_dram; }  // tensors whose global-buffer tiles are fetched or written back
   bool b_staged() const { return b_dram && !b_bypass; }
@@ -50,7 +51,7 @@ struct GemmProblem {
   // Every field, for comparing problems (two equal problems have the same mappings and costs).
   auto key() const {
     return std::make_tuple(groups, m, k, n, a_bits, b_bits, acc_bits, out_bits, a_dram, b_dram, o_dram,
-                           b_bypass, out_scale, rows, cols, glb_budget, window.key());
+                           b_bypass, out_scale, rows, cols, reads_every_operation, glb_budget, window.key());
   }
   // Elements of a's global-buffer tile of `mg` rows and `kg` of the reduction: the expansion, or a
   // convolution's window.

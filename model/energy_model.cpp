@@ -16,7 +16,10 @@ EnergyModel::EnergyModel(const ArchSpec& arch) : arch_(arch), units_(arch.units(
   unit_bytes_.resize(size_t(arch.unit_count()));
   for (size_t i = 0; i < arch.chunks.size(); ++i) {
     const ChunkSpec& c = arch.chunks[i];
-    unit_bytes_[i] = {per_byte(c.input_buffer), per_byte(c.weight_buffer), per_byte(c.output_buffer), 0, 0};
+    // An access energy the architecture gives replaces the technology table's curve for that buffer.
+    unit_bytes_[i] = {c.input_access.value_or(per_byte(c.input_buffer)),
+                      c.weight_access.value_or(per_byte(c.weight_buffer)),
+                      c.output_access.value_or(per_byte(c.output_buffer)), 0, 0};
     pe_op_.push_back(pe_op_pJ(c));
   }
   unit_bytes_[size_t(arch.vector_unit_index())].input = per_byte(arch.vector_unit.buffer);
@@ -26,8 +29,8 @@ EnergyModel::EnergyModel(const ArchSpec& arch) : arch_(arch), units_(arch.units(
                                                        per_byte(s.output_buffer), per_byte(s.v_buffer),
                                                        per_byte(s.index_buffer)};
   }
-  glb_byte_ = per_byte(arch.global_buffer.size);
-  dram_byte_ = t.dram_access_64b_pJ() / 8.0;
+  glb_byte_ = arch.global_buffer.access.value_or(per_byte(arch.global_buffer.size));
+  dram_byte_ = arch.dram.access.value_or(t.dram_access_64b_pJ() / 8.0);
 }
 
 EnergyBreakdown EnergyModel::actions(int unit, const ActionCounts& a, VectorOp vector_op) const {

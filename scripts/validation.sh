@@ -32,3 +32,32 @@ PYEOF
     fi
   done
 done
+
+# Timeloop's Eyeriss-like exercise (timeloop-accelergy-exercises, 2020.ispass/timeloop/06-mapper-convlayer-eyeriss,
+# ref-output/timeloop-mapper.stats.txt): VGG02 layer 5 with the exercise's sizes and energy table
+# (validation/timeloop-eyeriss), for each mapping objective, beside Timeloop's best mapping. The second arch
+# gives a double-buffered global-buffer tile the 128 KiB Timeloop's single-buffered tile has.
+echo
+echo "| run | cycles | x Timeloop | pJ/MAC | MAC | local buffers | global buffer | DRAM | DRAM MB | mapping |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| Timeloop (reference) | 5,505,024 | 1.00 | 5.82 | 2.20 | 2.37 | 0.71 | 0.54 | 7.77 | row stationary |"
+V=validation/timeloop-eyeriss
+for a in arch arch-glb-x2; do
+  for o in edp latency energy; do
+    "$COSIM" run "$V/vgg02_layer5.json" --arch "$V/$a.json" --objective "$o" --format json -o "$TMP/t.json"
+    "$PY" - "$TMP/t.json" "$a, $o" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t, l = r["total"], r["layers"][0]
+macs, e = l["macs"], t["energy_pJ"]
+m = l["mapping"]
+tile = f'{"".join(w[0] for w in m["dataflow"].split("_")).upper()} {m["tile"]["m"]}x{m["tile"]["k"]}x{m["tile"]["n"]}'
+g = m.get("glb_tile")
+if g:
+    tile += f' / GLB {g["m"]}x{g["k"]}x{g["n"]}'
+print(f"| cosim {sys.argv[2]} | {t['cycles']:,} | {t['cycles'] / 5505024:.2f} | {e['total'] / macs:.2f} | "
+      f"{e['compute'] / macs:.2f} | {e['local_buffers'] / macs:.2f} | {e['global_buffer'] / macs:.2f} | "
+      f"{e['dram'] / macs:.2f} | {t['traffic_bytes']['dram'] / 1e6:.2f} | {tile} |")
+PYEOF
+  done
+done

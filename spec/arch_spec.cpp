@@ -68,11 +68,13 @@ std::string ArchSpec::fingerprint() const {
     for (Dataflow f : c.dataflows) d.push_back(int(f));
     j["chunks"].push_back({c.name, int(c.op), c.rows, c.cols, c.pe.act_bits, c.pe.weight_bits, c.pe.acc_bits,
                            int(c.pe.overflow), c.pe.frac_bits, d, c.input_buffer, c.weight_buffer,
-                           c.output_buffer});
+                           c.output_buffer, c.input_access.value_or(-1), c.weight_access.value_or(-1),
+                           c.output_access.value_or(-1), int(c.operand_reads)});
   }
   j["global_buffer"] = {global_buffer.size, global_buffer.rate.bytes, global_buffer.rate.cycles,
-                        global_buffer.weights_bypass};
-  j["dram"] = {dram.rate.bytes, dram.rate.cycles, dram.latency_cycles, dram.burst_bytes};
+                        global_buffer.weights_bypass, global_buffer.access.value_or(-1)};
+  j["dram"] = {dram.rate.bytes, dram.rate.cycles, dram.latency_cycles, dram.burst_bytes,
+               dram.access.value_or(-1)};
   j["vector_unit"] = {vector_unit.lanes, vector_unit.buffer};
   for (const auto& [op, cost] : vector_unit.ops)
     j["vector_ops"].push_back({int(op), cost.cycles_per_element, cost.actions, cost.energy_pJ_per_element});
@@ -120,10 +122,39 @@ uint64_t cycles(const JsonField& f, double clock_hz) {
   return static_cast<uint64_t>(std::ceil(c - 1e-9));
 }
 
+// `access_energy` of a memory: {"bits": B, NAME: "<energy>", ...}, the energy of one access of B bits (64
+// unless given) of each memory NAME, as pJ per byte. Memories not named keep the technology table's curve.
+std::vector<AccessEnergy> read_access_energy(const JsonField& f, const std::vector<std::string>& names) {
+  std::vector<std::string> allowed = names;
+  allowed.push_back("bits"), allowed.push_back("note");
+  f.allow_only(allowed);
+  const int64_t bits = f.has("bits") ? f["bits"].integer_in(1, 4096) : 64;
+  std::vector<AccessEnergy> out;
+  for (const std::string& name : names) {
+    std::optional<JsonField> e = f.optional(name);
+    if (!e) {
+      out.emplace_back();
+      continue;
+    }
+    const double pJ = e->quantity(Dimension::Energy).value / 1e-12;
+    // One access of a buffer costs far below a microjoule; a figure beyond is a typo.
+    if (!(pJ >= 0 && pJ <= 1e6))
+      e->fail("expected an energy in [0, 1e6] pJ, found " + JsonField::describe(e->raw()));
+    out.emplace_back(pJ / (double(bits) / 8.0));
+  }
+  return out;
+}
+
+// `access_energy` of the global buffer or DRAM: {"bits": B, "value": "<energy>"}.
+AccessEnergy read_memory_access_energy(const JsonField& f) {
+  f["value"];  // required
+  return read_access_energy(f, {"value"})[0];
+}
+
 ChunkSpec read_chunk(const JsonField& c) {
-  // Fields of a chunk. Defaults: overflow "wrap", frac_bits 0.
-  c.allow_only(
-      {"name", "op", "rows", "cols", "bits", "overflow", "frac_bits", "dataflows", "buffers", "note"});
+  // Fields of a chunk. Defaults: overflow "wrap", frac_bits 0, operand_reads "array_edge", no access_energy.
+  c.allow_only({"name", "op", "rows", "cols", "bits", "overflow", "frac_bits", "dataflows", "buffers",
+                "operand_reads", "access_energy", "note"});
   ChunkSpec s;
   s.pointer = c.pointer();
   s.name = c["name"].string();
@@ -177,6 +208,14 @@ ChunkSpec read_chunk(const JsonField& c) {
   s.input_buffer = b["input"].bytes();
   s.weight_buffer = b["weight"].bytes();
   s.output_buffer = b["output"].bytes();
+  if (auto r = c.optional("operand_reads")) {
+    if (r->choice({"array_edge", "every_operation"}) == "every_operation")
+      s.operand_reads = OperandReads::EveryOperation;
+  }
+  if (auto e = c.optional("access_energy")) {
+    const std::vector<AccessEnergy> v = read_access_energy(*e, {"input", "weight", "output"});
+    s.input_access = v[0], s.weight_access = v[1], s.output_access = v[2];
+  }
   return s;
 }
 
@@ -386,7 +425,7 @@ ArchSpec read_arch(const JsonField& root) {
   if (a.chunks.empty()) root["chunks"].fail("expected at least one chunk");
 
   JsonField g = root["global_buffer"];
-  g.allow_only({"size", "bandwidth", "bypass", "note"});
+  g.allow_only({"size", "bandwidth", "bypass", "access_energy", "note"});
   a.global_buffer.size = g["size"].bytes();
   a.global_buffer.rate = bytes_per_cycle(g["bandwidth"], a.clock_hz);
   if (g.has("bypass")) {
@@ -394,12 +433,14 @@ ArchSpec read_arch(const JsonField& root) {
     for (const JsonField& t : g["bypass"].elements())
       a.global_buffer.weights_bypass |= t.choice({"weights"}) == "weights";
   }
+  if (auto e = g.optional("access_energy")) a.global_buffer.access = read_memory_access_energy(*e);
 
   JsonField d = root["dram"];
-  d.allow_only({"bandwidth", "latency", "burst", "note"});
+  d.allow_only({"bandwidth", "latency", "burst", "access_energy", "note"});
   a.dram.rate = bytes_per_cycle(d["bandwidth"], a.clock_hz);
   a.dram.latency_cycles = cycles(d["latency"], a.clock_hz);
   a.dram.burst_bytes = d["burst"].bytes();
+  if (auto e = d.optional("access_energy")) a.dram.access = read_memory_access_energy(*e);
 
   a.vector_unit = read_vector_unit(root["vector_unit"], a.technology);
   if (auto sa = root.optional("sparse_attention")) a.sparse_attention = read_sparse_attention(*sa);

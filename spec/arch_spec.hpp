@@ -16,6 +16,16 @@
 
 namespace cosim {
 
+// Energy of one access to a memory given in the architecture file instead of the technology table's capacity
+// curve (a scratchpad of a few words is far below the curve's smallest SRAM), as pJ per byte moved.
+using AccessEnergy = std::optional<double>;
+
+// Where a PE's operands come from at each operation (docs/architecture-format.md): at the array's edge,
+// read from the chunk's buffers once per fold and passed from PE to PE (a systolic array), or from the
+// chunk's buffers at every operation (Eyeriss's PEs read their scratchpads for each MAC and read and update
+// a partial sum).
+enum class OperandReads { ArrayEdge, EveryOperation };
+
 // One PE-array chunk: a systolic array of one operator type with its own buffers.
 struct ChunkSpec {
   std::string name;
@@ -24,6 +34,8 @@ struct ChunkSpec {
   PeFormat pe;
   std::vector<Dataflow> dataflows;  // supported; the first is the one the fixed mapping uses
   uint64_t input_buffer = 0, weight_buffer = 0, output_buffer = 0;  // bytes
+  AccessEnergy input_access, weight_access, output_access;          // pJ per byte, when given
+  OperandReads operand_reads = OperandReads::ArrayEdge;
   std::string pointer;  // JSON pointer of this chunk in the architecture file
 
   int pes() const { return rows * cols; }
@@ -50,12 +62,14 @@ struct GlobalBufferSpec {
   uint64_t size = 0;            // bytes
   ByteRate rate;                // port bandwidth to the chunks
   bool weights_bypass = false;  // `bypass: ["weights"]`: weights go from DRAM straight into the chunks
+  AccessEnergy access;          // pJ per byte, when given
 };
 
 struct DramSpec {
   ByteRate rate;
   uint64_t latency_cycles = 0;
   uint64_t burst_bytes = 0;
+  AccessEnergy access;  // pJ per byte, when given
 };
 
 // The ViTCoD-style sparse-attention engine (docs/sparse-attention.md): MAC lines shared by a denser and a

@@ -191,7 +191,12 @@ Quantity JsonField::quantity(Dimension d) const {
   std::string why;
   auto q = parse_quantity(value_->get<std::string>(), d, why);
   if (!q) fail(why);
-  if (!(q->value > 0)) fail("expected " + a_dimension(d) + " > 0, found " + describe(*value_));
+  // An energy may be zero (an action a table counts as free); nothing else may.
+  const bool ok = d == Dimension::Energy ? q->value >= 0 : q->value > 0;
+  if (!ok) {
+    fail("expected " + a_dimension(d) + (d == Dimension::Energy ? " >= 0" : " > 0") + ", found " +
+         describe(*value_));
+  }
   return *q;
 }
 

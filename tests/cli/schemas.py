@@ -19,9 +19,9 @@ import tempfile
 import jsonschema
 
 INPUTS = {
-    "cosim-arch-1": ["arch/*.json"],
-    "cosim-technology-1": ["arch/tech/*.json"],
-    "cosim-workload-1": ["workloads/*.json"],
+    "cosim-arch-1": ["arch/*.json", "validation/*/arch*.json"],
+    "cosim-technology-1": ["arch/tech/*.json", "validation/*/technology.json"],
+    "cosim-workload-1": ["workloads/*.json", "validation/*/vgg02_layer5.json"],
     "cosim-sweep-1": ["sweeps/*.json"],
     "cosim-space-1": ["spaces/*.json"],
     "cosim-mapping-1": ["tests/fuzz/seeds/mapping/*.json"],
