@@ -156,9 +156,8 @@ struct MapResults {
 
 MapResults map_workload(const ArchSpec& arch, const Network& net, Objective objective, int pipeline,
                         bool allocate) {
-  MapResults r{arch, net, objective, auto_mapping(net, arch, objective),
-               {},   {},  8,         current_allocation(net, arch, objective),
-               {},   {}};
+  MapResults r{arch, net, objective, auto_mapping(net, arch, objective), {}, {}, 8, {}, {}, {}};
+  r.current = current_allocation(arch, r.m);
   std::vector<LayerCost> costs;
   for (const LayerMappingRecord& x : r.m.records) costs.push_back(x.cost);
   r.layered = schedule_layer_by_layer(r.m.plans, costs, arch.unit_count());

@@ -47,21 +47,24 @@ std::vector<std::pair<int, int>> shapes(uint64_t total_pes) {
   return s;  // ascending in PEs
 }
 
-// Per unit: the cycles of its layers for one batch item, each alone. Empty when a layer fits no mapping.
-std::vector<uint64_t> stages(const Network& net, const ArchSpec& arch, Objective objective) {
+// Per unit: the cycles of its layers for one batch item, each alone, as a mapping found them.
+std::vector<uint64_t> stages_of(const AutoMapping& m, const ArchSpec& arch) {
   std::vector<uint64_t> s(size_t(arch.unit_count()), 0);
-  try {
-    const AutoMapping m = auto_mapping(net, arch, objective);
-    for (size_t i = 0; i < m.plans.size(); ++i) s[size_t(m.plans[i].unit)] += m.records[i].cost.cycles;
-  } catch (const InputError&) {
-    return {};
-  }
+  for (size_t i = 0; i < m.plans.size(); ++i) s[size_t(m.plans[i].unit)] += m.records[i].cost.cycles;
   return s;
 }
 
-Allocation finish(const Network& net, ArchSpec arch, Objective objective) {
+// The same, mapping the network. Empty when a layer fits no mapping.
+std::vector<uint64_t> stages(const Network& net, const ArchSpec& arch, Objective objective) {
+  try {
+    return stages_of(auto_mapping(net, arch, objective), arch);
+  } catch (const InputError&) {
+    return {};
+  }
+}
+
+Allocation finish_with(ArchSpec arch, const std::vector<uint64_t>& s) {
   Allocation a;
-  const std::vector<uint64_t> s = stages(net, arch, objective);
   if (s.empty())
     throw InputError(arch.file, "/chunks", "the allocation leaves a chunk too small for a layer");
   for (size_t i = 0; i < arch.chunks.size(); ++i) {
@@ -76,10 +79,19 @@ Allocation finish(const Network& net, ArchSpec arch, Objective objective) {
   return a;
 }
 
+Allocation finish(const Network& net, ArchSpec arch, Objective objective) {
+  const std::vector<uint64_t> s = stages(net, arch, objective);
+  return finish_with(std::move(arch), s);
+}
+
 }  // namespace
 
 Allocation current_allocation(const Network& net, const ArchSpec& arch, Objective objective) {
   return finish(net, arch, objective);
+}
+
+Allocation current_allocation(const ArchSpec& arch, const AutoMapping& mapped) {
+  return finish_with(arch, stages_of(mapped, arch));
 }
 
 Allocation equal_allocation(const Network& net, const ArchSpec& arch, Objective objective) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mapper/auto_mapping.hpp"
 #include "mapper/layer_cost.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/network.hpp"
@@ -38,6 +39,8 @@ struct Allocation {
 
 // The architecture's own allocation, with its stage times.
 Allocation current_allocation(const Network& net, const ArchSpec& arch, Objective objective);
+// The same from a mapping of the network on `arch` already made (no second search).
+Allocation current_allocation(const ArchSpec& arch, const AutoMapping& mapped);
 
 // The same total split equally: every chunk gets the largest tried shape within total / chunks PEs.
 Allocation equal_allocation(const Network& net, const ArchSpec& arch, Objective objective);
