@@ -182,7 +182,11 @@ const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t
 uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng) {
   uint64_t bytes = 0;
   if (p.a_staged()) bytes += bytes_of(p.a_glb_elements(mg, kg), p.a_bits);
-  if (p.b_staged()) bytes += bytes_of(uint64_t(kg) * uint64_t(ng), p.b_bits);
+  if (p.b_fetched_for_all_groups(kg, ng)) {
+    bytes += p.all_groups_b_bytes();  // held for the whole layer
+  } else if (p.b_staged()) {
+    bytes += bytes_of(uint64_t(kg) * uint64_t(ng), p.b_bits);
+  }
   if (kg < p.k) {
     bytes += p.psum_bytes(mg, ng);  // partial sums, then the output in their place
   } else if (p.o_staged()) {
@@ -362,7 +366,9 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
                c);
     }
   }
-  if (p.b_staged() && b_once) {
+  if (p.b_fetched_for_all_groups(KG, NG)) {
+    add_dram(arch, p.all_groups_b_bytes(), true, 1, TensorRole::Weight, c);
+  } else if (p.b_staged() && b_once) {
     for (const Cut& n : ns) {
       add_dram(arch, bytes_of(uint64_t(p.k * n.size), p.b_bits), true, G * n.count, TensorRole::Weight, c);
     }
@@ -411,23 +417,35 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
   };
   // The global-buffer tiles: an operand's is fetched when it differs from the one held (always, when the
   // reduction is sliced: consecutive tiles differ in k).
-  const TilePattern group = loop_pattern(
-      ts.glb_n_outer ? p.n : p.m, ts.glb_n_outer ? NG : MG, [&](int64_t o, bool first_outer, bool) {
-        return loop_pattern(
-            ts.glb_n_outer ? p.m : p.n, ts.glb_n_outer ? MG : NG, [&](int64_t i, bool first_inner, bool) {
-              const int64_t gm = ts.glb_n_outer ? i : o, gn = ts.glb_n_outer ? o : i;
-              const bool first_of_g = first_outer && first_inner;
-              return loop_pattern(p.k, KG, [&](int64_t gk, bool first_slice, bool last_slice) {
-                std::vector<Transfer> fetches;
-                if (p.a_staged() && (sliced || (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner)))
-                  fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk), p.a_bits), true));
-                if (p.b_staged() && (sliced || (ts.glb_n_outer ? first_inner : (nn2 > 1 || first_of_g))))
-                  fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gk * gn), p.b_bits), true));
-                return glb_tile(gm, gk, gn, first_slice, last_slice, fetches);
+  const bool b_all_groups = p.b_fetched_for_all_groups(KG, NG);
+  // One group's tiles; `first_group`: the first of the layer (it fetches the b of all groups, when they
+  // come in one transfer).
+  auto group_pattern = [&](bool first_group) {
+    return loop_pattern(
+        ts.glb_n_outer ? p.n : p.m, ts.glb_n_outer ? NG : MG, [&](int64_t o, bool first_outer, bool) {
+          return loop_pattern(
+              ts.glb_n_outer ? p.m : p.n, ts.glb_n_outer ? MG : NG, [&](int64_t i, bool first_inner, bool) {
+                const int64_t gm = ts.glb_n_outer ? i : o, gn = ts.glb_n_outer ? o : i;
+                const bool first_of_g = first_outer && first_inner;
+                return loop_pattern(p.k, KG, [&](int64_t gk, bool first_slice, bool last_slice) {
+                  std::vector<Transfer> fetches;
+                  if (p.a_staged() && (sliced || (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner)))
+                    fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk), p.a_bits), true));
+                  if (b_all_groups) {
+                    if (first_group && first_of_g)
+                      fetches.push_back(transfer_of(arch, p.all_groups_b_bytes(), true));
+                  } else if (p.b_staged() &&
+                             (sliced || (ts.glb_n_outer ? first_inner : (nn2 > 1 || first_of_g)))) {
+                    fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gk * gn), p.b_bits), true));
+                  }
+                  return glb_tile(gm, gk, gn, first_slice, last_slice, fetches);
+                });
               });
-            });
-      });
-  return TilePattern::repeat({group}, uint64_t(p.groups));
+        });
+  };
+  if (!b_all_groups) return TilePattern::repeat({group_pattern(true)}, uint64_t(p.groups));
+  return TilePattern::repeat(
+      {group_pattern(true), TilePattern::repeat({group_pattern(false)}, uint64_t(p.groups - 1))}, 1);
 }
 
 void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t, LayerPlan& plan) {

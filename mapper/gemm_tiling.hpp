@@ -57,6 +57,14 @@ struct GemmProblem {
   // convolution's window.
   uint64_t a_glb_elements(int64_t mg, int64_t kg) const { return staged_input_elements(window, mg, kg); }
   uint64_t psum_bytes(int64_t m, int64_t n) const { return bytes_of(uint64_t(m * n), acc_bits); }
+  // A grouped layer (depthwise, grouped convolutions) whose global-buffer tiles hold a group's whole b (kg,
+  // ng the whole of K, N) fetches the b of all its groups in one transfer before its first tile and keeps
+  // it for the layer: a depthwise layer's 9 weights per channel are one burst-rounded transfer, not one
+  // burst per channel.
+  bool b_fetched_for_all_groups(int64_t kg, int64_t ng) const {
+    return groups > 1 && b_staged() && kg >= k && ng >= n;
+  }
+  uint64_t all_groups_b_bytes() const { return bytes_of(uint64_t(groups) * uint64_t(k * n), b_bits); }
 };
 
 struct GemmTiling {
@@ -130,6 +138,7 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
   const int64_t MG = ts.glb_m(p), NG = ts.glb_n(p), KG = ts.glb_k(p);
   const bool b_direct = p.b_dram && p.b_bypass;
   int64_t held_ga[3] = {-1, -1, -1}, held_gb[3] = {-1, -1, -1};  // GLB tiles held: (g, m0, k0), (g, k0, n0)
+  const bool b_all_groups = p.b_fetched_for_all_groups(KG, NG);
   const int64_t outer2_end = ts.glb_n_outer ? N : M, outer2_step = ts.glb_n_outer ? NG : MG;
   const int64_t inner2_end = ts.glb_n_outer ? M : N, inner2_step = ts.glb_n_outer ? MG : NG;
   TileStep t;
@@ -146,7 +155,10 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
             fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk), p.a_bits), true));
             held_ga[0] = g, held_ga[1] = gm0, held_ga[2] = gk0;
           }
-          if (p.b_staged() && (held_gb[0] != g || held_gb[1] != gk0 || held_gb[2] != gn0)) {
+          if (b_all_groups) {
+            if (held_gb[0] == -1) fetches.push_back(transfer_of(arch, p.all_groups_b_bytes(), true));
+            held_gb[0] = g;
+          } else if (p.b_staged() && (held_gb[0] != g || held_gb[1] != gk0 || held_gb[2] != gn0)) {
             fetches.push_back(transfer_of(arch, bytes_of(uint64_t(gk * gn), p.b_bits), true));
             held_gb[0] = g, held_gb[1] = gk0, held_gb[2] = gn0;
           }
