@@ -35,8 +35,8 @@ TEST(GroupedFetch, WeightsOfAllGroupsComeInOneTransferByHand) {
   // every group (36 B: one burst); the others only their input.
   EXPECT_EQ(tiles[0].fetches, (std::vector<Transfer>{{192, true}, {64, true}}));
   for (size_t g = 1; g < 4; ++g) EXPECT_EQ(tiles[g].fetches, (std::vector<Transfer>{{192, true}})) << g;
-  // DRAM: inputs 4 x 144 B in whole 64 B bursts = 4 x 192; the weights one burst of 64 B (four before: one per
-  // group); the 4 x 16 results (16 B each) written back as 4 bursts.
+  // DRAM: inputs 4 x 144 B in whole 64 B bursts = 4 x 192; the weights one burst of 64 B (four before: one
+  // per group); the 4 x 16 results (16 B each) written back as 4 bursts.
   const ActionCounts a = gemm_cost(arch, p, t).actions;
   EXPECT_DOUBLE_EQ(a.dram_by_tensor.input, 768);
   EXPECT_DOUBLE_EQ(a.dram_by_tensor.weight, 64);
