@@ -181,7 +181,7 @@ const char* gemm_tile_overflow(const GemmProblem& p, const ChunkSpec& c, int64_t
 
 uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng) {
   uint64_t bytes = 0;
-  if (p.a_staged()) bytes += bytes_of(p.a_glb_elements(mg, kg), p.a_bits);
+  if (p.a_staged()) bytes += bytes_of(p.a_glb_elements(mg, kg, kg), p.a_bits);
   if (p.b_fetched_for_all_groups(kg, ng)) {
     bytes += p.all_groups_b_bytes();  // held for the whole layer
   } else if (p.b_staged()) {
@@ -349,7 +349,7 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
         add_chunk_tiles(arch, p, t, m.size, n.size, k, count * uint64_t(k.count), c);
         const uint64_t fetches = count * uint64_t(k.count);
         if (p.a_staged() && !a_once)
-          add_dram(arch, bytes_of(p.a_glb_elements(m.size, k.size), p.a_bits), true, fetches,
+          add_dram(arch, bytes_of(p.a_glb_elements(m.size, k.size, KG), p.a_bits), true, fetches,
                    TensorRole::Input, c);
         if (p.b_staged() && !b_once)
           add_dram(arch, bytes_of(uint64_t(k.size * n.size), p.b_bits), true, fetches, TensorRole::Weight, c);
@@ -362,8 +362,8 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
   // blocks is inside the loop over its own (or has one block).
   if (p.a_staged() && a_once) {
     for (const Cut& m : ms) {
-      add_dram(arch, bytes_of(p.a_glb_elements(m.size, p.k), p.a_bits), true, G * m.count, TensorRole::Input,
-               c);
+      add_dram(arch, bytes_of(p.a_glb_elements(m.size, p.k, p.k), p.a_bits), true, G * m.count,
+               TensorRole::Input, c);
     }
   }
   if (p.b_fetched_for_all_groups(KG, NG)) {
@@ -430,7 +430,8 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
                 return loop_pattern(p.k, KG, [&](int64_t gk, bool first_slice, bool last_slice) {
                   std::vector<Transfer> fetches;
                   if (p.a_staged() && (sliced || (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner)))
-                    fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk), p.a_bits), true));
+                    fetches.push_back(
+                        transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk, KG), p.a_bits), true));
                   if (b_all_groups) {
                     if (first_group && first_of_g)
                       fetches.push_back(transfer_of(arch, p.all_groups_b_bytes(), true));

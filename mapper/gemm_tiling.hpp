@@ -55,7 +55,10 @@ struct GemmProblem {
   }
   // Elements of a's global-buffer tile of `mg` rows and `kg` of the reduction: the expansion, or a
   // convolution's window.
-  uint64_t a_glb_elements(int64_t mg, int64_t kg) const { return staged_input_elements(window, mg, kg); }
+  // `step`: the slices' size, when kg may be a shorter last slice (spec/network.hpp).
+  uint64_t a_glb_elements(int64_t mg, int64_t kg, int64_t step) const {
+    return staged_input_elements(window, mg, kg, step);
+  }
   uint64_t psum_bytes(int64_t m, int64_t n) const { return bytes_of(uint64_t(m * n), acc_bits); }
   // A grouped layer (depthwise, grouped convolutions) whose global-buffer tiles hold a group's whole b (kg,
   // ng the whole of K, N) fetches the b of all its groups in one transfer before its first tile and keeps
@@ -152,7 +155,7 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
           const bool first_slice = gk0 == 0, last_slice = gk0 + gk == K;
           fetches.clear();
           if (p.a_staged() && (held_ga[0] != g || held_ga[1] != gm0 || held_ga[2] != gk0)) {
-            fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk), p.a_bits), true));
+            fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk, KG), p.a_bits), true));
             held_ga[0] = g, held_ga[1] = gm0, held_ga[2] = gk0;
           }
           if (b_all_groups) {

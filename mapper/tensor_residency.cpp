@@ -50,8 +50,9 @@ uint64_t staging_reserve(const ArchSpec& arch, const Layer& l) {
   const uint64_t cols = uint64_t(std::min<int64_t>(l.gemm.n, c->cols)), k = uint64_t(l.gemm.k);
   const int b_bits = l.b_is_weight ? l.weight_bits : l.act_bits;
   const bool b_bypass = l.b_is_weight && arch.global_buffer.weights_bypass;  // weights not staged
-  const uint64_t strip = bytes_of(staged_input_elements(l.conv, int64_t(rows), int64_t(k)), l.act_bits) +
-                         (b_bypass ? 0 : bytes_of(k * cols, b_bits)) + bytes_of(rows * cols, l.out_bits);
+  const uint64_t strip =
+      bytes_of(staged_input_elements(l.conv, int64_t(rows), int64_t(k), int64_t(k)), l.act_bits) +
+      (b_bypass ? 0 : bytes_of(k * cols, b_bits)) + bytes_of(rows * cols, l.out_bits);
   return kBufferSlots * strip;
 }
 

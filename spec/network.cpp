@@ -51,10 +51,11 @@ uint64_t ConvWindow::input_elements(int64_t pixels) const {
   return std::min(window, uint64_t(pixels) * uint64_t(channels * kh * kw));
 }
 
-uint64_t ConvWindow::input_elements(int64_t pixels, int64_t k) const {
+uint64_t ConvWindow::input_elements(int64_t pixels, int64_t k, int64_t step) const {
   const int64_t per_channel = kh * kw, whole = channels * per_channel;
   if (k >= whole) return input_elements(pixels);
-  const int64_t touched = std::min(channels, k / per_channel + (k % per_channel == 0 ? 0 : 2));
+  const bool aligned = k % per_channel == 0 && step % per_channel == 0;
+  const int64_t touched = std::min(channels, aligned ? k / per_channel : (k - 1) / per_channel + 2);
   const uint64_t window = input_elements(pixels) / uint64_t(channels) * uint64_t(touched);
   return std::min(window, uint64_t(pixels) * uint64_t(k));
 }

@@ -47,18 +47,18 @@ struct ConvWindow {
   // overlapping when the stride is below the kernel; at most the whole input, and never more than the
   // expansion (pixels x K). Non-decreasing in `pixels`.
   uint64_t input_elements(int64_t pixels) const;
-  // The same for a slice of `k` consecutive reduction positions starting at a multiple of k (K ordered
-  // channel, kernel row, kernel column, channel outermost): the channels the slice touches, k / (kh kw) when
-  // k is a multiple of kh kw, else at most one more than it fills; never more than the expansion (pixels x
-  // k).
-  uint64_t input_elements(int64_t pixels, int64_t k) const;
+  // The same for a slice of `k` consecutive reduction positions starting at a multiple of `step` (the
+  // slices' size; the last may be shorter; K ordered channel, kernel row, kernel column, channel outermost):
+  // the channels the slice touches, k / (kh kw) when k and step are multiples of kh kw (aligned), else at
+  // most two more than it fills whole; never more than the expansion (pixels x k).
+  uint64_t input_elements(int64_t pixels, int64_t k, int64_t step) const;
   auto key() const { return std::make_tuple(in_h, in_w, channels, kh, kw, sh, sw, out_h, out_w, items); }
 };
 
 // Elements a global-buffer tile of `rows` GEMM rows and `k` of the reduction holds of operand a: the rows as
 // they are, or the input pixels under a convolution's windows.
-inline uint64_t staged_input_elements(const ConvWindow& w, int64_t rows, int64_t k) {
-  return w.valid() ? w.input_elements(rows, k) : uint64_t(rows) * uint64_t(k);
+inline uint64_t staged_input_elements(const ConvWindow& w, int64_t rows, int64_t k, int64_t step) {
+  return w.valid() ? w.input_elements(rows, k, step) : uint64_t(rows) * uint64_t(k);
 }
 
 enum class WorkKind {

@@ -86,6 +86,13 @@ TEST(Network, ConvWindowCountsTheInputPixelsUnderItsWindowsNotTheExpansion) {
   EXPECT_EQ(vgg.input_elements(100), 5u * 56 * 128);
   EXPECT_EQ(vgg.input_elements(56 * 54), 56u * 56 * 128);  // 55 rows may need 57 input rows: all 56
   EXPECT_EQ(vgg.input_elements(1), 9u * 128);              // one pixel: its window (the expansion is less)
+  // Slices of the reduction (9 positions per channel): 18 aligned positions are 2 channels; 12 positions
+  // starting at multiples of 12 may straddle 3 (positions 24-35: channels 2 and 3, 12-23: 1 to 2); a last
+  // slice of 9 after slices of 12 (positions 24-32) straddles 2 channels, not 1.
+  EXPECT_EQ(vgg.input_elements(56 * 56, 18, 18), 56u * 56 * 2);
+  EXPECT_EQ(vgg.input_elements(56 * 56, 12, 12), 56u * 56 * 3);
+  EXPECT_EQ(vgg.input_elements(56 * 56, 9, 12), 56u * 56 * 2);
+  EXPECT_EQ(vgg.input_elements(56 * 56, 9, 9), 56u * 56 * 1);
   // 1x1, stride 2, 8x8 -> 4x4: every other row and column, as the expansion.
   const ConvWindow pointwise{8, 8, 16, 1, 1, 2, 2, 4, 4, 1};
   EXPECT_EQ(pointwise.input_elements(16), 16u * 16);
