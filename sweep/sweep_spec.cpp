@@ -1,6 +1,7 @@
 #include "sweep/sweep_spec.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -91,9 +92,10 @@ nlohmann::json::json_pointer resolve_field(const nlohmann::json& arch, const std
     } else if (cur && cur->is_array()) {
       size_t k = 0;
       while (k < cur->size() && !((*cur)[k].is_object() && (*cur)[k].value("name", "") == seg)) ++k;
-      if (k == cur->size() && !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos &&
-          std::stoull(seg) < cur->size()) {
-        k = std::stoull(seg);
+      // An index: at most 9 digits (no array of an architecture is near that long; more would overflow).
+      if (k == cur->size() && !seg.empty() && seg.size() <= 9 &&
+          seg.find_first_not_of("0123456789") == std::string::npos && std::stoul(seg) < cur->size()) {
+        k = std::stoul(seg);
       }
       if (k == cur->size()) {
         throw InputError(source, pointer,
@@ -136,8 +138,9 @@ std::vector<nlohmann::json> read_values(const JsonField& f) {
     const std::string unit = f.optional("unit") ? f["unit"].string() : "";
     for (size_t k = 0;; ++k) {
       // From the start each time, rounded to 12 digits: 25.6 + 2 x 25.6 is 76.8, not 76.80000000000001.
-      const double v =
-          std::stod(fmt::format("{:.12g}", step ? from + double(k) * by : from * std::pow(by, k)));
+      // strtod, not stod: a value that underflows to a subnormal (1e-310) is a value, not an exception.
+      const double v = std::strtod(
+          fmt::format("{:.12g}", step ? from + double(k) * by : from * std::pow(by, k)).c_str(), nullptr);
       if (v > to * (1 + 1e-12) + 1e-12) break;
       if (values.size() == kMaxValues) f.fail(fmt::format("the range has more than {} values", kMaxValues));
       nlohmann::json x = number_value(v, integral);
