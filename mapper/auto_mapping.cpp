@@ -225,12 +225,11 @@ class SearchPolicy : public LayerMappingPolicy {
     }
     t.mg = t.mg == p.m ? 0 : t.mg, t.ng = t.ng == p.n ? 0 : t.ng, t.kg = t.kg == p.k ? 0 : t.kg;
     if (!glb_tile_fits(p, t.glb_m(p), t.glb_k(p), t.glb_n(p))) {
-      throw InputError(
-          given_->file, at,
-          "the global-buffer tile of layer \"" + l.name + "\" needs " +
-              std::to_string(kBufferSlots * glb_tile_bytes(p, t.glb_m(p), t.glb_k(p), t.glb_n(p))) +
-              " B double buffered; " + std::to_string(p.glb_budget) +
-              " B of the global buffer are free beside its live activations");
+      throw InputError(given_->file, at,
+                       "the global-buffer tile of layer \"" + l.name + "\" needs " +
+                           std::to_string(glb_tile_bytes(p, t.glb_m(p), t.glb_k(p), t.glb_n(p))) + " B; " +
+                           std::to_string(p.glb_budget) +
+                           " B of the global buffer are free beside its live activations");
     }
     if (!psum_distance_ok(p, t)) {
       throw InputError(

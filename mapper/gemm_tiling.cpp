@@ -196,7 +196,7 @@ uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng
 }
 
 bool glb_tile_fits(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng) {
-  return (!p.staged() && kg >= p.k) || glb_tile_bytes(p, mg, kg, ng) <= p.glb_budget / kBufferSlots;
+  return (!p.staged() && kg >= p.k) || glb_tile_bytes(p, mg, kg, ng) <= p.glb_budget;
 }
 
 bool psum_distance_ok(const GemmProblem& p, const GemmTiling& t) {

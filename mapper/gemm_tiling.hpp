@@ -93,11 +93,21 @@ struct GemmCost {
   bool uses_dram = false;
 };
 
-// Does the tiling fit the chunk's buffers and the layer's share of the global buffer, double buffered (each
-// tile in one slot, model/buffering.hpp), with global-buffer tiles whole multiples of the chunk tiles?
+// Does the tiling fit the chunk's buffers, double buffered (each tile in one slot, model/buffering.hpp), and
+// the layer's share of the global buffer, with global-buffer tiles whole multiples of the chunk tiles?
+//
+// A global-buffer tile gets the whole share, not half of it: the unit's pipeline fetches the next tile's
+// data in the load phase of its first chunk tile, which starts once the chunk has loaded the last data it
+// reads from the current one (load t waits for load t - 1, model/pipeline_timing.hpp), and stores the next
+// tile's first outputs only after the writebacks of the tile before (store t waits for writeback t - 1).
+// So the buffer never holds two tiles' inputs, nor two tiles' outputs: at a tile boundary it holds the new
+// inputs beside the old tile's last outputs, no more than one tile. The refill is charged as it happens (the
+// chunk computes its last tile of the old one meanwhile, then waits for the fetch), which is the cost of a
+// single-buffered tile; a tile fetched earlier would need a second slot and a prefetch the model does not
+// make.
 bool gemm_tiling_fits(const GemmProblem& p, const ChunkSpec& c, const GemmTiling& t);
-// Bytes one global-buffer tile of mg x kg x ng holds (one slot): of the tensors staged there, and its
-// partial sums when kg is not the whole reduction.
+// Bytes one global-buffer tile of mg x kg x ng holds: of the tensors staged there, and its partial sums when
+// kg is not the whole reduction.
 uint64_t glb_tile_bytes(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng);
 bool glb_tile_fits(const GemmProblem& p, int64_t mg, int64_t kg, int64_t ng);
 // With the reduction cut at the global-buffer level, an output tile's partial sums are loaded back at least

@@ -195,13 +195,13 @@ class NetworkMapper {
 
   // The global buffer left for a GEMM layer's staged tiles: what the tensors kept there while it runs (its
   // own kept operands and output among them) do not take. No more than its largest tile can use (the whole
-  // layer and its partial sums, double buffered), so that identical layers with different neighbours share
+  // layer and its partial sums), so that identical layers with different neighbours share
   // one search (the cache key holds the budget) without a tiling fitting one and not the other.
   uint64_t glb_budget(const Layer& l, const GemmProblem& p) const {
     const uint64_t held = residency_.resident_bytes[size_t(&l - net_.layers.data())];
     const uint64_t left = arch_.global_buffer.size - std::min(arch_.global_buffer.size, held);
     const uint64_t largest = glb_tile_bytes(p, p.m, p.k, p.n) + p.psum_bytes(p.m, p.n);
-    return largest > UINT64_MAX / kBufferSlots ? left : std::min(left, kBufferSlots * largest);
+    return std::min(left, largest);
   }
 
   // A vector layer; a softmax pass of an attention (p.pass_groups > 0) takes its share of the heads.

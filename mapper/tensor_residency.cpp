@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "model/buffering.hpp"
 #include "model/memory_transfer.hpp"
 
 namespace cosim {
@@ -41,7 +40,7 @@ class LayerBytes {
 };
 
 // Room a GEMM layer needs for its staged tiles: a strip of the array's width of its input, weights and
-// output, double buffered (the smallest global-buffer tiling worth having: model/buffering.hpp).
+// output (the smallest global-buffer tiling worth having; one tile at a time, mapper/gemm_tiling.hpp).
 uint64_t staging_reserve(const ArchSpec& arch, const Layer& l) {
   if (l.work != WorkKind::Gemm) return 0;
   const ChunkSpec* c = arch.chunk_for(l.op);
@@ -53,7 +52,7 @@ uint64_t staging_reserve(const ArchSpec& arch, const Layer& l) {
   const uint64_t strip =
       bytes_of(staged_input_elements(l.conv, int64_t(rows), int64_t(k), int64_t(k)), l.act_bits) +
       (b_bypass ? 0 : bytes_of(k * cols, b_bits)) + bytes_of(rows * cols, l.out_bits);
-  return kBufferSlots * strip;
+  return strip;
 }
 
 // A tensor's place in the buffer: kept from its birth at layer i to its last use.

@@ -35,14 +35,13 @@ done
 
 # Timeloop's Eyeriss-like exercise (timeloop-accelergy-exercises, 2020.ispass/timeloop/06-mapper-convlayer-eyeriss,
 # ref-output/timeloop-mapper.stats.txt): VGG02 layer 5 with the exercise's sizes and energy table
-# (validation/timeloop-eyeriss), for each mapping objective, beside Timeloop's best mapping. The second arch
-# gives a double-buffered global-buffer tile the 128 KiB Timeloop's single-buffered tile has.
+# (validation/timeloop-eyeriss), for each mapping objective, beside Timeloop's best mapping.
 echo
 echo "| run | cycles | x Timeloop | pJ/MAC | MAC | local buffers | global buffer | DRAM | DRAM MB | mapping |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 echo "| Timeloop (reference) | 5,505,024 | 1.00 | 5.82 | 2.20 | 2.37 | 0.71 | 0.54 | 7.77 | row stationary |"
 V=validation/timeloop-eyeriss
-for a in arch arch-glb-x2; do
+for a in arch; do
   for o in edp latency energy; do
     "$COSIM" run "$V/vgg02_layer5.json" --arch "$V/$a.json" --objective "$o" --format json -o "$TMP/t.json"
     "$PY" - "$TMP/t.json" "$a, $o" <<'PYEOF'
