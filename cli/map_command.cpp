@@ -193,7 +193,7 @@ nlohmann::json layer_json(const MapResults& r, size_t i) {
     e["glb_tile"] = {p.mapping.glb_tile_m, p.mapping.glb_tile_k, p.mapping.glb_tile_n};
     e["glb_loop_order"] = p.mapping.glb_loop_order;
     e["homes"] = {{"input", p.mapping.input_home},
-                  {"weight", p.mapping.weight_home},
+                  {"weight", p.shown_mapping().weight_home},
                   {"output", p.mapping.output_home}};
   } else if (p.unit == arch.vector_unit_index() && l.part != AttentionPart::Softmax) {
     e["tile_elements"] = p.mapping.tile_m;
@@ -258,9 +258,9 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
                               : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                                        : fmt::format("{} lanes", arch.vector_unit.lanes);
   const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);
-  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<21} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n",
+  return fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<27} {:>10} {:>11.1f} {:>5.1f}% {:>10} {:>9}\n",
                      plan_name(l.name, p, 1), name_width, unit_name(arch, p.unit), nest, spatial,
-                     homes_text(l, p.mapping), rec.cost.cycles, rec.cost.energy_pJ / 1e3,
+                     homes_text(l, p.shown_mapping()), rec.cost.cycles, rec.cost.energy_pJ / 1e3,
                      100.0 * r.utilization(i),
                      rec.reused                  ? "reused"
                      : rec.stats.considered == 0 ? "-"
@@ -318,7 +318,7 @@ std::string map_table(const MapResults& r) {
       "searched, {} identical ones reused\n\n",
       r.net.name, r.arch.name, r.arch.clock_hz / 1e6, r.m.plans.size(), to_string(r.objective), r.m.seconds,
       r.m.total.considered, r.m.total.simulated, searched, reused);
-  text += fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<21} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
+  text += fmt::format("{:<{}}  {:<11} {:<36} {:<17} {:<27} {:>10} {:>11} {:>6} {:>10} {:>9}\n", "layer", w,
                       "unit", "loop nest (outer first)", "spatial", "in/w/out at", "cycles", "energy nJ",
                       "util", "considered", "vs fixed");
   for (size_t i = 0; i < r.m.plans.size(); ++i) text += layer_row_text(r, i, w);
@@ -326,7 +326,8 @@ std::string map_table(const MapResults& r) {
       "\n(cycles and energy: the layer alone on its unit, exact; loop nest: dim, trips x tile, the loops "
       "over "
       "global-buffer tiles before the |, those over chunk tiles inside one after it; in/w/out at: where the "
-      "input, weights and output live; considered: "
+      "input, weights and output live (weights \"DRAM (prefetched)\": their first global-buffer tile is "
+      "fetched while the layers before it run, which the layer alone does not show); considered: "
       "mappings weighed, - for schedules not searched (sparse engine, its softmax); vs fixed: change of the "
       "objective against the fixed rule of docs/accelerator-model.md)\n");
   return text + schedule_text(r);

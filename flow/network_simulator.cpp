@@ -54,7 +54,7 @@ RunReport NetworkSimulator::run(const Network& net, const std::vector<LayerPlan>
     lr.time_us = arch_.cycles_to_us(double(lr.cycles));
     lr.utilization = lr.cycles ? double(lr.macs) / (double(unit.pes) * double(lr.cycles)) : 0;
     lr.energy = energy_.layer(p, l.vector_op);
-    lr.mapping = p.mapping;
+    lr.mapping = p.shown_mapping();
     lr.actions = p.actions;
     r.traffic += p.actions;
     lr.tiles = p.tiles.size();

@@ -462,6 +462,7 @@ void materialize_gemm(const ArchSpec& arch, const GemmProblem& p, const GemmTili
   plan.mapping.input_home = p.a_dram ? "DRAM" : "GLB";
   plan.mapping.weight_home = !p.b_dram ? "GLB" : p.b_bypass ? "DRAM (bypass)" : "DRAM";
   plan.mapping.output_home = p.o_dram ? "DRAM" : "GLB";
+  plan.glb_footprint = glb_tile_bytes(p, t.glb_m(p), t.glb_k(p), t.glb_n(p));
   plan.actions = gemm_cost(arch, p, t).actions;
   plan.tiles.clear();
   for_each_gemm_tile(arch, p, t, [&](const TileStep& s) { plan.tiles.push_back(s); });

@@ -71,6 +71,7 @@ class NetworkMapper {
       plan_of_[i] = int(plans.size());
       plans.push_back(std::move(p));
     }
+    mark_weight_prefetches(plans);
     return plans;
   }
 
@@ -202,6 +203,62 @@ class NetworkMapper {
     const uint64_t left = arch_.global_buffer.size - std::min(arch_.global_buffer.size, held);
     const uint64_t largest = glb_tile_bytes(p, p.m, p.k, p.n) + p.psum_bytes(p.m, p.n);
     return std::min(left, largest);
+  }
+
+  // Next-layer weight prefetch (docs/accelerator-model.md): a GEMM whose weights are staged in the global
+  // buffer has its first weight tile fetched early, while the plans it waits for still run: as soon as its
+  // chunk's load thread takes it (once the chunk's previous plan has loaded its last tile) if the tile fits
+  // beside what every plan from that previous one on holds (live tensors and staged tiles); else, when the
+  // previous plan is one it waits for, once that plan has ended and released its tiles, if the tile fits
+  // beside what every later plan holds.
+  void mark_weight_prefetches(std::vector<LayerPlan>& plans) const {
+    std::vector<int> last_on_unit(size_t(arch_.unit_count()), -1);
+    for (size_t j = 0; j < plans.size(); ++j) {
+      LayerPlan& p = plans[j];
+      const int prev = last_on_unit.at(size_t(p.unit));
+      last_on_unit[size_t(p.unit)] = int(j);
+      const Layer& l = net_.layers[size_t(p.layer)];
+      if (l.work != WorkKind::Gemm || !l.b_is_weight || p.attention || arch_.global_buffer.weights_bypass ||
+          p.unit >= int(arch_.chunks.size()) || p.tiles.empty() || p.tiles[0].fetches.empty() ||
+          p.deps.empty())  // without plans to wait for, its fetches start as early anyway
+        continue;
+      const uint64_t weights = p.tiles[0].fetches.back().bytes;  // fetched last (gemm_tiling.cpp)
+      if (room_beside(plans, size_t(std::max(prev, 0)), j, weights)) {
+        p.prefetch_fetches = 1;
+      } else if (prev >= 0 && waits_for(plans, j, size_t(prev)) &&
+                 room_beside(plans, size_t(prev) + 1, j, weights)) {
+        p.prefetch_fetches = 1;
+        p.prefetch_after = prev;
+      }
+    }
+  }
+
+  // `bytes` fit in the global buffer beside what each of plans [from, to) holds while it runs.
+  bool room_beside(const std::vector<LayerPlan>& plans, size_t from, size_t to, uint64_t bytes) const {
+    const uint64_t capacity = arch_.global_buffer.size;
+    for (size_t i = from; i < to; ++i) {
+      const uint64_t held = residency_.resident_bytes[size_t(plans[i].layer)] + plans[i].glb_footprint;
+      if (held > capacity || bytes > capacity - held) return false;
+    }
+    return true;
+  }
+
+  // Plan j waits, directly or through others, for plan `earlier` (dependencies point to earlier plans).
+  static bool waits_for(const std::vector<LayerPlan>& plans, size_t j, size_t earlier) {
+    std::vector<bool> seen(j - earlier, false);  // plans earlier+1 .. j
+    std::vector<size_t> stack{j};
+    while (!stack.empty()) {
+      const size_t k = stack.back();
+      stack.pop_back();
+      for (int d : plans[k].deps) {
+        const size_t dd = size_t(d);
+        if (dd == earlier) return true;
+        if (dd < earlier || dd >= j || seen[dd - earlier - 1]) continue;
+        seen[dd - earlier - 1] = true;
+        stack.push_back(dd);
+      }
+    }
+    return false;
   }
 
   // A vector layer; a softmax pass of an attention (p.pass_groups > 0) takes its share of the heads.

@@ -116,6 +116,7 @@ std::vector<LayerPlan> pipelined_plans(const std::vector<LayerPlan>& plans, cons
   for (const ScheduledPlan& x : s.order) {
     LayerPlan p = plans[size_t(x.plan)];
     p.item = x.item;
+    p.prefetch_fetches = 0, p.prefetch_after = -1;  // room was checked for the layer-by-layer order only
     for (int& d : p.deps) {
       d = position[size_t(x.item) * n + size_t(d)];
       if (d < 0) throw std::logic_error("pipelined order puts a plan before its dependency");

@@ -129,10 +129,25 @@ struct LayerPlan {
   // GEMM groups (heads x batch items) and how many; pass_groups 0: the whole layer.
   int64_t pass_first = 0, pass_groups = 0;
   std::vector<int> deps;  // indices of the plans this one waits for
+  // Next-layer weight prefetch: the last `prefetch_fetches` of the first tile's fetches (its weights' first
+  // global-buffer tile) are requested as soon as the unit's load thread takes the plan, or once plan
+  // `prefetch_after` has ended if that is not -1, while the plans it waits for may still run; the rest of
+  // its fetches when they are done. Set by the mapper where the global buffer has room
+  // (mapper/network_mapper.cpp); a plan run alone times the same either way.
+  int prefetch_fetches = 0;
+  int prefetch_after = -1;
+  uint64_t glb_footprint = 0;  // global-buffer bytes its staged tiles hold at once (a GEMM's tile)
   Mapping mapping;
   std::vector<TileStep> tiles;
   ActionCounts actions;
   std::shared_ptr<const AttentionLayerStats> attention;  // on the SDDMM plan of a sparse attention
+
+  // The mapping as reports show it: prefetched weights say so in their home ("DRAM (prefetched)").
+  Mapping shown_mapping() const {
+    Mapping m = mapping;
+    if (prefetch_fetches > 0) m.weight_home += " (prefetched)";
+    return m;
+  }
 };
 
 // A plan's name in reports: its layer's, with the heads of an attention pass ("block0.attn.qk.heads0-2",

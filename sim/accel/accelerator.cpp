@@ -15,6 +15,7 @@ namespace {
 struct Job {
   const LayerPlan* plan = nullptr;
   std::vector<Job*> deps;
+  Job* prefetch_after = nullptr;  // its weight prefetch waits for this one's end
   bool done = false;
   sc_core::sc_event done_event;
   PlanTiming timing;
@@ -69,16 +70,24 @@ class PipelineUnit : public sc_core::sc_module {
     uint64_t last() const { return *std::max_element(done.begin(), done.end()); }
   };
 
-  // Issues transfers now (kind 0: loads, 1: stores); waits until the last has arrived.
-  void transfer(const std::vector<Transfer>& ts, int kind, Batch& b) {
+  // Requests transfers [from, to) of `ts` now (kind 0: loads, 1: stores), each in its place in the list's
+  // order; `b` learns when they arrive.
+  void issue(const std::vector<Transfer>& ts, size_t from, size_t to, int kind, Batch& b) {
     const uint64_t now = Accelerator::now_cycles();
     b.issued = now;
     b.done.assign(ts.size() + 1, now);
-    for (size_t i = 0; i < ts.size(); ++i) {
+    for (size_t i = from; i < to; ++i) {
       if (ts[i].bytes == 0) continue;
       (ts[i].dram ? dram_ : glb_).request(now, ts[i].bytes, {index_, kind, int(i)}, &b, int(i));
     }
+  }
+  void await(Batch& b) {
     while (Accelerator::now_cycles() < b.last()) wait(b.arrived);
+  }
+  // Issues transfers now; waits until the last has arrived.
+  void transfer(const std::vector<Transfer>& ts, int kind, Batch& b) {
+    issue(ts, 0, ts.size(), kind, b);
+    await(b);
   }
 
   static int64_t ref(size_t job, size_t tile) { return int64_t(job) << 32 | int64_t(tile); }
@@ -88,6 +97,13 @@ class PipelineUnit : public sc_core::sc_module {
       while (queue_.empty()) wait(work_);
       Job* j = queue_.front();
       queue_.pop_front();
+      // Prefetched weights are requested before the wait for the plans this one depends on.
+      const std::vector<Transfer>& first = j->plan->tiles[0].fetches;
+      const size_t early = std::min(first.size(), size_t(std::max(j->plan->prefetch_fetches, 0)));
+      if (early > 0 && j->prefetch_after) {
+        while (!j->prefetch_after->done) wait(j->prefetch_after->done_event);
+      }
+      issue(first, first.size() - early, first.size(), 0, prefetch_batch_);
       for (Job* d : j->deps) {
         while (!d->done) wait(d->done_event);
       }
@@ -97,7 +113,13 @@ class PipelineUnit : public sc_core::sc_module {
       for (size_t t = 0; t < j->plan->tiles.size(); ++t) {
         in_slots_.wait();
         const TileStep& tile = j->plan->tiles[t];
-        if (!tile.fetches.empty()) transfer(tile.fetches, 0, load_batch_);
+        if (t == 0) {
+          issue(first, 0, first.size() - early, 0, load_batch_);
+          await(prefetch_batch_);
+          await(load_batch_);
+        } else if (!tile.fetches.empty()) {
+          transfer(tile.fetches, 0, load_batch_);
+        }
         transfer(tile.loads, 0, load_batch_);
         to_compute_.write(ref(slot, t));
       }
@@ -140,7 +162,7 @@ class PipelineUnit : public sc_core::sc_module {
   int index_;
   ArbitratedChannel& dram_;
   ArbitratedChannel& glb_;
-  Batch load_batch_, store_batch_;
+  Batch load_batch_, prefetch_batch_, store_batch_;
   sc_core::sc_semaphore in_slots_, out_slots_;
   sc_core::sc_fifo<int64_t> to_compute_, to_store_;
   std::deque<Job*> queue_;
@@ -178,6 +200,7 @@ SimResult Accelerator::run(const std::vector<LayerPlan>& plans) {
     auto j = std::make_unique<Job>();
     j->plan = &p;
     for (int d : p.deps) j->deps.push_back(jobs.at(size_t(d)).get());
+    if (p.prefetch_after >= 0) j->prefetch_after = jobs.at(size_t(p.prefetch_after)).get();
     if (p.tiles.empty()) throw std::logic_error("a layer plan without tiles");
     jobs.push_back(std::move(j));
   }

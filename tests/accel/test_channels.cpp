@@ -65,6 +65,41 @@ TEST(SharedChannels, SameCycleRequestsGoByUnitIndex) {
   EXPECT_EQ(r.plans[0].end, 75u) << "vector unit (unit 3) last";
 }
 
+// Next-layer weight prefetch by hand (1 B/cycle DRAM, 10-cycle latency): plan 0 computes 100 cycles on the
+// mac chunk, plan 1 50 cycles on the vector unit after it, plan 2 on the mac chunk after plan 1 fetches its
+// input (40 B) and its weights (150 B), loads 8 B over the global buffer's port (1 cycle) and computes 5.
+//   no prefetch: at 150 the input 150..190 (arrives 200), the weights 190..340 (350); load to 351, end 356;
+//   weights on take: the chunk's load thread takes plan 2 at 0: weights 0..150 (160); input 150..190 (200);
+//     load to 201, end 206;
+//   weights after plan 0 has ended: 100..250 (260); input waits for the channel 250..290 (300); end 306.
+// Plan 2 starts (its dependency done) at 150 each time.
+TEST(SharedChannels, WeightsPrefetchedWhileThePlansBeforeRun) {
+  const ArchSpec arch = slow_dram_arch();
+  Accelerator accel("accel", arch);
+  auto run = [&](int prefetch, int after) {
+    LayerPlan first = one_tile(0, 0, 100, 0), second = one_tile(arch.vector_unit_index(), 0, 50, 0);
+    LayerPlan third = one_tile(0, 0, 5, 0);
+    first.tiles[0].loads.clear(), second.tiles[0].loads.clear();
+    second.deps = {0};
+    third.deps = {1};
+    third.tiles[0].fetches = {{40, true}, {150, true}};
+    third.tiles[0].loads = {{8, false}};
+    third.prefetch_fetches = prefetch, third.prefetch_after = after;
+    return accel.run({first, second, third});
+  };
+  const SimResult none = run(0, -1), on_take = run(1, -1), after_first = run(1, 0);
+  for (const SimResult* r : {&none, &on_take, &after_first}) {
+    ASSERT_EQ(r->plans.size(), 3u);
+    EXPECT_EQ(r->plans[1].end, 150u);
+    EXPECT_EQ(r->plans[2].start, 150u);
+  }
+  EXPECT_EQ(none.plans[2].end, 356u);
+  EXPECT_EQ(on_take.plans[2].end, 206u);
+  EXPECT_EQ(after_first.plans[2].end, 306u);
+  EXPECT_EQ(none.dram_busy_cycles, 190u);
+  EXPECT_EQ(on_take.dram_busy_cycles, 190u);
+}
+
 struct Recorder : ArbitratedChannel::Owner {
   std::vector<uint64_t> done = std::vector<uint64_t>(8, 0);
   void completion_changed(int slot, uint64_t cycle) override { done[size_t(slot)] = cycle; }

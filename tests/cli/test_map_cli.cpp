@@ -34,7 +34,7 @@ TEST(CosimMap, TableShowsLoopNestsCostsSearchAndSchedule) {
   for (const char* s :
        {"DeiT-Small on default", "objective edp", "mappings considered", "block11.fc2", "loop nest",
         "OS m>rows n>cols", "schedule", "layer by layer", "pipelined", "chunk allocation", "mac       16x16",
-        "in/w/out at", "GLB/DRAM/GLB", " | n16x32 m13x16 k1x384"}) {
+        "in/w/out at", "GLB/DRAM (prefetched)/GLB", " | n16x32 m13x16 k1x384"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
 }

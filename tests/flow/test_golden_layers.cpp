@@ -251,3 +251,58 @@ TEST(GoldenConv, GlobalBufferHoldsTheRawInputNotItsExpansion) {
 
 }  // namespace
 }  // namespace cosim
+
+namespace cosim {
+namespace {
+
+// Next-layer weight prefetch by hand (docs/accelerator-model.md): two linear layers on the default preset,
+// output stationary, int8: "a" (input [20, 40] from DRAM, 40 -> 8, its output 160 B kept in the global
+// buffer) then "b" (8 -> 16, weights 8 x 16 = 128 B = 2 bursts, its result 320 B to DRAM). Each is one tile.
+//   a: fetch 832 B + 320 B (0..6, 6..9, + 50 = 59), load 7 + 3 cycles (69), compute 132 (201), store 160 B
+//     (2 cycles): ends at 203. Its chunk's load thread takes b at 69, after a's last loads.
+//   b prefetched: weights requested at 69, 69..70, arrive 120, while a computes. At 203 (a done) b loads
+//     input 160 B (2) and weights (1) to 206, computes (8 + 32 + 16 - 2) + (8 + 8 + 16 - 2) = 84 to 290,
+//     stores 320 B (3) to 293, writes back 5 bursts (3 + 50): ends at 346.
+//   b not prefetched: weights at 203, arrive 254; loads to 257, compute to 341, store to 344, writeback 397.
+// Room: while a runs the global buffer holds a's output (160 B, kept from its birth) and a's staged tile
+// (input 800 + weights 320 = 1120 B), so b's 128 B prefetch on taking it needs 160 + 1120 + 128 = 1408 B.
+// With 1407 B it waits for a's end instead (then the same as no prefetch: a is what b waits for).
+TEST(GoldenNetwork, NextLayerWeightsPrefetchedWhileThePreviousComputesWhenTheyFit) {
+  auto arch = [](const char* glb) {
+    return test::arch_with("arch/default.json", [&](nlohmann::json& j) {
+      for (auto& c : j["chunks"]) c["dataflows"] = {"output_stationary"};
+      j["global_buffer"]["size"] = glb;
+    });
+  };
+  const nlohmann::json bits = {{"act", 8}, {"weight", 8}};
+  const nlohmann::json layers = nlohmann::json::array(
+      {{{"name", "a"}, {"type", "linear"}, {"out_features", 8}, {"op", "mult"}, {"bits", bits}},
+       {{"name", "b"}, {"type", "linear"}, {"out_features", 16}, {"op", "mult"}, {"bits", bits}}});
+  nlohmann::json w = one_layer_workload({20, 40}, 8, layers[0]);
+  w["layers"] = layers;
+  const Network net = read_network(JsonField::from(w, test::source_path("workloads/golden.json")));
+  // Every simulator is built before the first runs (one SystemC elaboration).
+  NetworkSimulator roomy_sim(arch("512 KiB"), "roomy"), exact_sim(arch("1408 B"), "exact"),
+      short_sim(arch("1407 B"), "short");
+  const std::vector<LayerPlan> roomy_plans = fixed_mapping(net, roomy_sim.arch()),
+                               exact_plans = fixed_mapping(net, exact_sim.arch()),
+                               short_plans = fixed_mapping(net, short_sim.arch());
+  const RunReport roomy = roomy_sim.run(net, roomy_plans), exact = exact_sim.run(net, exact_plans),
+                  tight = short_sim.run(net, short_plans);
+  for (const RunReport* r : {&roomy, &exact, &tight}) {
+    ASSERT_EQ(r->layers.size(), 2u);
+    EXPECT_EQ(r->layers[0].end_cycle, 203u);
+    EXPECT_EQ(r->layers[1].start_cycle, 203u);
+  }
+  EXPECT_EQ(roomy.layers[1].end_cycle, 346u);
+  EXPECT_EQ(exact.layers[1].end_cycle, 346u);
+  EXPECT_EQ(tight.layers[1].end_cycle, 397u);
+  EXPECT_EQ(exact_plans[1].prefetch_fetches, 1);
+  EXPECT_EQ(exact_plans[1].prefetch_after, -1);
+  EXPECT_EQ(short_plans[1].prefetch_after, 0);
+  EXPECT_EQ(exact.layers[1].mapping.weight_home, "DRAM (prefetched)");
+  EXPECT_EQ(exact_plans[0].prefetch_fetches, 0) << "the first layer's weights have nothing to hide behind";
+}
+
+}  // namespace
+}  // namespace cosim

@@ -68,12 +68,15 @@ TEST(CostModel, EveryPlanOfDeitSmallAndHybridResNetAloneEqualsSimulation) {
   NetworkSimulator sim(arch);
   const LayerCostModel model(arch);
   std::set<int> units;
+  int prefetching = 0;  // plans whose weights are prefetched: alone, that changes nothing
   for (const char* workload : {"workloads/vit.json", "workloads/resnet20_hybrid.json"}) {
     const Network net = read_network(source_path(workload));
     std::vector<LayerPlan> plans = fixed_mapping(net, arch);
     for (LayerPlan& p : auto_mapping(net, arch, Objective::Latency).plans) plans.push_back(std::move(p));
     for (LayerPlan p : plans) {
       p.deps.clear();
+      p.prefetch_after = -1;
+      prefetching += p.prefetch_fetches > 0;
       const Layer& l = net.layers[size_t(p.layer)];
       const RunReport r = sim.run(net, {p});
       const LayerCost predicted = model.plan(p, l.vector_op);
@@ -83,6 +86,7 @@ TEST(CostModel, EveryPlanOfDeitSmallAndHybridResNetAloneEqualsSimulation) {
     }
   }
   EXPECT_EQ(int(units.size()), arch.unit_count()) << "every chunk, the vector unit and the sparse engine";
+  EXPECT_GT(prefetching, 0);
 }
 
 TEST(CostModel, EveryPlanOfHybridResNetAloneEqualsSimulationOnSlowMemory) {
@@ -92,6 +96,7 @@ TEST(CostModel, EveryPlanOfHybridResNetAloneEqualsSimulationOnSlowMemory) {
   const LayerCostModel model(arch);
   for (LayerPlan p : auto_mapping(net, arch, Objective::Energy).plans) {
     p.deps.clear();
+    p.prefetch_after = -1;
     const Layer& l = net.layers[size_t(p.layer)];
     const RunReport r = sim.run(net, {p});
     ASSERT_EQ(model.plan(p, l.vector_op).cycles, r.total_cycles) << l.name;
