@@ -329,7 +329,7 @@ void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, in
   a.output_buffer_bytes += c * (output_accesses * p.acc_bits / 8);
   a.psum_adds += count * psum_adds;
   a.macs += count * uint64_t(m * k * n);
-  a.compute_cycles += count * tile_cycles(d, p.rows, p.cols, m, k, n);
+  a.compute_cycles += count * tile_cycles(d, p.rows, p.cols, m, k, n, p.fold_pipelining);
 }
 
 GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t) {
@@ -398,7 +398,7 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
       if (load_a) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), false));
       if (load_b) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), b_direct));
       if (first_k && !first_slice) t.loads.push_back(transfer_of(arch, p.psum_bytes(m, n), false));
-      t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
+      t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n, p.fold_pipelining);
       if (last_k)
         t.stores.push_back(
             transfer_of(arch, last_slice ? gemm_store_bytes(p, m, n) : p.psum_bytes(m, n), false));

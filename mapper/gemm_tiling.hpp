@@ -41,6 +41,7 @@ struct GemmProblem {
   double out_scale = 1.0;    // stored output bytes / plain bytes (Q/K encoder)
   int rows = 16, cols = 16;  // the chunk's array
   bool reads_every_operation = false;  // the chunk's PEs read operands and partial sums at every operation
+  bool fold_pipelining = false;        // the chunk's folds overlap (model/fold_timing.hpp)
   uint64_t glb_budget = UINT64_MAX;    // bytes of the global buffer this layer's tiles may use
   ConvWindow window;                   // a convolution: a's global-buffer tiles hold raw input, not im2col
 
@@ -51,7 +52,8 @@ struct GemmProblem {
   // Every field, for comparing problems (two equal problems have the same mappings and costs).
   auto key() const {
     return std::make_tuple(groups, m, k, n, a_bits, b_bits, acc_bits, out_bits, a_dram, b_dram, o_dram,
-                           b_bypass, out_scale, rows, cols, reads_every_operation, glb_budget, window.key());
+                           b_bypass, out_scale, rows, cols, reads_every_operation, fold_pipelining,
+                           glb_budget, window.key());
   }
   // Elements of a's global-buffer tile of `mg` rows and `kg` of the reduction: the expansion, or a
   // convolution's window.
@@ -197,7 +199,7 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
                   held_b[0] = k0, held_b[1] = n0;
                 }
                 if (k0 == 0 && !first_slice) t.loads.push_back(transfer_of(arch, p.psum_bytes(m, n), false));
-                t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n);
+                t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n, p.fold_pipelining);
                 if (k0 + k == gk) {
                   const uint64_t bytes = last_slice ? gemm_store_bytes(p, m, n) : p.psum_bytes(m, n);
                   t.stores.push_back(transfer_of(arch, bytes, false));

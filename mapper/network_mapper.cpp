@@ -189,6 +189,7 @@ class NetworkMapper {
     prob.b_bypass = l.b_is_weight && arch_.global_buffer.weights_bypass;
     prob.rows = c.rows, prob.cols = c.cols;
     prob.reads_every_operation = c.operand_reads == OperandReads::EveryOperation;
+    prob.fold_pipelining = c.fold_pipelining;
     prob.window = l.conv;
     prob.glb_budget = glb_budget(l, prob);
     materialize_gemm(arch_, prob, policy_.gemm(l, c, prob), p);

@@ -3,6 +3,7 @@
 // charges for compute; tests/pe_array proves them equal to the clocked model.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "model/integer_math.hpp"
@@ -58,6 +59,60 @@ inline uint64_t tile_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t k
   // All three are sum over folds of (stream + 2 * rows_i + cols_j - 2):
   //   = fr*fc*(stream - 2) + 2*fc*rows_dim + fr*cols_dim.
   return uint64_t(fr * fc * (s.stream_dim - 2) + 2 * fc * s.rows_dim + fr * s.cols_dim);
+}
+
+// The pipelined discipline (docs/pe-array.md, "With pipelining"). Folds run column folds outer, row folds
+// inner; fold f uses R_f rows and streams T elements; S_f is the edge its stream starts.
+
+// The edge fold 0's stream starts: WS/IS after its preload (R_0 edges), OS at once.
+inline int64_t pipelined_first_start(Dataflow d, int64_t first_rows) {
+  return d == Dataflow::OutputStationary ? 0 : first_rows;
+}
+
+// S_{f+1} - S_f for consecutive folds of r_f and r_next rows, the earliest the hazards allow.
+//   WS/IS: one stream element per edge per row, and results leave a lower tap after the previous fold's
+//          left a higher one; the next weights are in the shadows (preload from S_f + r_f - 1, r_next edges).
+//   OS:    one stream element per edge per row, and the results of this fold, rising two rows per edge
+//          relative to the next fold's (which start 2 rows per gap edge behind), never meet them: a gap of at
+//          least 2 r_f - 1 edges.
+inline int64_t pipelined_gap(Dataflow d, int64_t stream, int64_t r_f, int64_t r_next) {
+  if (d == Dataflow::OutputStationary) return std::max(stream, 2 * r_f - 1);
+  return std::max(stream + std::max<int64_t>(0, r_f - r_next), r_f - 1 + r_next);
+}
+
+// Edges from the last fold's stream start to its last result leaving the port, plus one (the cycle count).
+inline int64_t pipelined_tail(Dataflow d, int64_t stream, int64_t r_last, int64_t c_last) {
+  if (d == Dataflow::OutputStationary) return stream + 2 * r_last + c_last - 3;
+  return stream + r_last + c_last - 2;
+}
+
+// Cycles of an m x k x n tile on a rows x cols array whose folds pipeline: the S recurrence summed in closed
+// form. In the fold order the consecutive pairs are (full, full) fc*(fr-2) times, (full, ragged) fc times and
+// (ragged, full) fc-1 times when there are fr >= 2 row folds, else (ragged, ragged) fc-1 times. The tile ends
+// when the last fold's results have left, or the previous column fold's last one's if that is wider and
+// finishes later (folds of equal width finish in order).
+inline uint64_t pipelined_tile_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t k, int64_t n) {
+  SpatialMap s = spatial_map(d, m, k, n);
+  const int64_t fr = ceil_div(s.rows_dim, rows), fc = ceil_div(s.cols_dim, cols);
+  const int64_t r_last = s.rows_dim - (fr - 1) * rows, c_last = s.cols_dim - (fc - 1) * cols;
+  const int64_t T = s.stream_dim, R = rows;
+  // S increase from the last fold of one column fold to the last fold of the next.
+  const int64_t span = fr >= 2 ? pipelined_gap(d, T, r_last, R) + (fr - 2) * pipelined_gap(d, T, R, R) +
+                                     pipelined_gap(d, T, R, r_last)
+                               : pipelined_gap(d, T, r_last, r_last);
+  const int64_t first_last_start =  // the start of the first column fold's last fold
+      fr >= 2 ? pipelined_first_start(d, R) + (fr - 2) * pipelined_gap(d, T, R, R) +
+                    pipelined_gap(d, T, R, r_last)
+              : pipelined_first_start(d, r_last);
+  const int64_t last_start = first_last_start + (fc - 1) * span;
+  int64_t end = last_start + pipelined_tail(d, T, r_last, c_last);
+  if (fc >= 2) end = std::max(end, last_start - span + pipelined_tail(d, T, r_last, cols));
+  return uint64_t(end);
+}
+
+// The cycles an array charges for a tile, by its discipline.
+inline uint64_t tile_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t k, int64_t n, bool pipelined) {
+  return pipelined ? pipelined_tile_cycles(d, rows, cols, m, k, n) : tile_cycles(d, rows, cols, m, k, n);
 }
 
 inline uint64_t tile_folds(Dataflow d, int rows, int cols, int64_t m, int64_t k, int64_t n) {

@@ -69,7 +69,7 @@ std::string ArchSpec::fingerprint() const {
     j["chunks"].push_back({c.name, int(c.op), c.rows, c.cols, c.pe.act_bits, c.pe.weight_bits, c.pe.acc_bits,
                            int(c.pe.overflow), c.pe.frac_bits, d, c.input_buffer, c.weight_buffer,
                            c.output_buffer, c.input_access.value_or(-1), c.weight_access.value_or(-1),
-                           c.output_access.value_or(-1), int(c.operand_reads)});
+                           c.output_access.value_or(-1), int(c.operand_reads), c.fold_pipelining});
   }
   j["global_buffer"] = {global_buffer.size, global_buffer.rate.bytes, global_buffer.rate.cycles,
                         global_buffer.weights_bypass, global_buffer.access.value_or(-1)};
@@ -152,9 +152,10 @@ AccessEnergy read_memory_access_energy(const JsonField& f) {
 }
 
 ChunkSpec read_chunk(const JsonField& c) {
-  // Fields of a chunk. Defaults: overflow "wrap", frac_bits 0, operand_reads "array_edge", no access_energy.
+  // Fields of a chunk. Defaults: overflow "wrap", frac_bits 0, operand_reads "array_edge", no access_energy,
+  // fold_pipelining false.
   c.allow_only({"name", "op", "rows", "cols", "bits", "overflow", "frac_bits", "dataflows", "buffers",
-                "operand_reads", "access_energy", "note"});
+                "operand_reads", "fold_pipelining", "access_energy", "note"});
   ChunkSpec s;
   s.pointer = c.pointer();
   s.name = c["name"].string();
@@ -212,6 +213,7 @@ ChunkSpec read_chunk(const JsonField& c) {
     if (r->choice({"array_edge", "every_operation"}) == "every_operation")
       s.operand_reads = OperandReads::EveryOperation;
   }
+  if (auto p = c.optional("fold_pipelining")) s.fold_pipelining = p->boolean();
   if (auto e = c.optional("access_energy")) {
     const std::vector<AccessEnergy> v = read_access_energy(*e, {"input", "weight", "output"});
     s.input_access = v[0], s.weight_access = v[1], s.output_access = v[2];

@@ -36,7 +36,8 @@ struct ChunkSpec {
   uint64_t input_buffer = 0, weight_buffer = 0, output_buffer = 0;  // bytes
   AccessEnergy input_access, weight_access, output_access;          // pJ per byte, when given
   OperandReads operand_reads = OperandReads::ArrayEdge;
-  std::string pointer;  // JSON pointer of this chunk in the architecture file
+  bool fold_pipelining = false;  // folds overlap (shadow weights, drain registers: docs/pe-array.md)
+  std::string pointer;           // JSON pointer of this chunk in the architecture file
 
   int pes() const { return rows * cols; }
 };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sim/clocked_model.hpp"
+#include "sim/pe_array/pipelined_tile.hpp"
 #include "sim/pe_array/systolic_array.hpp"
 
 namespace cosim {
@@ -17,6 +18,20 @@ class PeArrayModule : public ClockedModel<SystolicArray> {
     return run([&](SystolicArray& a) { a.start(d, fold); });
   }
   const SystolicArray& array() const { return model(); }
+};
+
+// The level-1 SystemC model of an array whose folds pipeline, running whole tiles (docs/pe-array.md).
+class PipelinedArrayModule : public ClockedModel<PipelinedTileModel> {
+ public:
+  PipelinedArrayModule(sc_core::sc_module_name name, OpType op, int rows, int cols, const PeFormat& format,
+                       sc_core::sc_time period)
+      : ClockedModel<PipelinedTileModel>(name, period, op, rows, cols, format) {}
+
+  // Runs a tile to completion; returns the simulated cycles. Call from an SC_THREAD.
+  uint64_t run_tile(Dataflow d, const FoldInput& tile, int64_t early_fold = -1) {
+    return run([&](PipelinedTileModel& m) { m.start(d, tile, early_fold); });
+  }
+  const PipelinedTileModel& tile_model() const { return model(); }
 };
 
 }  // namespace cosim
