@@ -24,7 +24,8 @@ struct Mismatch {
 struct CosimResult {
   uint64_t cycles = 0;  // cycles compared
   uint64_t folds = 0;
-  uint64_t folds_by_dataflow[3] = {0, 0, 0};  // PE arrays: output-, weight-, input-stationary
+  uint64_t folds_by_dataflow[3] = {0, 0, 0};            // PE arrays: output-, weight-, input-stationary
+  uint64_t pipelined_tiles_by_dataflow[3] = {0, 0, 0};  // PE arrays: tiles run with pipelined folds
   std::optional<Mismatch> mismatch;
   bool ok() const { return !mismatch; }
 };

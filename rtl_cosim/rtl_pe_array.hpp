@@ -15,10 +15,14 @@ namespace cosim {
 class RtlPeArray {
  public:
   virtual ~RtlPeArray() = default;
-  virtual void set_control(bool rst, int mode, int phase, int active_rows) = 0;
-  virtual void set_h(int row, uint64_t bits, bool valid) = 0;  // left edge of `row`
-  virtual void set_v(int col, uint64_t bits, bool valid) = 0;  // top edge of `col`
-  virtual void clock() = 0;                                    // one rising edge
+  virtual void set_control(bool rst, int mode, int phase, int active_rows, bool pipelined = false) = 0;
+  virtual void set_h(int row, uint64_t bits, bool valid, bool mark = false) = 0;  // left edge of `row`
+  virtual void set_v(int col, uint64_t bits, bool valid) = 0;                     // top edge of `col`
+  virtual void set_tap(int col, int row) = 0;  // the row column `col`'s output port reads
+  virtual void clock() = 0;                    // one rising edge
+  virtual void eval() = 0;                     // settle the output ports after changing inputs
+  virtual uint64_t out(int col) const = 0;     // column `col`'s output port
+  virtual bool out_valid(int col) const = 0;
   virtual uint64_t sum(int r, int c) const = 0;
   virtual bool sum_valid(int r, int c) const = 0;
   virtual uint64_t h(int r, int c) const = 0;
@@ -26,6 +30,10 @@ class RtlPeArray {
   virtual uint64_t v(int r, int c) const = 0;
   virtual bool v_valid(int r, int c) const = 0;
   virtual uint64_t stat(int r, int c) const = 0;
+  virtual bool h_mark(int r, int c) const = 0;
+  virtual uint64_t shadow(int r, int c) const = 0;
+  virtual uint64_t drain(int r, int c) const = 0;
+  virtual bool drain_valid(int r, int c) const = 0;
 };
 
 // One Verilated configuration of rtl/pe_array.sv (parameters are fixed when Verilator compiles it).
@@ -41,5 +49,7 @@ struct RtlConfig {
 // rtl/CMakeLists.txt).
 const std::vector<RtlConfig>& rtl_configs();
 const RtlConfig* find_rtl_config(const std::string& name);
+// RTL with one deliberate fault each (rtl/CMakeLists.txt, cosim_rtl_fault): negative controls that must fail.
+const std::vector<RtlConfig>& rtl_fault_configs();
 
 }  // namespace cosim
