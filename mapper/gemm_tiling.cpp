@@ -102,7 +102,8 @@ void add_chunk_tiles(const ArchSpec& arch, const GemmProblem& p, const GemmTilin
       const double acc_bytes = double(m.size * n.size) * p.acc_bits / 8;
       for (const KCut& k : ks) {
         const uint64_t times = count * uint64_t(m.count * n.count * k.count);
-        add_gemm_compute(p, t.dataflow, m.size, k.size, n.size, k.first && slice.first, times, a);
+        add_gemm_compute(p, t.dataflow, m.size, k.size, n.size, k.first && slice.first, times,
+                         t.k_tile_range(p), a);
         if (!a_once_per_block) {
           const uint64_t bytes = bytes_of(uint64_t(m.size * k.size), p.a_bits);
           add_glb(arch, bytes, times, TensorRole::Input, c);
@@ -298,7 +299,7 @@ void glb_tilings(const GemmProblem& p, const GemmTiling& t, std::vector<GemmTili
 }
 
 void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, int64_t n, bool first_k,
-                      uint64_t count, ActionCounts& a) {
+                      uint64_t count, std::pair<int64_t, int64_t> k_range, ActionCounts& a) {
   const SpatialMap s = spatial_map(d, m, k, n);
   const int64_t fr = ceil_div(s.rows_dim, p.rows), fc = ceil_div(s.cols_dim, p.cols);
   double a_reads = 0, b_reads = 0;
@@ -329,7 +330,9 @@ void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, in
   a.output_buffer_bytes += c * (output_accesses * p.acc_bits / 8);
   a.psum_adds += count * psum_adds;
   a.macs += count * uint64_t(m * k * n);
-  a.compute_cycles += count * tile_cycles(d, p.rows, p.cols, m, k, n, p.fold_pipelining);
+  TileStep t;
+  p.set_compute(d, m, k, n, k_range.first, k_range.second, t);
+  a.compute_cycles += count * (t.compute_cycles - t.compute_overlap);  // the unit's busy cycles
 }
 
 GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling& t) {
@@ -380,6 +383,7 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
   const int64_t MG = ts.glb_m(p), NG = ts.glb_n(p), KG = ts.glb_k(p);
   const int64_t nm2 = ceil_div(p.m, MG), nn2 = ceil_div(p.n, NG);
   const bool b_direct = p.b_dram && p.b_bypass, sliced = KG < p.k;
+  const auto k_range = ts.k_tile_range(p);
   // One global-buffer tile of gm x gk x gn whose first chunk tile carries `fetches` (see for_each_gemm_tile:
   // within it, a chunk tile loads an operand when it differs from the one held, starting afresh); the first
   // slice of the reduction has no partial sums to load, the last stores results, the others partial sums.
@@ -398,7 +402,7 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
       if (load_a) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(m * k), p.a_bits), false));
       if (load_b) t.loads.push_back(transfer_of(arch, bytes_of(uint64_t(k * n), p.b_bits), b_direct));
       if (first_k && !first_slice) t.loads.push_back(transfer_of(arch, p.psum_bytes(m, n), false));
-      t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n, p.fold_pipelining);
+      p.set_compute(ts.dataflow, m, k, n, k_range.first, k_range.second, t);
       if (last_k)
         t.stores.push_back(
             transfer_of(arch, last_slice ? gemm_store_bytes(p, m, n) : p.psum_bytes(m, n), false));

@@ -62,6 +62,14 @@ struct GemmProblem {
     return staged_input_elements(window, mg, kg, step);
   }
   uint64_t psum_bytes(int64_t m, int64_t n) const { return bytes_of(uint64_t(m * n), acc_bits); }
+  // A chunk tile's compute cycles and the overlap with the next tile (model/fold_timing.hpp). `k_min`,
+  // `k_max`: the smallest and largest k of the layer's chunk tiles (WS/IS: the rows of the next tile's first
+  // fold; OS: its stream).
+  void set_compute(Dataflow d, int64_t m, int64_t k, int64_t n, int64_t k_min, int64_t k_max,
+                   TileStep& t) const {
+    t.compute_cycles = tile_cycles(d, rows, cols, m, k, n, fold_pipelining);
+    t.compute_overlap = tile_overlap(d, rows, cols, m, k, n, fold_pipelining, k_min, k_max);
+  }
   // A grouped layer (depthwise, grouped convolutions) whose global-buffer tiles hold a group's whole b (kg,
   // ng the whole of K, N) fetches the b of all its groups in one transfer before its first tile and keeps
   // it for the layer: a depthwise layer's 9 weights per channel are one burst-rounded transfer, not one
@@ -85,6 +93,20 @@ struct GemmTiling {
   int64_t glb_n(const GemmProblem& p) const { return ng == 0 ? p.n : std::min(ng, p.n); }
   int64_t glb_k(const GemmProblem& p) const { return kg == 0 ? p.k : std::min(kg, p.k); }
   bool psums_leave(const GemmProblem& p) const { return glb_k(p) < p.k; }  // partial sums to the GLB
+  // The smallest and largest k of the layer's chunk tiles: the reduction cut into global-buffer slices, each
+  // cut into chunk tiles of kt (the last of each may be shorter).
+  std::pair<int64_t, int64_t> k_tile_range(const GemmProblem& p) const {
+    const int64_t KG = glb_k(p);
+    int64_t lo = INT64_MAX, hi = 0;
+    for (const int64_t gk : {KG, p.k % KG}) {
+      if (gk == 0) continue;
+      for (const int64_t k : {std::min(kt, gk), gk % kt}) {
+        if (k == 0) continue;
+        lo = std::min(lo, k), hi = std::max(hi, k);
+      }
+    }
+    return {lo, hi};
+  }
 };
 
 // Closed-form totals of a tiling.
@@ -133,9 +155,9 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
 
 // One tile's compute: its cycles on the array and the actions of running it (operand reads into the array,
 // result writes, partial-sum adds; docs/accelerator-model.md gives the per-dataflow counts). `count` tiles of
-// this size add `count` times.
+// this size add `count` times. `k_range`: GemmTiling::k_tile_range (the busy cycles of pipelined arrays).
 void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, int64_t n, bool first_k,
-                      uint64_t count, ActionCounts& a);
+                      uint64_t count, std::pair<int64_t, int64_t> k_range, ActionCounts& a);
 
 // The transfer of `bytes` to or from DRAM or the global buffer, without counting it.
 inline Transfer transfer_of(const ArchSpec& arch, uint64_t bytes, bool dram) {
@@ -154,6 +176,7 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
   const bool b_direct = p.b_dram && p.b_bypass;
   int64_t held_ga[3] = {-1, -1, -1}, held_gb[3] = {-1, -1, -1};  // GLB tiles held: (g, m0, k0), (g, k0, n0)
   const bool b_all_groups = p.b_fetched_for_all_groups(KG, NG);
+  const auto k_range = ts.k_tile_range(p);
   const int64_t outer2_end = ts.glb_n_outer ? N : M, outer2_step = ts.glb_n_outer ? NG : MG;
   const int64_t inner2_end = ts.glb_n_outer ? M : N, inner2_step = ts.glb_n_outer ? MG : NG;
   TileStep t;
@@ -199,7 +222,7 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
                   held_b[0] = k0, held_b[1] = n0;
                 }
                 if (k0 == 0 && !first_slice) t.loads.push_back(transfer_of(arch, p.psum_bytes(m, n), false));
-                t.compute_cycles = tile_cycles(ts.dataflow, p.rows, p.cols, m, k, n, p.fold_pipelining);
+                p.set_compute(ts.dataflow, m, k, n, k_range.first, k_range.second, t);
                 if (k0 + k == gk) {
                   const uint64_t bytes = last_slice ? gemm_store_bytes(p, m, n) : p.psum_bytes(m, n);
                   t.stores.push_back(transfer_of(arch, bytes, false));

@@ -4,8 +4,10 @@
 //
 //   load t  starts at  Ls[t] = max(Le[t-1], Ce[t-2])          two input slots: freed when a compute ends
 //                      (its fetches first, then its loads, requested when the fetches have arrived)
-//   compute t          Ce[t] = max(Le[t], Ce[t-1], Se[t-2]) + cycles[t]   two output slots: freed by a store
-//   store t starts at  Ss[t] = max(Ce[t], We[t-1])
+//   compute t          Ce[t] = max(Le[t], Ce[t-1], Se[t-2]) + cycles[t] - overlap[t]   (the unit is free)
+//                      Re[t] = Ce[t] + overlap[t]             (its results are complete; pipelined folds)
+//                      two output slots: freed by a store
+//   store t starts at  Ss[t] = max(Re[t], We[t-1])
 //                      (its stores end at Se[t]; then its writebacks, ending at We[t]; without any, We = Se)
 //
 // where Le, Se and We are the arrival of the last transfer of the tile's loads / stores / writebacks on the
@@ -38,8 +40,9 @@ class PipelineTiming {
 
   void push(const TileStep& t) {
     Slot& s = slot(pushed_);
-    s.loads_end = s.compute_end = s.stores_end = s.writebacks_end = 0;
-    s.compute_cycles = t.compute_cycles;
+    s.loads_end = s.compute_end = s.ready_end = s.stores_end = s.writebacks_end = 0;
+    s.compute_cycles = t.compute_cycles - std::min(t.compute_cycles, t.compute_overlap);
+    s.overlap = t.compute_cycles - s.compute_cycles;
     s.nfetches = copy(t.fetches, s.fetches);
     s.nloads = copy(t.loads, s.loads);
     s.nstores = copy(t.stores, s.stores);
@@ -97,8 +100,8 @@ class PipelineTiming {
   struct Slot {
     std::array<Transfer, kMaxTransfers> fetches, loads, stores, writebacks;
     int nfetches = 0, nloads = 0, nstores = 0, nwritebacks = 0;
-    uint64_t compute_cycles = 0;
-    uint64_t loads_end = 0, compute_end = 0, stores_end = 0, writebacks_end = 0;
+    uint64_t compute_cycles = 0, overlap = 0;  // busy cycles, then cycles until the results are complete
+    uint64_t loads_end = 0, compute_end = 0, ready_end = 0, stores_end = 0, writebacks_end = 0;
   };
 
   static int copy(const std::vector<Transfer>& from, std::array<Transfer, kMaxTransfers>& to) {
@@ -118,7 +121,7 @@ class PipelineTiming {
   // The state that decides the future: progress of each thread, the times of the last tiles, when each
   // channel is free (no earlier than the last request: requests come in time order), the last request.
   static constexpr uint64_t kUnset = UINT64_MAX;
-  static constexpr size_t kTimes = 4;  // per tile: loads, compute, stores and writebacks end
+  static constexpr size_t kTimes = 5;  // per tile: loads, compute, results, stores and writebacks end
   struct Snapshot {
     uint64_t pushed = 0, l = 0, c = 0, s = 0, w = 0, lo = 0;
     std::array<uint64_t, kTimes * kRing> times{};  // by distance from pushed
@@ -136,7 +139,7 @@ class PipelineTiming {
       const Slot& y = slot(i);
       const size_t k = size_t(pushed_ - i - 1) * kTimes;
       if (i < l_) x.times[k] = y.loads_end;
-      if (i < c_) x.times[k + 1] = y.compute_end;
+      if (i < c_) x.times[k + 1] = y.compute_end, x.times[k + 4] = y.ready_end;
       if (i < s_) x.times[k + 2] = y.stores_end;
       if (i < w_) x.times[k + 3] = y.writebacks_end;
     }
@@ -176,7 +179,7 @@ class PipelineTiming {
     for (uint64_t i = lo; i < pushed_; ++i) {
       Slot y = old[i % kRing];
       if (i < l_) y.loads_end += shift;
-      if (i < c_) y.compute_end += shift;
+      if (i < c_) y.compute_end += shift, y.ready_end += shift;
       if (i < s_) y.stores_end += shift;
       if (i < w_) y.writebacks_end += shift;
       ring_[(i + n) % kRing] = y;
@@ -205,6 +208,7 @@ class PipelineTiming {
       if (c_ >= 1) start = std::max(start, slot(c_ - 1).compute_end);
       if (c_ >= 2) start = std::max(start, slot(c_ - 2).stores_end);
       x.compute_end = start + x.compute_cycles;
+      x.ready_end = x.compute_end + x.overlap;
       ++c_;
     }
   }
@@ -224,7 +228,7 @@ class PipelineTiming {
   bool next_store(uint64_t& at) const {
     if (writebacks_at_ != kUnset) return at = writebacks_at_, true;
     if (s_ >= c_) return false;
-    at = slot(s_).compute_end;
+    at = slot(s_).ready_end;
     if (s_ >= 1) at = std::max(at, slot(s_ - 1).writebacks_end);
     return true;
   }

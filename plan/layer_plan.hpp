@@ -31,7 +31,9 @@ struct Transfer {
 struct TileStep {
   std::vector<Transfer> fetches;
   std::vector<Transfer> loads;
-  uint64_t compute_cycles = 0;
+  uint64_t compute_cycles = 0;   // from the tile's start on its unit until its results are complete
+  uint64_t compute_overlap = 0;  // the last of those cycles, during which the unit may start the next tile
+                                 // (pipelined folds, docs/pe-array.md); the unit is busy for the others
   std::vector<Transfer> stores;  // empty while partial sums stay in the output buffer
   std::vector<Transfer> writebacks;
 };

@@ -133,9 +133,18 @@ class PipelineUnit : public sc_core::sc_module {
       Job* j = jobs_[size_t(r >> 32)];
       const TileStep& t = j->plan->tiles[size_t(r & 0xffffffff)];
       out_slots_.wait();
-      wait(double(t.compute_cycles) * Accelerator::cycle());
-      j->timing.compute_cycles += t.compute_cycles;
-      compute_cycles += t.compute_cycles;
+      // Pipelined folds: the unit takes the next tile of the layer after the busy cycles; the results are
+      // complete at the end of the overlap that follows (the store waits for them). Another layer's tile
+      // waits for them: its folds' shapes were not allowed for.
+      if (j != last_job_ && last_ready_ > Accelerator::now_cycles())
+        wait(double(last_ready_ - Accelerator::now_cycles()) * Accelerator::cycle());
+      const uint64_t busy = t.compute_cycles - std::min(t.compute_cycles, t.compute_overlap);
+      wait(double(busy) * Accelerator::cycle());
+      last_job_ = j;
+      last_ready_ = Accelerator::now_cycles() + (t.compute_cycles - busy);
+      ready_at_.push_back(last_ready_);
+      j->timing.compute_cycles += busy;
+      compute_cycles += busy;
       in_slots_.post();
       to_store_.write(r);
     }
@@ -148,6 +157,10 @@ class PipelineUnit : public sc_core::sc_module {
       Job* j = jobs_[size_t(r >> 32)];
       const size_t tile = size_t(r & 0xffffffff);
       const TileStep& step = j->plan->tiles[tile];
+      const uint64_t ready = ready_at_.front();
+      ready_at_.pop_front();
+      if (ready > Accelerator::now_cycles())
+        wait(double(ready - Accelerator::now_cycles()) * Accelerator::cycle());
       transfer(step.stores, 1, store_batch_);
       out_slots_.post();  // the output slot is free once stored; the writeback reads the global buffer
       if (!step.writebacks.empty()) transfer(step.writebacks, 1, store_batch_);
@@ -166,6 +179,9 @@ class PipelineUnit : public sc_core::sc_module {
   sc_core::sc_semaphore in_slots_, out_slots_;
   sc_core::sc_fifo<int64_t> to_compute_, to_store_;
   std::deque<Job*> queue_;
+  std::deque<uint64_t> ready_at_;  // cycle each computed tile's results are complete, in compute order
+  const Job* last_job_ = nullptr;  // the job of the last tile computed, and when its results are complete
+  uint64_t last_ready_ = 0;
   std::vector<Job*> jobs_;
   sc_core::sc_event work_;
 };

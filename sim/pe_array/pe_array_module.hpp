@@ -31,6 +31,10 @@ class PipelinedArrayModule : public ClockedModel<PipelinedTileModel> {
   uint64_t run_tile(Dataflow d, const FoldInput& tile, int64_t early_fold = -1) {
     return run([&](PipelinedTileModel& m) { m.start(d, tile, early_fold); });
   }
+  // Several tiles back to back, as one layer's.
+  uint64_t run_tiles(Dataflow d, const std::vector<FoldInput>& tiles) {
+    return run([&](PipelinedTileModel& m) { m.start(d, tiles); });
+  }
   const PipelinedTileModel& tile_model() const { return model(); }
 };
 

@@ -15,6 +15,8 @@
 namespace cosim {
 
 struct PipelinedFold {
+  size_t tile = 0;             // which of the run's tiles
+  int64_t stream = 0;          // T: the elements each row streams
   int64_t row0 = 0, col0 = 0;  // where the fold sits in the tile's spatial dims
   int64_t rows = 0, cols = 0;  // R_f, C_f
   int64_t preload = 0;         // P_f (WS/IS)
@@ -28,6 +30,9 @@ class PipelinedTile {
  public:
   // early_fold > 0 starts that fold one edge before the hazards allow (tightness tests); -1 for none.
   PipelinedTile(Dataflow d, int rows, int cols, const FoldInput& tile, int64_t early_fold = -1);
+  // Several tiles back to back, as the tiles of one layer: between them the array leaves the gap of
+  // pipelined_boundary_gap for the range of k over the tiles (model/fold_timing.hpp).
+  PipelinedTile(Dataflow d, int rows, int cols, const std::vector<FoldInput>& tiles);
 
   Dataflow dataflow() const { return dataflow_; }
   const std::vector<PipelinedFold>& folds() const { return folds_; }
@@ -42,15 +47,14 @@ class PipelinedTile {
                       const std::function<int64_t(int)>& value);
 
  private:
-  void split(const FoldInput& tile);
-  void schedule(int64_t early_fold);
+  void split(const FoldInput& tile, size_t index);
+  void schedule(int64_t early_fold, int64_t k_min, int64_t k_max);
   int64_t tap_start(const PipelinedFold& f, int64_t col) const;  // the edge its first result leaves col
   size_t tap_fold(uint64_t edge, int64_t col) const;
   void stream_inputs(const PipelinedFold& f, int64_t x, EdgeInputs& in) const;
 
   Dataflow dataflow_;
   int rows_, cols_;
-  int64_t stream_ = 0;
   std::vector<PipelinedFold> folds_;
   uint64_t edges_ = 0;
 };
@@ -61,6 +65,7 @@ class PipelinedTileModel {
   PipelinedTileModel(OpType op, int rows, int cols, const PeFormat& format);
 
   void start(Dataflow d, const FoldInput& tile, int64_t early_fold = -1);
+  void start(Dataflow d, const std::vector<FoldInput>& tiles);
   bool step();
   bool done() const { return edge_ >= run_.edges(); }
   uint64_t cycles() const { return edge_; }

@@ -25,6 +25,7 @@ inline GemmProblem random_gemm(std::mt19937_64& rng, const ChunkSpec& c, int64_t
   p.b_bypass = uniform(rng, 0, 3) == 0;
   p.out_scale = uniform(rng, 0, 3) == 0 ? 7.0 / 9.0 : 1.0;
   p.rows = c.rows, p.cols = c.cols;
+  p.fold_pipelining = c.fold_pipelining;
   p.glb_budget = uint64_t(uniform(rng, 4 << 10, 512 << 10));
   if (uniform(rng, 0, 2) == 0) {  // a convolution: m and k from its window
     ConvWindow& w = p.window;

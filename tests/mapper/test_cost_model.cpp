@@ -20,21 +20,32 @@ namespace {
 using test::source_path;
 
 // Memory slow enough that transfers, not compute, set the pace and loads and stores queue behind each other.
-ArchSpec slow_memory_arch() {
-  return test::arch_with("arch/default.json", [](auto& j) {
+ArchSpec slow_memory_arch(bool pipelined = false) {
+  return test::arch_with("arch/default.json", [&](auto& j) {
     j["dram"]["bandwidth"] = "1 GB/s";
     j["global_buffer"]["bandwidth"] = "4 B/cycle";
+    for (auto& c : j["chunks"]) c["fold_pipelining"] = pipelined;
+  });
+}
+
+// The default preset with every chunk's folds pipelined (within and across tiles).
+ArchSpec pipelined_arch() {
+  return test::arch_with("arch/default.json", [](auto& j) {
+    for (auto& c : j["chunks"]) c["fold_pipelining"] = true;
   });
 }
 
 TEST(CostModel, GemmAloneEqualsSimulationOnRandomLayersAndMappings) {
   const ArchSpec fast = test::arch_with("arch/default.json", [](auto&) {});
   const ArchSpec slow = slow_memory_arch();
-  NetworkSimulator sim_fast(fast, "fast"), sim_slow(slow, "slow");
+  const ArchSpec fast_pipelined = pipelined_arch(), slow_pipelined = slow_memory_arch(true);
+  NetworkSimulator sim_fast(fast, "fast"), sim_slow(slow, "slow"), sim_fast_p(fast_pipelined, "fast_p"),
+      sim_slow_p(slow_pipelined, "slow_p");
+  NetworkSimulator* sims[] = {&sim_fast, &sim_slow, &sim_fast_p, &sim_slow_p};
   std::mt19937_64 rng(20261123);
-  int compared = 0, memory_bound = 0, sliced = 0;
-  for (int trial = 0; trial < 400; ++trial) {
-    NetworkSimulator& sim = trial % 2 ? sim_slow : sim_fast;
+  int compared = 0, memory_bound = 0, sliced = 0, overlapping = 0;
+  for (int trial = 0; trial < 600; ++trial) {
+    NetworkSimulator& sim = *sims[trial % 4];
     const ArchSpec& arch = sim.arch();
     const int unit = int(test::uniform(rng, 0, int64_t(arch.chunks.size()) - 1));
     const ChunkSpec& c = arch.chunks[size_t(unit)];
@@ -55,8 +66,10 @@ TEST(CostModel, GemmAloneEqualsSimulationOnRandomLayersAndMappings) {
     ++compared;
     if (r.total_cycles > 2 * r.units[size_t(unit)].busy_cycles) ++memory_bound;
     if (t.psums_leave(p)) ++sliced;
+    overlapping += plan.tiles.size() > 1 && plan.tiles[0].compute_overlap > 0;
   }
-  EXPECT_GE(compared, 300);
+  EXPECT_GE(overlapping, 100) << "too few pipelined layers whose tiles overlap";
+  EXPECT_GE(compared, 450);
   EXPECT_GE(sliced, 40) << "too few mappings whose partial sums go to the global buffer";
   EXPECT_GE(memory_bound, 50) << "too few cases where the shared channels decide the time";
 }
@@ -64,29 +77,35 @@ TEST(CostModel, GemmAloneEqualsSimulationOnRandomLayersAndMappings) {
 // Every plan of a network, run alone (its dependencies dropped): the vector unit's and the sparse engine's
 // plans as well as the chunks', with the fixed and the searched mappings.
 TEST(CostModel, EveryPlanOfDeitSmallAndHybridResNetAloneEqualsSimulation) {
-  const ArchSpec arch = read_arch(source_path("arch/default.json"));
-  NetworkSimulator sim(arch);
-  const LayerCostModel model(arch);
-  std::set<int> units;
-  int prefetching = 0;  // plans whose weights are prefetched: alone, that changes nothing
-  for (const char* workload : {"workloads/vit.json", "workloads/resnet20_hybrid.json"}) {
-    const Network net = read_network(source_path(workload));
-    std::vector<LayerPlan> plans = fixed_mapping(net, arch);
-    for (LayerPlan& p : auto_mapping(net, arch, Objective::Latency).plans) plans.push_back(std::move(p));
-    for (LayerPlan p : plans) {
-      p.deps.clear();
-      p.prefetch_after = -1;
-      prefetching += p.prefetch_fetches > 0;
-      const Layer& l = net.layers[size_t(p.layer)];
-      const RunReport r = sim.run(net, {p});
-      const LayerCost predicted = model.plan(p, l.vector_op);
-      ASSERT_EQ(predicted.cycles, r.total_cycles) << workload << " " << l.name;
-      ASSERT_EQ(predicted.energy_pJ, r.energy_pJ) << workload << " " << l.name;
-      units.insert(p.unit);
+  // Both simulators are built before either runs (SystemC elaborates once).
+  const ArchSpec plain = read_arch(source_path("arch/default.json")), pipelined = pipelined_arch();
+  NetworkSimulator sim_plain(plain, "plain"), sim_pipelined(pipelined, "pipelined");
+  for (NetworkSimulator* sim : {&sim_plain, &sim_pipelined}) {
+    const ArchSpec& arch = sim->arch();
+    const LayerCostModel model(arch);
+    std::set<int> units;
+    int prefetching = 0, overlapping = 0;  // plans whose weights are prefetched, whose tiles overlap
+    for (const char* workload : {"workloads/vit.json", "workloads/resnet20_hybrid.json"}) {
+      const Network net = read_network(source_path(workload));
+      std::vector<LayerPlan> plans = fixed_mapping(net, arch);
+      for (LayerPlan& p : auto_mapping(net, arch, Objective::Latency).plans) plans.push_back(std::move(p));
+      for (LayerPlan p : plans) {
+        p.deps.clear();
+        p.prefetch_after = -1;
+        prefetching += p.prefetch_fetches > 0;
+        overlapping += !p.tiles.empty() && p.tiles[0].compute_overlap > 0;
+        const Layer& l = net.layers[size_t(p.layer)];
+        const RunReport r = sim->run(net, {p});
+        const LayerCost predicted = model.plan(p, l.vector_op);
+        ASSERT_EQ(predicted.cycles, r.total_cycles) << workload << " " << l.name << " " << arch.name;
+        ASSERT_EQ(predicted.energy_pJ, r.energy_pJ) << workload << " " << l.name << " " << arch.name;
+        units.insert(p.unit);
+      }
     }
+    EXPECT_EQ(int(units.size()), arch.unit_count()) << "every chunk, the vector unit and the sparse engine";
+    EXPECT_GT(prefetching, 0);
+    if (sim == &sim_pipelined) EXPECT_GT(overlapping, 20);
   }
-  EXPECT_EQ(int(units.size()), arch.unit_count()) << "every chunk, the vector unit and the sparse engine";
-  EXPECT_GT(prefetching, 0);
 }
 
 TEST(CostModel, EveryPlanOfHybridResNetAloneEqualsSimulationOnSlowMemory) {
@@ -107,11 +126,12 @@ TEST(CostModel, EveryPlanOfHybridResNetAloneEqualsSimulationOnSlowMemory) {
 // layers large enough that most tiles are skipped.
 TEST(CostModel, SteadyStateSkippingEqualsTileByTileReplay) {
   const ArchSpec fast = read_arch(source_path("arch/default.json"));
-  const ArchSpec slow = slow_memory_arch();
+  const ArchSpec slow = slow_memory_arch(), fast_p = pipelined_arch(), slow_p = slow_memory_arch(true);
+  const ArchSpec* archs[] = {&fast, &slow, &fast_p, &slow_p};
   std::mt19937_64 rng(99);
   uint64_t skipped = 0, tiles = 0;
-  for (int trial = 0; trial < 300; ++trial) {
-    const ArchSpec& arch = trial % 2 ? slow : fast;
+  for (int trial = 0; trial < 400; ++trial) {
+    const ArchSpec& arch = *archs[trial % 4];
     const ChunkSpec& c = arch.chunks[size_t(trial % 3)];
     const GemmProblem p = test::random_gemm(rng, c, 1500);
     GemmTiling t;
@@ -127,10 +147,11 @@ TEST(CostModel, SteadyStateSkippingEqualsTileByTileReplay) {
 }
 
 TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
-  const ArchSpec arch = read_arch(source_path("arch/default.json"));
+  const ArchSpec plain = read_arch(source_path("arch/default.json")), pipelined = pipelined_arch();
   std::mt19937_64 rng(7);
   int sliced = 0;
   for (int trial = 0; trial < 300; ++trial) {
+    const ArchSpec& arch = trial % 2 ? pipelined : plain;
     const ChunkSpec& c = arch.chunks[size_t(trial % 3)];
     const GemmProblem p = test::random_gemm(rng, c, 200);
     GemmTiling t;
@@ -141,7 +162,7 @@ TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
     ChannelTiming d(arch.dram.rate, 0), g(arch.global_buffer.rate, 0);
     for_each_gemm_tile(arch, p, t, [&](const TileStep& s) {
       ++tiles;
-      cycles += s.compute_cycles;
+      cycles += s.compute_cycles - s.compute_overlap;  // the unit's busy cycles
       for (const auto* list : {&s.fetches, &s.loads, &s.stores, &s.writebacks}) {
         for (const Transfer& x : *list) {
           if (x.dram) {
@@ -163,6 +184,7 @@ TEST(CostModel, ClosedFormCountsEqualTheTilesVisited) {
     ASSERT_EQ(expanded.size(), visited.size());
     for (size_t i = 0; i < visited.size(); ++i) {
       ASSERT_EQ(expanded[i].compute_cycles, visited[i].compute_cycles) << "tile " << i;
+      ASSERT_EQ(expanded[i].compute_overlap, visited[i].compute_overlap) << "tile " << i;
       ASSERT_EQ(expanded[i].loads, visited[i].loads) << "tile " << i << " of " << t.loop_order();
       ASSERT_EQ(expanded[i].stores, visited[i].stores) << "tile " << i;
       ASSERT_EQ(expanded[i].fetches, visited[i].fetches) << "tile " << i << " of " << t.glb_loop_order();

@@ -185,5 +185,86 @@ INSTANTIATE_TEST_SUITE_P(AllPeTypes, PipelinedTiles,
                                   to_string(std::get<2>(info.param));
                          });
 
+// The tiles of a layer back to back (a fixed m x n block, its reduction cut into k tiles of which the last
+// may be short, and sometimes a different n): each tile's first fold starts pipelined_tile_issue after the
+// previous tile's, every result is right, and the run ends when the last tile's results are out.
+struct LayerBench : sc_core::sc_module {
+  PipelinedArrayModule small, large;
+  Dataflow df;
+  OpType op;
+  std::vector<std::string> failures;
+  int runs = 0, overlapped = 0;
+
+  LayerBench(sc_core::sc_module_name name, OpType o, Dataflow d)
+      : sc_module(name),
+        small("small", o, 3, 5, narrow_format(o, Overflow::Wrap), sc_core::sc_time(2, sc_core::SC_NS)),
+        large("large", o, 16, 16, narrow_format(o, Overflow::Wrap), sc_core::sc_time(2, sc_core::SC_NS)),
+        df(d),
+        op(o) {
+    SC_HAS_PROCESS(LayerBench);
+    SC_THREAD(drive);
+  }
+
+  void drive() {
+    std::mt19937_64 rng(777 + int(op) * 10 + int(df));
+    for (PipelinedArrayModule* arr : {&small, &large}) {
+      const int R = arr->tile_model().array().rows(), C = arr->tile_model().array().cols();
+      const PeFormat f = arr->tile_model().array().format();
+      std::uniform_int_distribution<int64_t> dim(1, 2 * std::max(R, C) + 3), count(2, 4);
+      for (int trial = 0; trial < 30; ++trial) {
+        const int64_t m = dim(rng), n = dim(rng), kt = dim(rng), tiles = count(rng);
+        std::vector<FoldInput> layer;
+        for (int64_t t = 0; t < tiles; ++t) {
+          const int64_t k = t + 1 == tiles ? std::uniform_int_distribution<int64_t>(1, kt)(rng) : kt;
+          const int64_t nn = t % 2 == 1 && trial % 3 == 0 ? std::max<int64_t>(1, n / 2) : n;
+          layer.push_back(nonzero_tile(rng, op, m, k, nn));
+        }
+        arr->run_tiles(df, layer);
+        const PipelinedTileModel& model = arr->tile_model();
+        std::ostringstream where;
+        where << R << "x" << C << " m=" << m << " n=" << n << " kt=" << kt << " tiles=" << tiles;
+        if (!run_correct(model, op, f)) failures.push_back(where.str() + ": results differ");
+        int64_t k_min = INT64_MAX, k_max = 0;
+        for (const FoldInput& t : layer) k_min = std::min(k_min, t.k), k_max = std::max(k_max, t.k);
+        // Tile t+1's first fold starts issue(t) after tile t's first fold (within a tile the folds follow
+        // each other as in the tile alone).
+        std::vector<int64_t> first_start(layer.size(), -1);
+        for (const PipelinedFold& fold : model.tile().folds())
+          if (first_start[fold.tile] < 0) first_start[fold.tile] = fold.start;
+        for (size_t t = 0; t + 1 < layer.size(); ++t) {
+          const FoldInput& x = layer[t];
+          const uint64_t issue = pipelined_tile_issue(df, R, C, x.m, x.k, x.n, k_min, k_max);
+          if (first_start[t + 1] - first_start[t] != int64_t(issue))
+            failures.push_back(where.str() + ": tile " + std::to_string(t + 1) + " started " +
+                               std::to_string(first_start[t + 1] - first_start[t]) + " after tile " +
+                               std::to_string(t) + ", issue says " + std::to_string(issue));
+          if (issue < tile_cycles(df, R, C, x.m, x.k, x.n, true)) ++overlapped;
+        }
+        ++runs;
+      }
+    }
+  }
+};
+
+class PipelinedLayer : public testing::TestWithParam<std::tuple<OpType, Dataflow>> {};
+
+TEST_P(PipelinedLayer, TilesFollowEachOtherAtTheirIssueCyclesAndStayCorrect) {
+  LayerBench bench("bench", std::get<0>(GetParam()), std::get<1>(GetParam()));
+  sc_core::sc_start();
+  EXPECT_EQ(bench.runs, 60);
+  EXPECT_GE(bench.overlapped, 60) << "tiles should overlap their predecessors' last results";
+  for (const auto& f : bench.failures) ADD_FAILURE() << f;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPeTypes, PipelinedLayer,
+                         testing::Combine(testing::Values(OpType::Mult, OpType::Shift, OpType::Adder),
+                                          testing::Values(Dataflow::OutputStationary,
+                                                          Dataflow::WeightStationary,
+                                                          Dataflow::InputStationary)),
+                         [](const testing::TestParamInfo<std::tuple<OpType, Dataflow>>& info) {
+                           return std::string(to_string(std::get<0>(info.param))) + "_" +
+                                  short_name(std::get<1>(info.param));
+                         });
+
 }  // namespace
 }  // namespace cosim
