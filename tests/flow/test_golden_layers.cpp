@@ -145,8 +145,10 @@ class GoldenGemm : public testing::TestWithParam<Golden> {};
 
 TEST_P(GoldenGemm, CyclesAndEveryEnergyComponentByHand) {
   const Golden& g = GetParam();
+  // Folds one after the other (the hand counts below are for that discipline; the pipelined one is pinned in
+  // GoldenGemmPipelined).
   const ArchSpec arch = test::arch_with("arch/default.json", [&](nlohmann::json& j) {
-    for (auto& c : j["chunks"]) c["dataflows"] = {to_string(g.dataflow)};
+    for (auto& c : j["chunks"]) c["dataflows"] = {to_string(g.dataflow)}, c["fold_pipelining"] = false;
   });
   const bool shift = std::string(g.op) == "shift";
   const nlohmann::json layer = {{"name", "fc"},
@@ -177,6 +179,30 @@ TEST_P(GoldenGemm, CyclesAndEveryEnergyComponentByHand) {
   EXPECT_DOUBLE_EQ(b.input, shift ? 3200 : 1600);
   EXPECT_DOUBLE_EQ(b.weight, shift ? 480 : 640);
   EXPECT_DOUBLE_EQ(b.output, shift ? 640 : 320);
+}
+
+// The same multiplier layer, output stationary, on the array with pipelined folds (docs/pe-array.md). The
+// tile is m = 20 on the 16 rows (two row folds: 16 and 4), n = 8 on the columns, k = 40 streaming. Fold 0
+// starts at 0; fold 1 max(T, 2*16 - 1) = max(40, 31) = 40 later; the tile's results are out after 40 + (T +
+// 2*4 + 8 - 3) = 40 + 53 = 93 cycles (132 fold after fold: 2*(40 - 2) + 2*20 + 2*8). The unit is busy for the
+// issue cycles: 40 + max(40, 2*4 - 1) = 80. The layer is otherwise the same: 255 - 132 + 93 = 216 cycles, the
+// same MAC energy.
+TEST(GoldenGemmPipelined, OutputStationaryMultOverlapsItsFolds) {
+  const ArchSpec arch = test::arch_with("arch/default.json", [&](nlohmann::json& j) {
+    for (auto& c : j["chunks"]) c["dataflows"] = {"output_stationary"}, c["fold_pipelining"] = true;
+  });
+  const nlohmann::json layer = {{"name", "fc"},
+                                {"type", "linear"},
+                                {"out_features", 8},
+                                {"op", "mult"},
+                                {"bits", {{"act", 8}, {"weight", 8}}}};
+  const RunReport r = run_fixed(arch, one_layer_workload({20, 40}, 8, layer));
+  ASSERT_EQ(r.layers.size(), 1u);
+  EXPECT_EQ(r.layers[0].tiles, 1u);
+  EXPECT_EQ(r.total_cycles, 216u);
+  EXPECT_EQ(r.layers[0].compute_cycles, 80u);
+  EXPECT_EQ(r.layers[0].cycles, 216u);
+  EXPECT_DOUBLE_EQ(r.layers[0].energy.compute, 1920);
 }
 
 INSTANTIATE_TEST_SUITE_P(Layers, GoldenGemm, testing::ValuesIn(kGemm), [](const auto& info) {
@@ -270,7 +296,7 @@ namespace {
 TEST(GoldenNetwork, NextLayerWeightsPrefetchedWhileThePreviousComputesWhenTheyFit) {
   auto arch = [](const char* glb) {
     return test::arch_with("arch/default.json", [&](nlohmann::json& j) {
-      for (auto& c : j["chunks"]) c["dataflows"] = {"output_stationary"};
+      for (auto& c : j["chunks"]) c["dataflows"] = {"output_stationary"}, c["fold_pipelining"] = false;
       j["global_buffer"]["size"] = glb;
     });
   };
