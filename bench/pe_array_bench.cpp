@@ -1,6 +1,6 @@
 // Simulated cycles per second of the level-1 PE-array model (16x16, every PE type, output-stationary),
 // clocked by SystemC, and of the same plain C++ array stepped without SystemC (the kernel's share of the
-// cost).
+// cost); and of the pipelined whole-array model with its controller.
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -94,6 +94,35 @@ void BM_PeArray16x16_PlainCpp(benchmark::State& state) {
   state.SetLabel(to_string(op));
 }
 BENCHMARK(BM_PeArray16x16_PlainCpp)
+    ->Arg(int(OpType::Mult))
+    ->Arg(int(OpType::Shift))
+    ->Arg(int(OpType::Adder))
+    ->Unit(benchmark::kMillisecond);
+
+// The pipelined discipline (docs/pe-array.md): the whole-array model and its controller (plain C++) on a
+// 64 x 1024 x 64 output-stationary tile: 16 folds of 16 x 16 streaming 1024, back to back.
+void BM_PipelinedPeArray16x16_PlainCpp(benchmark::State& state) {
+  const OpType op = OpType(state.range(0));
+  std::mt19937_64 rng(9);
+  const PeFormat f = format_for(op);
+  std::uniform_int_distribution<int64_t> act(act_min(f), act_max(f)),
+      wt(weight_min(op, f), weight_max(op, f));
+  FoldInput tile;
+  tile.m = 64, tile.k = 1024, tile.n = 64;
+  for (int64_t i = 0; i < 64 * 1024; ++i) tile.a.push_back(act(rng)), tile.w.push_back(wt(rng));
+  PipelinedTileModel model(op, 16, 16, f);
+  uint64_t total = 0;
+  for (auto _ : state) {
+    model.start(Dataflow::OutputStationary, tile);
+    while (model.step()) {
+    }
+    total += model.cycles();
+    benchmark::DoNotOptimize(model.tile().folds().data());
+  }
+  state.counters["sim_cycles_per_s"] = benchmark::Counter(double(total), benchmark::Counter::kIsRate);
+  state.SetLabel(to_string(op));
+}
+BENCHMARK(BM_PipelinedPeArray16x16_PlainCpp)
     ->Arg(int(OpType::Mult))
     ->Arg(int(OpType::Shift))
     ->Arg(int(OpType::Adder))

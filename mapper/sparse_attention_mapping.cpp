@@ -165,9 +165,11 @@ struct EngineLayer {
     a2.input_buffer_bytes = 2.0 * double(score_bytes);
     a2.value_buffer_bytes = double(head_bytes) + double(value_reads) * d * act / 8.0;
     a2.index_buffer_bytes = 2.0 * double(hp.index_bytes);
-    // Row partials written by each engine, read back where both engines add to a row, read for the store.
+    // Row partials written by each engine, read back where both engines add to a row or where the sparser
+    // engine's runs split a row over two lines, read for the store.
+    const uint64_t split_parts = sparse_spmm_split_parts(hp.sparse_rows, lines_sparse);
     a2.output_buffer_bytes =
-        double(dense_rows + sparse_rows + shared_rows) * d * acc / 8.0 + double(acc_bytes);
+        double(dense_rows + sparse_rows + shared_rows + 2 * split_parts) * d * acc / 8.0 + double(acc_bytes);
     return t;
   }
 

@@ -9,7 +9,10 @@
 //   denser engine, SDDMM and SpMM: one group; query rows dealt round-robin, each line holds its row while the
 //                 K (or V) rows of the G global columns are broadcast to all lines in turn
 //   sparser engine, SDDMM: one group, every kept entry in key order dealt round-robin (ViTCoD's packing)
-//   sparser engine, SpMM:  one group, query row i on line i mod lines, with its kept entries (row-stationary)
+//   sparser engine, SpMM:  one group; the kept entries in row order, packed into the lines in runs of at most
+//                 ceil(entries / lines): a row that crosses the end of a line's run continues on the next
+//                 line, and each line's part of it is added into the output buffer when the line moves on
+//                 (as every row is), so no row sets a floor
 #pragma once
 
 #include <algorithm>
@@ -41,15 +44,29 @@ inline uint64_t sparse_sddmm_cycles(uint64_t entries, int lines, int head_dim, i
          kMacLinePipelineDrain;
 }
 
-// The sparser engine, SpMM: row i (with row_entries[i] kept entries) on line i mod lines.
+// The sparser engine, SpMM: the entries of the rows (row_entries[i] kept entries of row i) in runs of
+// ceil(entries / lines) per line.
+inline uint64_t sparse_spmm_run(const std::vector<uint32_t>& row_entries, int lines) {
+  uint64_t entries = 0;
+  for (uint32_t c : row_entries) entries += c;
+  return lines <= 0 ? 0 : ceil_div(entries, uint64_t(lines));
+}
+
 inline uint64_t sparse_spmm_cycles(const std::vector<uint32_t>& row_entries, int lines, int head_dim,
                                    int macs_per_line) {
-  if (lines <= 0) return 0;
-  std::vector<uint64_t> queue(size_t(lines), 0);
-  for (size_t i = 0; i < row_entries.size(); ++i) queue[i % size_t(lines)] += row_entries[i];
-  const uint64_t longest = *std::max_element(queue.begin(), queue.end());
-  if (longest == 0) return 0;
-  return longest * beats_per_entry(head_dim, macs_per_line) + kMacLinePipelineDrain;
+  const uint64_t run = sparse_spmm_run(row_entries, lines);
+  return run == 0 ? 0 : run * beats_per_entry(head_dim, macs_per_line) + kMacLinePipelineDrain;
+}
+
+// Rows parts beyond one per row that the runs make (each a partial row more added into the output buffer).
+inline uint64_t sparse_spmm_split_parts(const std::vector<uint32_t>& row_entries, int lines) {
+  const uint64_t run = sparse_spmm_run(row_entries, lines);
+  uint64_t at = 0, extra = 0;
+  for (uint32_t c : row_entries) {
+    if (c > 0) extra += (at + c - 1) / run - at / run;  // lines the row's entries reach, less one
+    at += c;
+  }
+  return extra;
 }
 
 }  // namespace cosim

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 #include <sstream>
 #include <systemc>
 
@@ -32,7 +33,8 @@ Schedules build(std::mt19937_64& rng, const Case& c, int lines_dense, int lines_
   pruned.assign(size_t(n) * size_t(n), 1);
   std::bernoulli_distribution keep(c.keep);
   for (int q = 0; q < n; ++q)
-    for (int k = 0; k < n; ++k) pruned[size_t(q * n + k)] = !(k < c.global || keep(rng));
+    for (int k = 0; k < n; ++k)  // row 0 kept whole, as ViTCoD keeps the class token's row
+      pruned[size_t(q * n + k)] = !(k < c.global || q == 0 || keep(rng));
   std::uniform_int_distribution<int64_t> val(-128, 127);
   std::vector<int64_t> q(size_t(n * d)), k(size_t(n * d)), v(size_t(n * d));
   for (auto* m : {&q, &k, &v})
@@ -77,13 +79,20 @@ Schedules build(std::mt19937_64& rng, const Case& c, int lines_dense, int lines_
       }
   }
   s.sparse_sddmm.scores = size_t(id);
-  // Sparser engine, SpMM: row r on line r mod lines.
+  // Sparser engine, SpMM: the kept entries in row order, runs of ceil(entries / lines) per line (a row may
+  // continue on the next line).
   s.sparse_spmm.groups[0].lines.resize(size_t(lines_sparse));
+  int spmm_entries = 0;
+  for (int r = 0; r < n; ++r)
+    for (int key = 0; key < n; ++key) spmm_entries += !pruned[size_t(r * n + key)] && !is_global(key);
+  const int run = lines_sparse > 0 ? (spmm_entries + lines_sparse - 1) / lines_sparse : 1;
   id = 0;
   for (int r = 0; r < n; ++r)
     for (int key = 0; key < n; ++key)
-      if (!pruned[size_t(r * n + key)] && !is_global(key))
-        s.sparse_spmm.groups[0].lines[size_t(r % lines_sparse)].push_back({r, key, id++});
+      if (!pruned[size_t(r * n + key)] && !is_global(key)) {
+        s.sparse_spmm.groups[0].lines[size_t(id / run)].push_back({r, key, id});
+        ++id;
+      }
   for (EnginePhase* p : {&s.dense_spmm, &s.sparse_spmm}) {
     size_t entries = 0;
     for (const auto& l : p->groups[0].lines) entries += l.size();
@@ -98,6 +107,7 @@ struct Bench : sc_core::sc_module {
   Overflow overflow;
   std::vector<std::string> failures;
   int heads = 0;
+  uint64_t split_parts = 0;  // rows the sparser SpMM's runs split over two lines
   Bench(sc_core::sc_module_name name, int ld, int ls, int macs, PeFormat f)
       : sc_module(name),
         dense("dense", ld, macs, f, sc_core::sc_time(2, sc_core::SC_NS)),
@@ -132,6 +142,19 @@ struct Bench : sc_core::sc_module {
               where.str() + " sparse SDDMM");
         check(sparse, s.sparse_spmm, sparse_spmm_cycles(hp.sparse_rows, ls_, c.d, macs_),
               where.str() + " sparse SpMM");
+        // Row parts in the queues beyond one per row: what the output-buffer energy counts.
+        std::set<int> rows;
+        uint64_t parts = 0;
+        for (const auto& line : s.sparse_spmm.groups[0].lines) {
+          std::set<int> here;
+          for (const EngineEntry& e : line) here.insert(e.row), rows.insert(e.row);
+          parts += here.size();
+        }
+        if (parts - rows.size() != sparse_spmm_split_parts(hp.sparse_rows, ls_))
+          failures.push_back(where.str() + ": " + std::to_string(parts - rows.size()) +
+                             " split parts, counted " +
+                             std::to_string(sparse_spmm_split_parts(hp.sparse_rows, ls_)));
+        split_parts += parts - rows.size();
         ++heads;
       }
     }
@@ -166,6 +189,7 @@ TEST_P(MacLines, ClockedModelMatchesClosedFormsAndReferences) {
   Bench bench("bench", 5, 7, 4, f);
   sc_core::sc_start();
   EXPECT_EQ(bench.heads, 20);
+  EXPECT_GT(bench.split_parts, 20u) << "the sparser SpMM's runs should split rows over lines";
   for (const auto& x : bench.failures) ADD_FAILURE() << x;
 }
 
