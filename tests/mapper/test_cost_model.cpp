@@ -104,7 +104,9 @@ TEST(CostModel, EveryPlanOfDeitSmallAndHybridResNetAloneEqualsSimulation) {
     }
     EXPECT_EQ(int(units.size()), arch.unit_count()) << "every chunk, the vector unit and the sparse engine";
     EXPECT_GT(prefetching, 0);
-    if (sim == &sim_pipelined) EXPECT_GT(overlapping, 20);
+    if (sim == &sim_pipelined) {
+      EXPECT_GT(overlapping, 20);
+    }
   }
 }
 
