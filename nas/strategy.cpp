@@ -5,9 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include <pagmo/utils/hypervolume.hpp>
-#include <pagmo/utils/multi_objective.hpp>
-
+#include "nas/multi_objective.hpp"
 #include "results/pareto.hpp"
 
 namespace cosim {
@@ -52,13 +50,12 @@ void rank_and_crowd(const std::vector<Scored>& v, std::vector<size_t>& rank, std
   rank.assign(v.size(), 0);
   crowd.assign(v.size(), std::numeric_limits<double>::infinity());
   if (v.size() < 2) return;
-  const auto fnds = pagmo::fast_non_dominated_sorting(points_of(v));
-  const auto& fronts = std::get<0>(fnds);
+  const auto fronts = multi_objective().fronts(points_of(v));
   for (size_t f = 0; f < fronts.size(); ++f) {
     std::vector<std::vector<double>> pts;
     for (auto i : fronts[f]) rank[i] = f, pts.push_back({v[i].objectives[0], v[i].objectives[1]});
     if (pts.size() < 3) continue;  // pagmo needs at least two points; the ends are infinite anyway
-    const auto d = pagmo::crowding_distance(pts);
+    const auto d = multi_objective().crowding_distance(pts);
     for (size_t k = 0; k < fronts[f].size(); ++k) crowd[fronts[f][k]] = d[k];
   }
 }
@@ -126,7 +123,7 @@ class Nsga2 : public Strategy {
     for (const Scored& s : all) (s.violation == 0 ? feasible : infeasible).push_back(s);
     std::vector<Scored> next;
     if (feasible.size() >= n_) {
-      for (auto i : pagmo::select_best_N_mo(points_of(feasible), n_)) next.push_back(feasible[i]);
+      for (auto i : multi_objective().select_best(points_of(feasible), n_)) next.push_back(feasible[i]);
     } else {
       next = feasible;
       std::stable_sort(infeasible.begin(), infeasible.end(),
@@ -222,7 +219,7 @@ double hypervolume(const std::vector<Scored>& points, const std::array<double, 2
     if (o[0] < ref[0] && o[1] < ref[1]) p.push_back({o[0], o[1]});
   }
   if (p.empty()) return 0;
-  return pagmo::hypervolume(p).compute({ref[0], ref[1]});
+  return multi_objective().hypervolume(p, {ref[0], ref[1]});
 }
 
 }  // namespace cosim

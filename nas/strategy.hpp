@@ -1,8 +1,8 @@
 // Search strategies over a categorical space (docs/search.md): random search, regularized (aging) evolution,
 // NSGA-II. Objectives are minimized: [hardware figure, -accuracy estimate]; constraints enter as a violation
 // (0 = feasible) and dominate (feasible before infeasible, then less violation). Non-dominated sorting,
-// crowding distance and hypervolume come from pagmo2; mutation and crossover are written for categorical
-// genes (pagmo's operators are real-valued).
+// crowding distance and hypervolume come from pagmo2 (nas/multi_objective.hpp); mutation and crossover are
+// written for categorical genes (pagmo's operators are real-valued).
 #pragma once
 
 #include <array>

@@ -473,12 +473,12 @@ def option_cases():
         "sweep: --set of a value of a wrong type": sweep + ["--set", "chunks.mac.rows=eight"],
         "sweep: an unknown mapping objective": sweep + ["--mapping-objective", "beauty"],
         "sweep: --out that is a file": sweep[:-3] + ["--out", "workloads/vit.json", "--quiet"],
-        "verify: --cycles 0": ["verify", "--config", "mult_16x16_w8_acc32", "--cycles", "0"],
-        "verify: --cycles -1": ["verify", "--config", "mult_16x16_w8_acc32", "--cycles", "-1"],
-        "verify: --cycles beyond 2^64": ["verify", "--config", "mult_16x16_w8_acc32", "--cycles",
+        "verify: --cycles 0": ["verify", "--config", "mult_4x6_w8_acc32", "--cycles", "0"],
+        "verify: --cycles -1": ["verify", "--config", "mult_4x6_w8_acc32", "--cycles", "-1"],
+        "verify: --cycles beyond 2^64": ["verify", "--config", "mult_4x6_w8_acc32", "--cycles",
                                          "99999999999999999999999"],
         "verify: an unknown configuration": ["verify", "--config", "mult_99x99", "--cycles", "10"],
-        "verify: a negative seed": ["verify", "--config", "mult_16x16_w8_acc32", "--seed", "-7"],
+        "verify: a negative seed": ["verify", "--config", "mult_4x6_w8_acc32", "--seed", "-7"],
         "an unknown command": ["frobnicate"],
     }
     return [Case(why, args) for why, args in options.items()]

@@ -54,7 +54,7 @@ TEST(RtlNegativeControl, AccumulatorOneBitTooNarrowIsCaught) {
 }
 
 TEST(RtlNegativeControl, OneCycleDelayIsCaughtAtOnce) {
-  const RtlConfig* c = find_rtl_config("adder_16x16_w8_acc32");
+  const RtlConfig* c = find_rtl_config("adder_4x6_w8_acc32");
   ASSERT_NE(c, nullptr);
   PeArrayCosim run("cosim", *c, 10000, 9, ModelFault::OneCycleLate);
   sc_core::sc_start();
