@@ -243,6 +243,16 @@ std::string map_json(const MapResults& r) {
   return j.dump(2) + "\n";
 }
 
+// The engine's line split: "40+24 lines" when every head has the same, else the range of the denser engine's.
+std::string engine_lines_text(const AttentionLayerStats& a) {
+  int lo = a.heads.empty() ? 0 : a.heads[0].lines_dense, hi = lo;
+  for (const AttentionHeadStats& h : a.heads)
+    lo = std::min(lo, h.lines_dense), hi = std::max(hi, h.lines_dense);
+  const int lines = a.heads.empty() ? 0 : a.heads[0].lines_dense + a.heads[0].lines_sparse;
+  if (lo == hi) return fmt::format("{}+{} lines", lo, lines - lo);
+  return fmt::format("{}-{} dense of {}", lo, hi, lines);
+}
+
 std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
   const ArchSpec& arch = r.arch;
   const LayerPlan& p = r.m.plans[i];
@@ -253,8 +263,7 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
                            : l.part == AttentionPart::Scores ? "per head: SDDMM (Q.K^T kept)"
                                                              : "per head: SpMM (S.V)";
   const std::string spatial = p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
-                              : engine && p.attention ? fmt::format("{}+{} lines", p.attention->lines_dense,
-                                                                    p.attention->lines_sparse)
+                              : engine && p.attention          ? engine_lines_text(*p.attention)
                               : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                                        : fmt::format("{} lanes", arch.vector_unit.lanes);
   const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);

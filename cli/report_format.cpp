@@ -67,6 +67,8 @@ nlohmann::json attention_json(const LayerReport& l) {
                      {"dense_kept_entries", h.dense_kept},
                      {"sparse_entries", h.sparse_entries},
                      {"index_bytes", h.index_bytes},
+                     {"lines_dense", h.lines_dense},
+                     {"lines_sparse", h.lines_sparse},
                      {"encoder_cycles", h.pre_cycles},
                      {"dense_engine_cycles", h.dense_cycles},
                      {"sparse_engine_cycles", h.sparse_cycles},
@@ -80,8 +82,6 @@ nlohmann::json attention_json(const LayerReport& l) {
           {"mask_source", a.mask_source},
           {"mask_layer", a.mask_layer},
           {"sparsity", total ? 1.0 - double(kept) / double(total) : 0.0},
-          {"lines_dense", a.lines_dense},
-          {"lines_sparse", a.lines_sparse},
           {"polarized", a.polarized},
           {"encoder", a.encoded},
           {"compressed_heads", a.compressed_heads},
@@ -111,7 +111,7 @@ std::string attention_table(const RunReport& r) {
           "{:<16} {:>4} {:>7.1f}% {:>6} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>5.1f}% {:>5.1f}% {:>9} "
           "{:>9.1f}\n",
           a.attention, h.head, 100 * h.sparsity, h.global_tokens, h.kept, h.dense_entries, h.sparse_entries,
-          fmt::format("{}/{}", a.lines_dense, a.lines_sparse), h.dense_cycles, h.sparse_cycles, h.cycles,
+          fmt::format("{}/{}", h.lines_dense, h.lines_sparse), h.dense_cycles, h.sparse_cycles, h.cycles,
           100 * h.dense_utilization, 100 * h.sparse_utilization, h.bytes_moved, nJ(l.head_energy[i].total()));
     }
   }

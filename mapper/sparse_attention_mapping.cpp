@@ -30,6 +30,30 @@ uint64_t stored_scores(const std::vector<HeadPolarization>& heads) {
   return n;
 }
 
+// Cycles of one head's SDDMM and SpMM phases on the engines with `lines_dense` of the `lines` lines (without
+// the encoder's).
+uint64_t engine_phase_cycles(const HeadPolarization& hp, int lines_dense, int lines, int d, int M) {
+  const uint64_t dense = dense_engine_cycles(uint64_t(hp.global_tokens), hp.n, lines_dense, d, M);
+  return std::max(dense, sparse_sddmm_cycles(hp.sparse_entries, lines - lines_dense, d, M)) +
+         std::max(dense, sparse_spmm_cycles(hp.sparse_rows, lines - lines_dense, d, M));
+}
+
+int engine_dense_lines(const HeadPolarization& hp, int lines, int d, int M) {
+  const uint64_t work_dense = uint64_t(hp.global_tokens) * uint64_t(hp.n), work_sparse = hp.sparse_entries;
+  if (work_dense == 0) return 0;
+  if (work_sparse == 0) return lines;
+  const double proportional = double(lines) * double(work_dense) / double(work_dense + work_sparse);
+  int best = 1;
+  uint64_t best_cycles = engine_phase_cycles(hp, 1, lines, d, M);
+  for (int l = 2; l < lines; ++l) {
+    const uint64_t c = engine_phase_cycles(hp, l, lines, d, M);
+    if (c < best_cycles || (c == best_cycles && std::abs(l - proportional) < std::abs(best - proportional))) {
+      best = l, best_cycles = c;
+    }
+  }
+  return best;
+}
+
 namespace {
 
 // Rows read from the Q and K buffers in the SDDMM. The denser engine holds each line's query row in the line
@@ -56,17 +80,6 @@ uint64_t bytes_in(const std::vector<Transfer>& ts) {
   return b;
 }
 
-// MAC lines of the denser engine: in proportion to its share of the layer's work (ViTCoD's dense_ratio), at
-// least one line for each engine that has work.
-int dense_lines(const std::vector<HeadPolarization>& heads, int lines) {
-  uint64_t work_dense = 0, work_sparse = 0;
-  for (const HeadPolarization& hp : heads) work_dense += hp.dense_entries, work_sparse += hp.sparse_entries;
-  if (work_dense == 0) return 0;
-  if (work_sparse == 0) return lines;
-  const int l = int(std::llround(double(lines) * double(work_dense) / double(work_dense + work_sparse)));
-  return std::clamp(l, 1, lines - 1);
-}
-
 // What every head of one attention shares on the engine.
 struct EngineLayer {
   const ArchSpec& arch;
@@ -74,7 +87,6 @@ struct EngineLayer {
   const AttentionInfo& a;
   const SparseAttentionHomes& homes;
   int N = 0, d = 0, H = 0, L = 0, M = 0, act = 0, acc = 0;
-  int lines_dense = 0, lines_sparse = 0;
   bool enc = false;
   int Hc = 0;                             // heads of Q and K after the encoder
   uint64_t head_bytes = 0;                // one head of Q, K or V, decoded
@@ -82,14 +94,11 @@ struct EngineLayer {
   uint64_t pre_macs = 0, pre_cycles = 0;  // the decoder's work per head
   uint64_t acc_bytes = 0;                 // one head's output accumulators
 
-  EngineLayer(const ArchSpec& ar, const Network& n, const Layer& qk, const SparseAttentionHomes& ho,
-              const std::vector<HeadPolarization>& heads)
+  EngineLayer(const ArchSpec& ar, const Network& n, const Layer& qk, const SparseAttentionHomes& ho)
       : arch(ar), net(n), a(*qk.attention), homes(ho) {
     const SparseAttentionSpec& s = *arch.sparse_attention;
     N = int(a.tokens), d = int(a.head_dim), H = int(a.heads), L = s.mac_lines, M = s.macs_per_line;
     act = qk.act_bits, acc = s.pe.acc_bits;
-    lines_dense = dense_lines(heads, L);
-    lines_sparse = L - lines_dense;
     enc = s.encoder;
     Hc = enc ? s.compressed_heads(H) : H;
     head_bytes = bytes_of(uint64_t(N) * uint64_t(d), act);
@@ -120,7 +129,8 @@ struct EngineLayer {
   }
 
   // SDDMM of one head: scores of the dense block and of the kept sparse entries.
-  TileStep sddmm(const HeadPolarization& hp, uint64_t phase_cycles, ActionCounts& a1) const {
+  TileStep sddmm(const HeadPolarization& hp, const AttentionHeadStats& st, uint64_t phase_cycles,
+                 ActionCounts& a1) const {
     const uint64_t entries = hp.dense_entries + hp.sparse_entries, score_bytes = bytes_of(entries, act);
     TileStep t;
     t.loads.push_back(memory_transfer(arch, qk_loaded, homes.qkv_dram, TensorRole::Input,
@@ -130,7 +140,7 @@ struct EngineLayer {
     if (hp.index_bytes) t.loads.push_back(memory_transfer(arch, hp.index_bytes, true, TensorRole::Index, a1));
     t.compute_cycles = pre_cycles + phase_cycles;
     t.stores.push_back(memory_transfer(arch, score_bytes, homes.scores_dram, TensorRole::Output, a1));
-    const RowReads reads = sddmm_row_reads(hp, lines_dense, lines_sparse);
+    const RowReads reads = sddmm_row_reads(hp, st.lines_dense, st.lines_sparse);
     a1.macs = entries * uint64_t(d) + pre_macs;
     a1.compute_cycles = t.compute_cycles;
     const double decode = enc ? double(qk_loaded + head_bytes) : 0.0;  // the decoder reads and rewrites
@@ -142,7 +152,8 @@ struct EngineLayer {
   }
 
   // SpMM of one head: probabilities (held in the Q buffer) times V, accumulated into the output rows.
-  TileStep spmm(const HeadPolarization& hp, uint64_t phase_cycles, ActionCounts& a2) const {
+  TileStep spmm(const HeadPolarization& hp, const AttentionHeadStats& st, uint64_t phase_cycles,
+                ActionCounts& a2) const {
     const uint64_t entries = hp.dense_entries + hp.sparse_entries, score_bytes = bytes_of(entries, act);
     TileStep t;
     t.loads.push_back(memory_transfer(arch, score_bytes, homes.probs_dram, TensorRole::Input, a2));
@@ -154,7 +165,7 @@ struct EngineLayer {
     // The denser engine broadcasts V of a global column to its lines once per pass over the rows; the
     // sparser engine gathers V of every entry's key.
     const uint64_t value_reads =
-        (lines_dense ? uint64_t(hp.global_tokens) * ceil_div(uint64_t(N), uint64_t(lines_dense)) : 0) +
+        (st.lines_dense ? uint64_t(hp.global_tokens) * ceil_div(uint64_t(N), uint64_t(st.lines_dense)) : 0) +
         hp.sparse_entries;
     uint64_t sparse_rows = 0;
     for (uint32_t c : hp.sparse_rows) sparse_rows += c > 0;
@@ -167,7 +178,7 @@ struct EngineLayer {
     a2.index_buffer_bytes = 2.0 * double(hp.index_bytes);
     // Row partials written by each engine, read back where both engines add to a row or where the sparser
     // engine's runs split a row over two lines, read for the store.
-    const uint64_t split_parts = sparse_spmm_split_parts(hp.sparse_rows, lines_sparse);
+    const uint64_t split_parts = sparse_spmm_split_parts(hp.sparse_rows, st.lines_sparse);
     a2.output_buffer_bytes =
         double(dense_rows + sparse_rows + shared_rows + 2 * split_parts) * d * acc / 8.0 + double(acc_bytes);
     return t;
@@ -176,12 +187,12 @@ struct EngineLayer {
   // Both phases of one head of one batch item: its tiles and actions, and its figures in `st`.
   void plan_head(const HeadPolarization& hp, LayerPlan& sddmm_plan, LayerPlan& spmm_plan,
                  AttentionHeadStats& st) const {
-    const uint64_t dense_phase = dense_engine_cycles(uint64_t(hp.global_tokens), N, lines_dense, d, M);
-    const uint64_t sparse_sddmm = sparse_sddmm_cycles(hp.sparse_entries, lines_sparse, d, M);
-    const uint64_t sparse_spmm = sparse_spmm_cycles(hp.sparse_rows, lines_sparse, d, M);
+    const uint64_t dense_phase = dense_engine_cycles(uint64_t(hp.global_tokens), N, st.lines_dense, d, M);
+    const uint64_t sparse_sddmm = sparse_sddmm_cycles(hp.sparse_entries, st.lines_sparse, d, M);
+    const uint64_t sparse_spmm = sparse_spmm_cycles(hp.sparse_rows, st.lines_sparse, d, M);
     ActionCounts a1, a2;
-    TileStep t1 = sddmm(hp, std::max(dense_phase, sparse_sddmm), a1);
-    TileStep t2 = spmm(hp, std::max(dense_phase, sparse_spmm), a2);
+    TileStep t1 = sddmm(hp, st, std::max(dense_phase, sparse_sddmm), a1);
+    TileStep t2 = spmm(hp, st, std::max(dense_phase, sparse_spmm), a2);
     st.pre_cycles += pre_cycles;
     st.dense_cycles += 2 * dense_phase;
     st.sparse_cycles += sparse_sddmm + sparse_spmm;
@@ -205,6 +216,8 @@ struct EngineLayer {
     st.dense_kept = hp.dense_kept;
     st.sparse_entries = hp.sparse_entries;
     st.index_bytes = hp.index_bytes;
+    st.lines_dense = engine_dense_lines(hp, L, d, M);
+    st.lines_sparse = L - st.lines_dense;
     return st;
   }
 
@@ -212,8 +225,9 @@ struct EngineLayer {
     const double both = double(st.cycles - st.pre_cycles);  // the two phases' cycles
     const double dense_macs = 2.0 * double(st.dense_entries) * d * double(net.batch);
     const double sparse_macs = 2.0 * double(st.sparse_entries) * d * double(net.batch);
-    st.dense_utilization = lines_dense && both > 0 ? dense_macs / (double(lines_dense) * M * both) : 0;
-    st.sparse_utilization = lines_sparse && both > 0 ? sparse_macs / (double(lines_sparse) * M * both) : 0;
+    st.dense_utilization = st.lines_dense && both > 0 ? dense_macs / (double(st.lines_dense) * M * both) : 0;
+    st.sparse_utilization =
+        st.lines_sparse && both > 0 ? sparse_macs / (double(st.lines_sparse) * M * both) : 0;
   }
 
   // K-stationary: the key (or value) row stays in the lines; one tile per batch item and head.
@@ -259,14 +273,12 @@ void plan_sparse_attention(const ArchSpec& arch, const Network& net, const Layer
   check_engine_takes(arch, net, qk);
   const AttentionInfo& a = *qk.attention;
   const std::vector<HeadPolarization> heads = polarize_attention(arch, a);
-  const EngineLayer e(arch, net, qk, homes, heads);
+  const EngineLayer e(arch, net, qk, homes);
 
   auto stats = std::make_shared<AttentionLayerStats>();
   stats->attention = a.name;
   stats->mask_source = a.mask->source;
   stats->mask_layer = a.mask_layer;
-  stats->lines_dense = e.lines_dense;
-  stats->lines_sparse = e.lines_sparse;
   stats->polarized = arch.sparse_attention->polarize;
   stats->encoded = e.enc;
   stats->compressed_heads = e.Hc;

@@ -105,6 +105,7 @@ struct AttentionHeadStats {
   uint64_t dense_kept = 0;                       // of which kept
   uint64_t sparse_entries = 0;                   // kept entries computed by the sparser engine
   uint64_t index_bytes = 0;                      // CSC index of the sparse part
+  int lines_dense = 0, lines_sparse = 0;         // the engine's MAC lines as split for this head
   uint64_t pre_cycles = 0;                       // encoder/decoder
   uint64_t dense_cycles = 0, sparse_cycles = 0;  // of each engine, SDDMM + SpMM
   uint64_t cycles = 0;                           // the head on the engine: pre + per phase max(dense, sparse)
@@ -117,7 +118,6 @@ struct AttentionLayerStats {
   std::string attention;  // the attention layer's name
   std::string mask_source;
   int mask_layer = 0;
-  int lines_dense = 0, lines_sparse = 0;
   bool polarized = true, encoded = true;
   int compressed_heads = 0;
   std::vector<AttentionHeadStats> heads;

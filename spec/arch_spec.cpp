@@ -303,7 +303,7 @@ SparseAttentionSpec read_sparse_attention(const JsonField& f) {
   f.allow_only({"mac_lines", "macs_per_line", "bits", "overflow", "buffers", "global_threshold", "polarize",
                 "encoder", "note"});
   SparseAttentionSpec s;
-  if (auto v = f.optional("mac_lines")) s.mac_lines = int(v->integer_in(1, 65536));
+  if (auto v = f.optional("mac_lines")) s.mac_lines = int(v->integer_in(2, 65536));  // a line per engine
   if (auto v = f.optional("macs_per_line")) s.macs_per_line = int(v->integer_in(1, 1024));
   JsonField bits = f["bits"];
   bits.allow_only({"act", "acc"});

@@ -117,7 +117,7 @@ TEST_F(SparseEngine, PerHeadFiguresAddUpToTheLayers) {
     }
     EXPECT_EQ(cycles, l.compute_cycles + sv.compute_cycles);
     EXPECT_NEAR(energy, l.energy.total() + sv.energy.total(), 1e-6 * energy);
-    EXPECT_EQ(l.attention->lines_dense + l.attention->lines_sparse, 64);
+    for (const AttentionHeadStats& h : l.attention->heads) EXPECT_EQ(h.lines_dense + h.lines_sparse, 64);
   }
 }
 
