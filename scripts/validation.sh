@@ -60,3 +60,8 @@ print(f"| cosim {sys.argv[2]} | {t['cycles']:,} | {t['cycles'] / 5505024:.2f} | 
 PYEOF
   done
 done
+
+# ViTCoD's attention model (its simulator reimplemented, checked against its published log) beside cosim's, on
+# DeiT-Tiny with the real mask (skipped, saying so, when ../shared/data has no mask).
+echo
+"$PY" scripts/vitcod-compare.py --check --cosim "$COSIM" || [ $? -eq 77 ]
