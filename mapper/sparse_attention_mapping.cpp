@@ -32,21 +32,22 @@ uint64_t stored_scores(const std::vector<HeadPolarization>& heads) {
 
 // Cycles of one head's SDDMM and SpMM phases on the engines with `lines_dense` of the `lines` lines (without
 // the encoder's).
-uint64_t engine_phase_cycles(const HeadPolarization& hp, int lines_dense, int lines, int d, int M) {
+uint64_t engine_phase_cycles(const HeadPolarization& hp, int lines_dense, const EngineShape& e) {
+  const int d = e.head_dim, M = e.macs_per_line, sparse = e.lines - lines_dense;
   const uint64_t dense = dense_engine_cycles(uint64_t(hp.global_tokens), hp.n, lines_dense, d, M);
-  return std::max(dense, sparse_sddmm_cycles(hp.sparse_entries, lines - lines_dense, d, M)) +
-         std::max(dense, sparse_spmm_cycles(hp.sparse_rows, lines - lines_dense, d, M));
+  return std::max(dense, sparse_sddmm_cycles(hp.sparse_entries, sparse, d, M, e.gather_lines)) +
+         std::max(dense, sparse_spmm_cycles(hp.sparse_rows, sparse, d, M, e.gather_lines));
 }
 
-int engine_dense_lines(const HeadPolarization& hp, int lines, int d, int M) {
+int engine_dense_lines(const HeadPolarization& hp, const EngineShape& e) {
   const uint64_t work_dense = uint64_t(hp.global_tokens) * uint64_t(hp.n), work_sparse = hp.sparse_entries;
   if (work_dense == 0) return 0;
-  if (work_sparse == 0) return lines;
-  const double proportional = double(lines) * double(work_dense) / double(work_dense + work_sparse);
+  if (work_sparse == 0) return e.lines;
+  const double proportional = double(e.lines) * double(work_dense) / double(work_dense + work_sparse);
   int best = 1;
-  uint64_t best_cycles = engine_phase_cycles(hp, 1, lines, d, M);
-  for (int l = 2; l < lines; ++l) {
-    const uint64_t c = engine_phase_cycles(hp, l, lines, d, M);
+  uint64_t best_cycles = engine_phase_cycles(hp, 1, e);
+  for (int l = 2; l < e.lines; ++l) {
+    const uint64_t c = engine_phase_cycles(hp, l, e);
     if (c < best_cycles || (c == best_cycles && std::abs(l - proportional) < std::abs(best - proportional))) {
       best = l, best_cycles = c;
     }
@@ -188,8 +189,9 @@ struct EngineLayer {
   void plan_head(const HeadPolarization& hp, LayerPlan& sddmm_plan, LayerPlan& spmm_plan,
                  AttentionHeadStats& st) const {
     const uint64_t dense_phase = dense_engine_cycles(uint64_t(hp.global_tokens), N, st.lines_dense, d, M);
-    const uint64_t sparse_sddmm = sparse_sddmm_cycles(hp.sparse_entries, st.lines_sparse, d, M);
-    const uint64_t sparse_spmm = sparse_spmm_cycles(hp.sparse_rows, st.lines_sparse, d, M);
+    const int port = arch.sparse_attention->gather_lines;
+    const uint64_t sparse_sddmm = sparse_sddmm_cycles(hp.sparse_entries, st.lines_sparse, d, M, port);
+    const uint64_t sparse_spmm = sparse_spmm_cycles(hp.sparse_rows, st.lines_sparse, d, M, port);
     ActionCounts a1, a2;
     TileStep t1 = sddmm(hp, st, std::max(dense_phase, sparse_sddmm), a1);
     TileStep t2 = spmm(hp, st, std::max(dense_phase, sparse_spmm), a2);
@@ -216,7 +218,7 @@ struct EngineLayer {
     st.dense_kept = hp.dense_kept;
     st.sparse_entries = hp.sparse_entries;
     st.index_bytes = hp.index_bytes;
-    st.lines_dense = engine_dense_lines(hp, L, d, M);
+    st.lines_dense = engine_dense_lines(hp, {L, d, M, arch.sparse_attention->gather_lines});
     st.lines_sparse = L - st.lines_dense;
     return st;
   }

@@ -21,16 +21,21 @@ std::vector<HeadPolarization> polarize_attention(const ArchSpec& arch, const Att
 // Scores kept for the softmax, per batch item: every head's dense block plus its sparse entries.
 uint64_t stored_scores(const std::vector<HeadPolarization>& heads);
 
-// Cycles of one head's SDDMM and SpMM phases (without the encoder's) with `lines_dense` of the `lines` MAC
-// lines on the denser engine and the rest on the sparser (model/engine_timing.hpp).
-uint64_t engine_phase_cycles(const HeadPolarization& hp, int lines_dense, int lines, int head_dim,
-                             int macs_per_line);
+// The engine as its timing sees it: MAC lines, the head's width, MACs per line, and the line-beats its gather
+// ports serve per cycle (0: every line).
+struct EngineShape {
+  int lines = 0, head_dim = 0, macs_per_line = 0, gather_lines = 0;
+};
+
+// Cycles of one head's SDDMM and SpMM phases (without the encoder's) with `lines_dense` of the lines on the
+// denser engine and the rest on the sparser (model/engine_timing.hpp).
+uint64_t engine_phase_cycles(const HeadPolarization& hp, int lines_dense, const EngineShape& e);
 
 // MAC lines of the denser engine for one head. The engines are re-partitioned between heads (a line takes its
 // operands from the broadcast bus or from its own gather port, docs/sparse-attention.md): each head gets the
 // split with the fewest phase cycles, at least one line for each engine that has work; among equally fast
 // splits, the one nearest ViTCoD's work-proportional split (its dense_ratio).
-int engine_dense_lines(const HeadPolarization& hp, int lines, int head_dim, int macs_per_line);
+int engine_dense_lines(const HeadPolarization& hp, const EngineShape& e);
 
 struct SparseAttentionHomes {
   bool qkv_dram = false;     // where the packed q, k, v tensor is

@@ -13,6 +13,12 @@
 //                 ceil(entries / lines): a row that crosses the end of a line's run continues on the next
 //                 line, and each line's part of it is added into the output buffer when the line moves on
 //                 (as every row is), so no row sets a floor
+// The sparser engine's lines gather the row each entry streams (SDDMM: the query's, SpMM: the value's) from
+// the Q (V) buffer's gather port, which serves `gather_lines` line-beats per cycle (0: every line, every
+// cycle). When fewer lines may issue than have work, the port serves the lines with the most beats left
+// (ties: lower line first), which finishes a group in max(ceil(total beats / gather_lines), longest line's
+// beats) cycles -- the optimum for chains of unit steps on gather_lines servers (Hu, 1961: highest level
+// first). The denser engine reads through the broadcast port and never waits for the gather port.
 #pragma once
 
 #include <algorithm>
@@ -37,10 +43,18 @@ inline uint64_t dense_engine_cycles(uint64_t global_columns, int n, int lines, i
          kMacLinePipelineDrain;
 }
 
+// Beats of a group on the sparser engine: its longest line's, or the gather port's share when it binds.
+inline uint64_t gathered_beats(uint64_t longest_line_beats, uint64_t total_beats, int gather_lines) {
+  if (gather_lines <= 0) return longest_line_beats;
+  return std::max(longest_line_beats, ceil_div(total_beats, uint64_t(gather_lines)));
+}
+
 // The sparser engine, SDDMM: `entries` kept entries packed round-robin.
-inline uint64_t sparse_sddmm_cycles(uint64_t entries, int lines, int head_dim, int macs_per_line) {
+inline uint64_t sparse_sddmm_cycles(uint64_t entries, int lines, int head_dim, int macs_per_line,
+                                    int gather_lines) {
   if (entries == 0 || lines <= 0) return 0;
-  return ceil_div(entries, uint64_t(lines)) * beats_per_entry(head_dim, macs_per_line) +
+  const uint64_t beats = beats_per_entry(head_dim, macs_per_line);
+  return gathered_beats(ceil_div(entries, uint64_t(lines)) * beats, entries * beats, gather_lines) +
          kMacLinePipelineDrain;
 }
 
@@ -53,9 +67,13 @@ inline uint64_t sparse_spmm_run(const std::vector<uint32_t>& row_entries, int li
 }
 
 inline uint64_t sparse_spmm_cycles(const std::vector<uint32_t>& row_entries, int lines, int head_dim,
-                                   int macs_per_line) {
+                                   int macs_per_line, int gather_lines) {
   const uint64_t run = sparse_spmm_run(row_entries, lines);
-  return run == 0 ? 0 : run * beats_per_entry(head_dim, macs_per_line) + kMacLinePipelineDrain;
+  if (run == 0) return 0;
+  uint64_t entries = 0;
+  for (uint32_t c : row_entries) entries += c;
+  const uint64_t beats = beats_per_entry(head_dim, macs_per_line);
+  return gathered_beats(run * beats, entries * beats, gather_lines) + kMacLinePipelineDrain;
 }
 
 // Rows parts beyond one per row that the runs make (each a partial row more added into the output buffer).

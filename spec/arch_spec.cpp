@@ -80,10 +80,10 @@ std::string ArchSpec::fingerprint() const {
     j["vector_ops"].push_back({int(op), cost.cycles_per_element, cost.actions, cost.energy_pJ_per_element});
   if (sparse_attention) {
     const SparseAttentionSpec& s = *sparse_attention;
-    j["sparse_attention"] = {s.mac_lines,        s.macs_per_line, s.pe.act_bits,      s.pe.acc_bits,
-                             int(s.pe.overflow), s.q_buffer,      s.k_buffer,         s.v_buffer,
-                             s.index_buffer,     s.output_buffer, s.global_threshold, s.polarize,
-                             s.encoder,          s.ratio_num,     s.ratio_den,        s.use};
+    j["sparse_attention"] = {
+        s.mac_lines, s.macs_per_line, s.pe.act_bits,  s.pe.acc_bits,   int(s.pe.overflow), s.q_buffer,
+        s.k_buffer,  s.v_buffer,      s.index_buffer, s.output_buffer, s.global_threshold, s.polarize,
+        s.encoder,   s.ratio_num,     s.ratio_den,    s.use,           s.gather_lines};
   }
   j["technology"] = technology.content;
   return j.dump();
@@ -297,11 +297,24 @@ VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
   return s;
 }
 
+// Line-beats per cycle a gather port of `gather_bandwidth` serves: a beat streams macs_per_line operands of
+// the gathered row into a line. At most every line; at least one beat wide.
+int gather_lines(const JsonField& g, double clock_hz, const SparseAttentionSpec& s) {
+  const ByteRate rate = bytes_per_cycle(g, clock_hz);
+  const uint64_t beat_bytes = (uint64_t(s.macs_per_line) * uint64_t(s.pe.act_bits) + 7) / 8;
+  const uint64_t lines = rate.bytes / (rate.cycles * beat_bytes);
+  if (lines == 0) {
+    g.fail("a gather port narrower than one beat of a MAC line (" + std::to_string(beat_bytes) +
+           " B: macs_per_line operands of bits.act bits)");
+  }
+  return int(std::min<uint64_t>(lines, uint64_t(s.mac_lines)));
+}
+
 // Fields of the sparse-attention engine. Defaults: ViTCoD's 64 lines x 8 MACs, threshold 50, polarization and
 // the encoder on with ratio 2/3, overflow "wrap".
-SparseAttentionSpec read_sparse_attention(const JsonField& f) {
-  f.allow_only({"mac_lines", "macs_per_line", "bits", "overflow", "buffers", "global_threshold", "polarize",
-                "encoder", "note"});
+SparseAttentionSpec read_sparse_attention(const JsonField& f, double clock_hz) {
+  f.allow_only({"mac_lines", "macs_per_line", "bits", "overflow", "buffers", "gather_bandwidth",
+                "global_threshold", "polarize", "encoder", "note"});
   SparseAttentionSpec s;
   if (auto v = f.optional("mac_lines")) s.mac_lines = int(v->integer_in(2, 65536));  // a line per engine
   if (auto v = f.optional("macs_per_line")) s.macs_per_line = int(v->integer_in(1, 1024));
@@ -317,6 +330,7 @@ SparseAttentionSpec read_sparse_attention(const JsonField& f) {
   if (auto o = f.optional("overflow")) {
     s.pe.overflow = o->choice({"wrap", "saturate"}) == "wrap" ? Overflow::Wrap : Overflow::Saturate;
   }
+  if (auto g = f.optional("gather_bandwidth")) s.gather_lines = gather_lines(*g, clock_hz, s);
   JsonField b = f["buffers"];
   b.allow_only({"q", "k", "v", "index", "output"});
   s.q_buffer = b["q"].bytes();
@@ -445,7 +459,8 @@ ArchSpec read_arch(const JsonField& root) {
   if (auto e = d.optional("access_energy")) a.dram.access = read_memory_access_energy(*e);
 
   a.vector_unit = read_vector_unit(root["vector_unit"], a.technology);
-  if (auto sa = root.optional("sparse_attention")) a.sparse_attention = read_sparse_attention(*sa);
+  if (auto sa = root.optional("sparse_attention"))
+    a.sparse_attention = read_sparse_attention(*sa, a.clock_hz);
   return a;
 }
 

@@ -85,6 +85,7 @@ struct SparseAttentionSpec {
   bool encoder = true;                   // compress Q and K across heads before they leave the engine
   int64_t ratio_num = 2, ratio_den = 3;  // the encoder keeps ceil(heads * num / den) compressed heads
   bool use = true;                       // false: attention runs dense on the multiplier chunk (ablation)
+  int gather_lines = 0;  // line-beats the Q and V buffers' gather ports serve per cycle; 0: every line
 
   int compressed_heads(int heads) const {
     return int((int64_t(heads) * ratio_num + ratio_den - 1) / ratio_den);

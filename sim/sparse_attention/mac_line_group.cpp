@@ -22,20 +22,33 @@ void MacLineGroup::start(const EnginePhase& phase) {
   done_ = !issuing_;
 }
 
-// Skips empty groups; sets the beats of the next non-empty one.
+// Skips empty groups; starts the next non-empty one.
 void MacLineGroup::begin_group() {
   const EnginePhase& p = *phase_;
-  group_beat_ = 0;
+  issued_.assign(size_t(lines_), 0);
   for (; group_ < p.groups.size(); ++group_) {
     size_t longest = 0;
     for (const auto& q : p.groups[group_].lines) longest = std::max(longest, q.size());
     if (longest > 0) {
-      group_beats_ = longest * beats_per_entry_;
       issuing_ = true;
       return;
     }
   }
   issuing_ = false;
+}
+
+std::vector<size_t> MacLineGroup::granted_lines() const {
+  const EngineGroup& g = phase_->groups[group_];
+  std::vector<size_t> waiting;
+  for (size_t li = 0; li < line_.size() && li < g.lines.size(); ++li) {
+    if (issued_[li] < g.lines[li].size() * beats_per_entry_) waiting.push_back(li);
+  }
+  const size_t port = size_t(phase_->gather_lines);
+  if (port == 0 || waiting.size() <= port) return waiting;
+  auto left = [&](size_t li) { return g.lines[li].size() * beats_per_entry_ - issued_[li]; };
+  std::stable_sort(waiting.begin(), waiting.end(), [&](size_t a, size_t b) { return left(a) > left(b); });
+  waiting.resize(port);
+  return waiting;
 }
 
 void MacLineGroup::issue(Line& line, const std::vector<EngineEntry>& queue, size_t index, int beat) {
@@ -89,16 +102,16 @@ bool MacLineGroup::step() {
   // Stage 1: the next beat of each line's queue in the current group.
   if (issuing_) {
     const EngineGroup& g = p.groups[group_];
-    const size_t slot = size_t(group_beat_ / beats_per_entry_);
-    const int beat = int(group_beat_ % beats_per_entry_);
-    for (size_t li = 0; li < line_.size(); ++li) {
-      if (li < g.lines.size() && slot < g.lines[li].size()) {
-        issue(line_[li], g.lines[li], slot, beat);
-      } else {
-        line_[li].s1_valid = false;
-      }
+    for (Line& l : line_) l.s1_valid = false;
+    for (size_t li : granted_lines()) {
+      const uint64_t at = issued_[li]++;
+      issue(line_[li], g.lines[li], size_t(at / beats_per_entry_), int(at % beats_per_entry_));
     }
-    if (++group_beat_ == group_beats_) {
+    bool finished = true;
+    for (size_t li = 0; li < g.lines.size() && li < line_.size(); ++li) {
+      finished = finished && issued_[li] == g.lines[li].size() * beats_per_entry_;
+    }
+    if (finished) {
       ++group_;
       begin_group();
     }

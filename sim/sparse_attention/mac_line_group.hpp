@@ -3,7 +3,8 @@
 // in SystemC.
 //
 // Work comes as groups; a group gives each line a queue of entries; lines work through their queues
-// independently and the next group starts when every line has finished (a barrier). An entry is one
+// independently (waiting when the gather port serves others) and the next group starts when every line has
+// finished (a barrier). An entry is one
 // (query row, key) pair of head_dim elements, ceil(head_dim / macs) beats on its line.
 //   Dot  (SDDMM): score = sum_f Q[row][f] * K[key][f]; stage 1 sums the beat's products (adder tree), stage 2
 //                 accumulates them; the score is complete after the entry's last beat.
@@ -41,6 +42,10 @@ struct EnginePhase {
   std::vector<int64_t> q;  // N x head_dim (Dot)
   std::vector<int64_t> k;  // N x head_dim (Dot: keys; Axpy: values V)
   std::vector<int64_t> s;  // Axpy: probabilities, by entry id
+  // Line-beats the gather port serves per edge (model/engine_timing.hpp): when more lines have beats left,
+  // the ones with the most left issue (ties: lower line first) and the others wait. 0: every line, every
+  // edge.
+  int gather_lines = 0;
 };
 
 class MacLineGroup {
@@ -71,13 +76,15 @@ class MacLineGroup {
   };
   void begin_group();
   void issue(Line& line, const std::vector<EngineEntry>& queue, size_t index, int beat);
+  std::vector<size_t> granted_lines() const;  // lines that issue a beat at this edge
 
   int lines_, macs_;
   PeFormat f_;
   const EnginePhase* phase_ = nullptr;
   std::vector<Line> line_;
   size_t group_ = 0;
-  uint64_t group_beat_ = 0, group_beats_ = 0, beats_per_entry_ = 1;
+  std::vector<uint64_t> issued_;  // beats each line has issued in the current group
+  uint64_t beats_per_entry_ = 1;
   uint64_t edge_ = 0;
   bool issuing_ = false, done_ = false;
   std::vector<int64_t> scores_, out_;

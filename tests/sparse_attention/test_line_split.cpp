@@ -30,30 +30,43 @@ HeadPolarization head(int n, int global, std::vector<uint32_t> sparse_rows) {
 // max(5, ceil(40/3)+1 = 15)*2 = 30 cycles.
 TEST(EngineLineSplit, EachHeadGetsItsFastestSplitWorkedOutByHand) {
   const HeadPolarization a = head(16, 1, {10, 10, 10, 10}), b = head(16, 4, {4, 4});
-  EXPECT_EQ(engine_dense_lines(a, 8, 8, 8), 2);
-  EXPECT_EQ(engine_phase_cycles(a, 2, 8, 8, 8), 18u);
-  EXPECT_EQ(engine_phase_cycles(a, 3, 8, 8, 8), 18u);
-  EXPECT_EQ(engine_phase_cycles(a, 5, 8, 8, 8), 30u);
-  EXPECT_EQ(engine_dense_lines(b, 8, 8, 8), 7);
-  EXPECT_EQ(engine_phase_cycles(b, 7, 8, 8, 8), 26u);
-  EXPECT_EQ(engine_phase_cycles(b, 5, 8, 8, 8), 34u);
+  EXPECT_EQ(engine_dense_lines(a, {8, 8, 8, 0}), 2);
+  EXPECT_EQ(engine_phase_cycles(a, 2, {8, 8, 8, 0}), 18u);
+  EXPECT_EQ(engine_phase_cycles(a, 3, {8, 8, 8, 0}), 18u);
+  EXPECT_EQ(engine_phase_cycles(a, 5, {8, 8, 8, 0}), 30u);
+  EXPECT_EQ(engine_dense_lines(b, {8, 8, 8, 0}), 7);
+  EXPECT_EQ(engine_phase_cycles(b, 7, {8, 8, 8, 0}), 26u);
+  EXPECT_EQ(engine_phase_cycles(b, 5, {8, 8, 8, 0}), 34u);
   const HeadPolarization c = head(8, 1, {10, 10, 10, 10});
-  EXPECT_EQ(engine_dense_lines(c, 8, 8, 8), 2);
-  EXPECT_EQ(engine_phase_cycles(c, 1, 8, 8, 8), 18u);
-  EXPECT_EQ(engine_phase_cycles(c, 2, 8, 8, 8), 16u);
+  EXPECT_EQ(engine_dense_lines(c, {8, 8, 8, 0}), 2);
+  EXPECT_EQ(engine_phase_cycles(c, 1, {8, 8, 8, 0}), 18u);
+  EXPECT_EQ(engine_phase_cycles(c, 2, {8, 8, 8, 0}), 16u);
+}
+
+// A gather port serving 2 line-beats per cycle (docs/sparse-attention.md): head A's sparser phases take
+// max(ceil(40 / (8 - l)), ceil(40 / 2)) + 1 = 21 cycles for l <= 6 dense lines, so every l in 1..6 costs
+// max(dense, 21) * 2 = 42 (l = 1: dense 17); l = 7 leaves one sparse line: 41 * 2. Ties: nearest 2.29.
+TEST(EngineLineSplit, ANarrowGatherPortBoundsTheSparserEngine) {
+  const HeadPolarization a = head(16, 1, {10, 10, 10, 10});
+  EXPECT_EQ(engine_phase_cycles(a, 2, {8, 8, 8, 2}), 42u);
+  EXPECT_EQ(engine_phase_cycles(a, 6, {8, 8, 8, 2}), 42u);
+  EXPECT_EQ(engine_phase_cycles(a, 7, {8, 8, 8, 2}), 82u);
+  EXPECT_EQ(engine_dense_lines(a, {8, 8, 8, 2}), 2);
+  // A port as wide as the sparser engine changes nothing: 18 cycles, as without a port.
+  EXPECT_EQ(engine_phase_cycles(a, 2, {8, 8, 8, 6}), 18u);
 }
 
 // An engine without work gets no line; the other gets them all, and never fewer than one line when it has
 // work.
 TEST(EngineLineSplit, AnEngineWithoutWorkGetsNoLine) {
-  EXPECT_EQ(engine_dense_lines(head(16, 0, {5, 5}), 8, 8, 8), 0);
-  EXPECT_EQ(engine_dense_lines(head(16, 3, {}), 8, 8, 8), 8);
+  EXPECT_EQ(engine_dense_lines(head(16, 0, {5, 5}), {8, 8, 8, 0}), 0);
+  EXPECT_EQ(engine_dense_lines(head(16, 3, {}), {8, 8, 8, 0}), 8);
   // 16 x 16 dense entries against one sparse entry: the sparser engine still keeps a line (7 dense lines:
   // 16*ceil(16/7)+1 = 49 cycles per phase).
-  EXPECT_EQ(engine_dense_lines(head(16, 16, {1}), 8, 8, 8), 7);
-  EXPECT_EQ(engine_phase_cycles(head(16, 16, {1}), 7, 8, 8, 8), 98u);
+  EXPECT_EQ(engine_dense_lines(head(16, 16, {1}), {8, 8, 8, 0}), 7);
+  EXPECT_EQ(engine_phase_cycles(head(16, 16, {1}), 7, {8, 8, 8, 0}), 98u);
   // Two lines: one each.
-  EXPECT_EQ(engine_dense_lines(head(16, 1, {10, 10}), 2, 8, 8), 1);
+  EXPECT_EQ(engine_dense_lines(head(16, 1, {10, 10}), {2, 8, 8, 0}), 1);
 }
 
 }  // namespace

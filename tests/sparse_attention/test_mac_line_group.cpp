@@ -1,6 +1,7 @@
 // Level 1 of the sparse-attention engine: the clocked MAC-line model, driven with the four schedules of
-// engine_timing.hpp built here from random masks, against the closed forms (cycles) and plain references
-// (scores and SpMM outputs, bit for bit, with wrap and saturation).
+// engine_timing.hpp built here from random masks, against the closed forms (cycles, with and without a gather
+// port narrower than the sparser engine) and plain references (scores and SpMM outputs, bit for bit, with
+// wrap and saturation).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -108,6 +109,7 @@ struct Bench : sc_core::sc_module {
   std::vector<std::string> failures;
   int heads = 0;
   uint64_t split_parts = 0;  // rows the sparser SpMM's runs split over two lines
+  int port_bound = 0;        // sparser SDDMMs the gather port made slower
   Bench(sc_core::sc_module_name name, int ld, int ls, int macs, PeFormat f)
       : sc_module(name),
         dense("dense", ld, macs, f, sc_core::sc_time(2, sc_core::SC_NS)),
@@ -138,10 +140,17 @@ struct Bench : sc_core::sc_module {
               where.str() + " dense SDDMM");
         check(dense, s.dense_spmm, dense_engine_cycles(uint64_t(hp.global_tokens), c.n, ld_, c.d, macs_),
               where.str() + " dense SpMM");
-        check(sparse, s.sparse_sddmm, sparse_sddmm_cycles(hp.sparse_entries, ls_, c.d, macs_),
-              where.str() + " sparse SDDMM");
-        check(sparse, s.sparse_spmm, sparse_spmm_cycles(hp.sparse_rows, ls_, c.d, macs_),
-              where.str() + " sparse SpMM");
+        // The sparser engine with every line served each edge, then with a gather port for 1, 3 and 5 of
+        // its 7 lines.
+        for (int port : {0, 1, 3, 5}) {
+          const std::string at = where.str() + " gather " + std::to_string(port);
+          s.sparse_sddmm.gather_lines = s.sparse_spmm.gather_lines = port;
+          const uint64_t sddmm = sparse_sddmm_cycles(hp.sparse_entries, ls_, c.d, macs_, port),
+                         spmm = sparse_spmm_cycles(hp.sparse_rows, ls_, c.d, macs_, port);
+          check(sparse, s.sparse_sddmm, sddmm, at + " sparse SDDMM");
+          check(sparse, s.sparse_spmm, spmm, at + " sparse SpMM");
+          if (port > 0) port_bound += sddmm > sparse_sddmm_cycles(hp.sparse_entries, ls_, c.d, macs_, 0);
+        }
         // Row parts in the queues beyond one per row: what the output-buffer energy counts.
         std::set<int> rows;
         uint64_t parts = 0;
@@ -190,6 +199,7 @@ TEST_P(MacLines, ClockedModelMatchesClosedFormsAndReferences) {
   sc_core::sc_start();
   EXPECT_EQ(bench.heads, 20);
   EXPECT_GT(bench.split_parts, 20u) << "the sparser SpMM's runs should split rows over lines";
+  EXPECT_GT(bench.port_bound, 30) << "the gather port should bind in most limited runs";
   for (const auto& x : bench.failures) ADD_FAILURE() << x;
 }
 
