@@ -12,41 +12,15 @@
 #include "model/fold_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
 #include "sim/pe_array/pe_array_module.hpp"
+#include "support/random_folds.hpp"
 #include "support/spec_reference.hpp"
 
 namespace cosim {
 namespace {
 
 using Param = std::tuple<OpType, Dataflow, Overflow>;
-
-// Formats with a narrow accumulator, so that wrap and saturation actually happen in the random folds.
-PeFormat narrow_format(OpType op, Overflow o) {
-  PeFormat f;
-  f.overflow = o;
-  if (op == OpType::Shift) {
-    f.act_bits = 16;
-    f.weight_bits = 6;
-    f.frac_bits = 4;
-    f.acc_bits = 20;  // = act + frac: two large terms already overflow
-  } else {
-    f.act_bits = 8;
-    f.weight_bits = 8;
-    f.acc_bits = op == OpType::Mult ? 16 : 12;
-  }
-  return f;
-}
-
-FoldInput random_fold(std::mt19937_64& rng, OpType op, const PeFormat& f, int64_t m, int64_t k, int64_t n) {
-  FoldInput fold;
-  fold.m = m;
-  fold.k = k;
-  fold.n = n;
-  std::uniform_int_distribution<int64_t> act(act_min(f), act_max(f));
-  std::uniform_int_distribution<int64_t> wt(weight_min(op, f), weight_max(op, f));
-  for (int64_t i = 0; i < m * k; ++i) fold.a.push_back(act(rng));
-  for (int64_t i = 0; i < k * n; ++i) fold.w.push_back(wt(rng));
-  return fold;
-}
+using test::narrow_format;
+using test::random_fold;
 
 // Runs random folds through two arrays of different shapes inside one elaboration; collects any mismatch.
 struct FoldBench : sc_core::sc_module {

@@ -14,33 +14,15 @@
 #include "model/fold_timing.hpp"
 #include "sim/pe_array/pe_arith.hpp"
 #include "sim/pe_array/pe_array_module.hpp"
+#include "support/random_folds.hpp"
 #include "support/spec_reference.hpp"
 
 namespace cosim {
 namespace {
 
 using Param = std::tuple<OpType, Dataflow, Overflow>;
-
-PeFormat narrow_format(OpType op, Overflow o) {
-  PeFormat f;
-  f.overflow = o;
-  if (op == OpType::Shift) {
-    f.act_bits = 16, f.weight_bits = 6, f.frac_bits = 4, f.acc_bits = 20;
-  } else {
-    f.act_bits = 8, f.weight_bits = 8, f.acc_bits = op == OpType::Mult ? 16 : 12;
-  }
-  return f;
-}
-
-FoldInput random_tile(std::mt19937_64& rng, OpType op, const PeFormat& f, int64_t m, int64_t k, int64_t n) {
-  FoldInput t;
-  t.m = m, t.k = k, t.n = n;
-  std::uniform_int_distribution<int64_t> act(act_min(f), act_max(f)),
-      wt(weight_min(op, f), weight_max(op, f));
-  for (int64_t i = 0; i < m * k; ++i) t.a.push_back(act(rng));
-  for (int64_t i = 0; i < k * n; ++i) t.w.push_back(wt(rng));
-  return t;
-}
+using test::narrow_format;
+using test::random_fold;
 
 // Random operands whose every term is nonzero (mult: x*w <= -1, adder: -|x-w| <= -2, shift: +-x*2^(f-s) with
 // s <= 3), whose sums stay far inside the narrowest accumulator, and whose consecutive k values differ (a
@@ -110,7 +92,7 @@ struct PipelineBench : sc_core::sc_module {
         int64_t m = r, k = s, n = c;  // OS: rows <- m, cols <- n, stream k
         if (df == Dataflow::WeightStationary) k = r, n = c, m = s;
         if (df == Dataflow::InputStationary) k = r, m = c, n = s;
-        const FoldInput tile = random_tile(rng, op, f, m, k, n);
+        const FoldInput tile = random_fold(rng, op, f, m, k, n);
         const sc_core::sc_time t0 = sc_core::sc_time_stamp();
         const uint64_t cycles = arr->run_tile(df, tile);
         const uint64_t elapsed =
