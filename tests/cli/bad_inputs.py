@@ -12,7 +12,11 @@ behind. The cases come from two places:
 - cases written by hand for what type checks cannot reach: sizes that overflow, caps on repeats and masks,
   broken .npy masks, impossible architectures, and every command-line option given an impossible value.
 
-usage: bad_inputs.py SOURCE_DIR COSIM_BINARY [--list] [--only SUBSTRING] [-j N]
+usage: bad_inputs.py SOURCE_DIR COSIM_BINARY [--list] [--only SUBSTRING] [-j N] [--mutations-every N]
+
+--mutations-every N keeps every N-th mutation of the shipped files and every hand-written case (the Sanitize
+build's run: the mutations take one reader path over and over, and the fuzzers cover the readers under the
+sanitizers too).
 """
 import concurrent.futures
 import copy
@@ -491,10 +495,12 @@ def option_cases():
 # Running the cases
 
 
-def all_cases(source, binary, work):
-    return (workload_cases(source) + arch_cases(source) + technology_cases(source) + sweep_cases(source) +
-            space_cases(source) + mapping_cases(source, binary, work) + npy_cases() + size_cases() +
-            arch_value_cases(source) + technology_value_cases(source) + option_cases())
+def all_cases(source, binary, work, mutations_every=1):
+    """Every case; with mutations_every N, only every N-th mutation of the shipped files (all hand-written)."""
+    mutations = (workload_cases(source) + arch_cases(source) + technology_cases(source) + sweep_cases(source) +
+                 space_cases(source) + mapping_cases(source, binary, work))
+    return (mutations[::mutations_every] + npy_cases() + size_cases() + arch_value_cases(source) +
+            technology_value_cases(source) + option_cases())
 
 
 LINKS = ["arch", "workloads", "sweeps", "spaces"]
@@ -550,8 +556,9 @@ def main():
     args = sys.argv[3:]
     only = args[args.index("--only") + 1] if "--only" in args else None
     jobs = int(args[args.index("-j") + 1]) if "-j" in args else os.cpu_count() or 1
+    every = int(args[args.index("--mutations-every") + 1]) if "--mutations-every" in args else 1
     with tempfile.TemporaryDirectory(prefix="cosim-bad-inputs-") as work:
-        cases = all_cases(source, binary, work)
+        cases = all_cases(source, binary, work, every)
         if only:
             cases = [c for c in cases if only in c.name]
         if "--list" in args:
