@@ -351,8 +351,8 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
       for (const KCut& k : slices) {
         add_chunk_tiles(arch, p, t, m.size, n.size, k, count * uint64_t(k.count), c);
         const uint64_t fetches = count * uint64_t(k.count);
-        if (p.a_staged() && !a_once)
-          add_dram(arch, bytes_of(p.a_glb_elements(m.size, k.size, KG), p.a_bits), true, fetches,
+        if (p.a_staged() && sliced)
+          add_dram(arch, bytes_of(p.a_fetch_elements(m.size, MG, k.size, KG, false), p.a_bits), true, fetches,
                    TensorRole::Input, c);
         if (p.b_staged() && !b_once)
           add_dram(arch, bytes_of(uint64_t(k.size * n.size), p.b_bits), true, fetches, TensorRole::Weight, c);
@@ -363,10 +363,18 @@ GemmCost gemm_cost(const ArchSpec& arch, const GemmProblem& p, const GemmTiling&
   }
   // A global-buffer tile of an operand is fetched once per block when the loop over the other operand's
   // blocks is inside the loop over its own (or has one block).
-  if (p.a_staged() && a_once) {
+  // Whole reduction: a fetches its tiles in passes over m (one per group, or per block of n when the loop
+  // over m is inside), each tile after the first following the one before it.
+  if (p.a_staged() && !sliced) {
+    const uint64_t passes = a_once ? G : G * uint64_t(nn);
+    bool first = true;
     for (const Cut& m : ms) {
-      add_dram(arch, bytes_of(p.a_glb_elements(m.size, p.k, p.k), p.a_bits), true, G * m.count,
-               TensorRole::Input, c);
+      const auto bytes = [&](bool follows) {
+        return bytes_of(p.a_fetch_elements(m.size, MG, p.k, p.k, follows), p.a_bits);
+      };
+      add_dram(arch, bytes(!first), true, passes, TensorRole::Input, c);
+      add_dram(arch, bytes(true), true, passes * uint64_t(m.count - 1), TensorRole::Input, c);
+      first = false;
     }
   }
   if (p.b_fetched_for_all_groups(KG, NG)) {
@@ -433,9 +441,12 @@ TilePattern gemm_pattern(const ArchSpec& arch, const GemmProblem& p, const GemmT
                 const bool first_of_g = first_outer && first_inner;
                 return loop_pattern(p.k, KG, [&](int64_t gk, bool first_slice, bool last_slice) {
                   std::vector<Transfer> fetches;
-                  if (p.a_staged() && (sliced || (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner)))
-                    fetches.push_back(
-                        transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk, KG), p.a_bits), true));
+                  if (p.a_staged() && (sliced || (ts.glb_n_outer ? (nm2 > 1 || first_of_g) : first_inner))) {
+                    // The tile follows the one before it in its pass over m (for_each_gemm_tile).
+                    const bool follows = !sliced && !(ts.glb_n_outer ? first_inner : first_outer);
+                    fetches.push_back(transfer_of(
+                        arch, bytes_of(p.a_fetch_elements(gm, MG, gk, KG, follows), p.a_bits), true));
+                  }
                   if (b_all_groups) {
                     if (first_group && first_of_g)
                       fetches.push_back(transfer_of(arch, p.all_groups_b_bytes(), true));

@@ -61,6 +61,13 @@ struct GemmProblem {
   uint64_t a_glb_elements(int64_t mg, int64_t kg, int64_t step) const {
     return staged_input_elements(window, mg, kg, step);
   }
+  // Elements a fetch of a's global-buffer tile of `mg` rows brings from DRAM, tiles of `strip` rows fetched
+  // in order: all of them, or, for a convolution whose tile `follows` the one before it in a pass over m
+  // (same group and reduction slice, held by the buffer), those the one before does not hold (halo reuse,
+  // ConvWindow::fetched_elements).
+  uint64_t a_fetch_elements(int64_t mg, int64_t strip, int64_t kg, int64_t step, bool follows) const {
+    return fetched_input_elements(window, mg, strip, kg, step, follows);
+  }
   uint64_t psum_bytes(int64_t m, int64_t n) const { return bytes_of(uint64_t(m * n), acc_bits); }
   // A chunk tile's compute cycles and the overlap with the next tile (model/fold_timing.hpp). `k_min`,
   // `k_max`: the smallest and largest k of the layer's chunk tiles (WS/IS: the rows of the next tile's first
@@ -190,7 +197,9 @@ void for_each_gemm_tile(const ArchSpec& arch, const GemmProblem& p, const GemmTi
           const bool first_slice = gk0 == 0, last_slice = gk0 + gk == K;
           fetches.clear();
           if (p.a_staged() && (held_ga[0] != g || held_ga[1] != gm0 || held_ga[2] != gk0)) {
-            fetches.push_back(transfer_of(arch, bytes_of(p.a_glb_elements(gm, gk, KG), p.a_bits), true));
+            const bool follows = held_ga[0] == g && held_ga[1] == gm0 - MG && held_ga[2] == gk0;
+            fetches.push_back(
+                transfer_of(arch, bytes_of(p.a_fetch_elements(gm, MG, gk, KG, follows), p.a_bits), true));
             held_ga[0] = g, held_ga[1] = gm0, held_ga[2] = gk0;
           }
           if (b_all_groups) {

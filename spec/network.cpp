@@ -35,29 +35,58 @@ uint64_t Network::total_macs() const {
   return total;
 }
 
-uint64_t ConvWindow::input_elements(int64_t pixels) const {
-  const int64_t total_rows = out_h * items;
-  // Output rows spanned: at most one more than the pixels fill (a strip may start part way along a row),
-  // an upper bound that grows with the strip, so the widest strip that fits a budget is found by bisection.
-  const int64_t rows =
-      pixels >= out_w * total_rows ? total_rows : std::min(total_rows, (pixels + out_w - 1) / out_w + 1);
+uint64_t ConvWindow::whole_rows_elements(int64_t pixels, int64_t strip) const {
+  const int64_t total_rows = out_h * items, item_pixels = out_h * out_w;
+  // Strips starting at multiples of `strip` start at a row's first pixel when it is a multiple of the row
+  // width, and never straddle an item when they also tile the items (or start at an item's first row).
+  const bool row_aligned = strip > 0 && strip % out_w == 0;
+  const bool item_aligned = row_aligned && (strip % item_pixels == 0 || item_pixels % strip == 0);
+  // Output rows spanned: a strip starting part way along a row may span one more than the pixels fill (an
+  // upper bound that grows with the strip, so the widest strip that fits a budget is found by bisection).
+  const int64_t spanned = (pixels + out_w - 1) / out_w + (row_aligned ? 0 : 1);
+  const int64_t rows = pixels >= out_w * total_rows ? total_rows : std::min(total_rows, spanned);
   // Items the rows touch (a strip not starting at an item's first row may straddle one more).
-  const int64_t segments = rows == total_rows ? items : std::min(items, (rows - 1) / out_h + 2);
+  const int64_t segments = rows == total_rows ? items
+                           : item_aligned     ? (rows + out_h - 1) / out_h
+                                              : std::min(items, (rows - 1) / out_h + 2);
   const int64_t step = std::min(kh, sh), cstep = std::min(kw, sw);
   const uint64_t in_rows =
       uint64_t(std::min(in_h * items, saturating_product({rows, step}) + (kh - step) * segments));
   const uint64_t in_cols = uint64_t(std::min(in_w, out_w * cstep + (kw - cstep)));
-  const uint64_t window = in_rows * in_cols * uint64_t(channels);
-  return std::min(window, uint64_t(pixels) * uint64_t(channels * kh * kw));
+  return in_rows * in_cols * uint64_t(channels);
+}
+
+int64_t ConvWindow::channels_touched(int64_t k, int64_t step) const {
+  const int64_t per_channel = kh * kw;
+  if (k >= channels * per_channel) return channels;
+  const bool aligned = k % per_channel == 0 && step % per_channel == 0;
+  return std::min(channels, aligned ? k / per_channel : (k - 1) / per_channel + 2);
+}
+
+uint64_t ConvWindow::input_elements(int64_t pixels) const {
+  return std::min(whole_rows_elements(pixels, 0), uint64_t(pixels) * uint64_t(channels * kh * kw));
 }
 
 uint64_t ConvWindow::input_elements(int64_t pixels, int64_t k, int64_t step) const {
-  const int64_t per_channel = kh * kw, whole = channels * per_channel;
-  if (k >= whole) return input_elements(pixels);
-  const bool aligned = k % per_channel == 0 && step % per_channel == 0;
-  const int64_t touched = std::min(channels, aligned ? k / per_channel : (k - 1) / per_channel + 2);
-  const uint64_t window = input_elements(pixels) / uint64_t(channels) * uint64_t(touched);
+  if (k >= channels * kh * kw) return input_elements(pixels);
+  const uint64_t window =
+      whole_rows_elements(pixels, 0) / uint64_t(channels) * uint64_t(channels_touched(k, step));
   return std::min(window, uint64_t(pixels) * uint64_t(k));
+}
+
+uint64_t ConvWindow::fetched_elements(int64_t pixels, int64_t strip, int64_t k, int64_t step,
+                                      bool follows) const {
+  const uint64_t touched = uint64_t(channels_touched(k, step));
+  const uint64_t rows = whole_rows_elements(pixels, strip) / uint64_t(channels) * touched;
+  const uint64_t expansion = uint64_t(pixels) * uint64_t(std::min(k, channels * kh * kw));
+  if (rows > expansion) return expansion;  // held expanded: no rows to keep
+  const bool whole_k = k >= channels * kh * kw;
+  const bool strips_whole_rows =
+      whole_rows_elements(strip, strip) <= uint64_t(strip) * uint64_t(channels * kh * kw);
+  if (!follows || !whole_k || kh <= sh || items > 1 || !strips_whole_rows) return rows;
+  const uint64_t in_cols = uint64_t(std::min(in_w, out_w * std::min(kw, sw) + (kw - std::min(kw, sw))));
+  const uint64_t halo = uint64_t(std::min(in_h, kh - sh)) * in_cols * uint64_t(channels);
+  return rows - std::min(rows, halo);
 }
 
 uint64_t Network::compulsory_dram_bytes(int items) const {

@@ -52,13 +52,36 @@ struct ConvWindow {
   // the channels the slice touches, k / (kh kw) when k and step are multiples of kh kw (aligned), else at
   // most two more than it fills whole; never more than the expansion (pixels x k).
   uint64_t input_elements(int64_t pixels, int64_t k, int64_t step) const;
+  // Elements the global buffer fetches for such a strip when strips of `strip` pixels are fetched in order
+  // along one pass over the output (a strip starts at a multiple of `strip`). When `strip` is a multiple of
+  // the output width every strip starts at a row's first pixel and spans ceil(pixels / out_w) output rows,
+  // not one more (and, when the strips also tile the items, touches no item it does not need). When `follows`
+  // (the strip before it in the pass is the one the buffer holds, whole K) the buffer keeps that strip's last
+  // kh - sh input rows, which this strip's windows also cover (halo reuse), and fetches only the rest; not
+  // when the windows do not overlap (kh <= sh), when the strips are held expanded (the expansion is smaller
+  // than whole rows) or when there is more than one item (a strip starting an item shares no rows with the
+  // one before).
+  uint64_t fetched_elements(int64_t pixels, int64_t strip, int64_t k, int64_t step, bool follows) const;
   auto key() const { return std::make_tuple(in_h, in_w, channels, kh, kw, sh, sw, out_h, out_w, items); }
+
+ private:
+  // Whole input rows (all channels) under the windows of `pixels` consecutive output pixels starting at a
+  // multiple of `strip` (0: anywhere); no cap at the expansion.
+  uint64_t whole_rows_elements(int64_t pixels, int64_t strip) const;
+  // Channels a slice of `k` reduction positions starting at a multiple of `step` touches.
+  int64_t channels_touched(int64_t k, int64_t step) const;
 };
 
 // Elements a global-buffer tile of `rows` GEMM rows and `k` of the reduction holds of operand a: the rows as
 // they are, or the input pixels under a convolution's windows.
 inline uint64_t staged_input_elements(const ConvWindow& w, int64_t rows, int64_t k, int64_t step) {
   return w.valid() ? w.input_elements(rows, k, step) : uint64_t(rows) * uint64_t(k);
+}
+// Elements of operand a a global-buffer fetch brings in (ConvWindow::fetched_elements): the rows as they
+// are, or the input pixels under a convolution's windows that the buffer does not already hold.
+inline uint64_t fetched_input_elements(const ConvWindow& w, int64_t rows, int64_t strip, int64_t k,
+                                       int64_t step, bool follows) {
+  return w.valid() ? w.fetched_elements(rows, strip, k, step, follows) : uint64_t(rows) * uint64_t(k);
 }
 
 enum class WorkKind {
