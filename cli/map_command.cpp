@@ -253,6 +253,15 @@ std::string engine_lines_text(const AttentionLayerStats& a) {
   return fmt::format("{}-{} dense of {}", lo, hi, lines);
 }
 
+// The engine's statistics of the attention a layer belongs to: on its SDDMM plan, which the SpMM shares (the
+// split of the lines is per head, for both phases).
+const AttentionLayerStats* engine_stats(const MapResults& r, const Layer& l) {
+  for (const LayerPlan& q : r.m.plans) {
+    if (q.attention && r.net.layers[size_t(q.layer)].attention == l.attention) return q.attention.get();
+  }
+  return nullptr;
+}
+
 std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
   const ArchSpec& arch = r.arch;
   const LayerPlan& p = r.m.plans[i];
@@ -263,7 +272,7 @@ std::string layer_row_text(const MapResults& r, size_t i, size_t name_width) {
                            : l.part == AttentionPart::Scores ? "per head: SDDMM (Q.K^T kept)"
                                                              : "per head: SpMM (S.V)";
   const std::string spatial = p.unit < int(arch.chunks.size()) ? spatial_text(p.mapping)
-                              : engine && p.attention          ? engine_lines_text(*p.attention)
+                              : engine && engine_stats(r, l)   ? engine_lines_text(*engine_stats(r, l))
                               : engine ? fmt::format("{} lines", arch.sparse_attention->mac_lines)
                                        : fmt::format("{} lanes", arch.vector_unit.lanes);
   const double base = rec.fixed_cost.value(r.objective), mine = rec.cost.value(r.objective);

@@ -37,6 +37,13 @@ TEST(CosimMap, TableShowsLoopNestsCostsSearchAndSchedule) {
         "in/w/out at", "GLB/DRAM (prefetched)/GLB", " | n16x32 m13x16 k1x384"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
+  // The sparse engine's rows: both phases show the per-head split of its lines between the two engines.
+  for (const char* row : {"block0.attn.qk ", "block0.attn.sv "}) {
+    const size_t at = r.out.find(row);
+    ASSERT_NE(at, std::string::npos) << row;
+    const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+    EXPECT_NE(line.find("33+31 lines"), std::string::npos) << line;
+  }
 }
 
 TEST(CosimMap, JsonRoundTripsThroughRunMapping) {
