@@ -131,15 +131,15 @@ std::string format_table(const RunReport& r) {
   out += fmt::format("{} on {} ({:.0f} MHz){}\n", r.workload, r.arch, r.clock_MHz,
                      r.mapper.empty() ? "" : "; layers mapped by the " + r.mapper);
   out += fmt::format(
-      "{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}  {}\n",
+      "{:<{}}  {:<17} {:<11} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}  {}\n",
       "layer", w, "type", "op", "unit", "MMACs", "cycles", "us", "util", "compute", "local", "glb", "dram",
       "idle", "total", "mapping");
   out += fmt::format(
-      "{:<{}}  {:<17} {:<9} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}\n", "", w, "",
-      "", "", "", "", "", "%", "nJ", "nJ", "nJ", "nJ", "nJ", "nJ");
+      "{:<{}}  {:<17} {:<11} {:<6} {:>9} {:>10} {:>9} {:>5}  {:>9} {:>9} {:>9} {:>9} {:>8} {:>9}\n", "", w,
+      "", "", "", "", "", "", "%", "nJ", "nJ", "nJ", "nJ", "nJ", "nJ");
   for (const auto& l : r.layers) {
     out += fmt::format(
-        "{:<{}}  {:<17} {:<9} {:<6} {:>9.3f} {:>10} {:>9.2f} {:>5.1f}  {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} "
+        "{:<{}}  {:<17} {:<11} {:<6} {:>9.3f} {:>10} {:>9.2f} {:>5.1f}  {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} "
         "{:>8.1f} "
         "{:>9.1f}  {}\n",
         l.name, w, l.type, l.op, l.unit, double(l.macs) / 1e6, l.cycles, l.time_us, 100 * l.utilization,

@@ -25,6 +25,28 @@ const char* to_string(VectorOp op) {
       return "pool";
     case VectorOp::Concat:
       return "concat";
+    case VectorOp::Relu:
+      return "relu";
+    case VectorOp::Clip:
+      return "clip";
+    case VectorOp::Sigmoid:
+      return "sigmoid";
+    case VectorOp::Tanh:
+      return "tanh";
+    case VectorOp::Silu:
+      return "silu";
+    case VectorOp::HardSigmoid:
+      return "hardsigmoid";
+    case VectorOp::HardSwish:
+      return "hardswish";
+    case VectorOp::Mul:
+      return "mul";
+    case VectorOp::Div:
+      return "div";
+    case VectorOp::BatchNorm:
+      return "batchnorm";
+    case VectorOp::Copy:
+      return "copy";
   }
   return "?";
 }
@@ -224,7 +246,10 @@ ChunkSpec read_chunk(const JsonField& c) {
 // The cost of a vector operation the architecture does not describe: fp16 arithmetic per element, one lane
 // step per arithmetic stage (documented in docs/architecture-format.md). Softmax: max, exp (polynomial), sum
 // and scale by the reciprocal; layernorm: mean, variance, normalize and scale; GELU: its tanh approximation;
-// pool: one compare or add per window element; concat: a copy whose energy is the data movement alone.
+// pool: one compare or add per window element; concat and copy: moves whose energy is the data movement
+// alone. Activations: relu one compare, clip two; sigmoid and tanh an exp polynomial and a reciprocal; silu
+// and hardswish their gate times the input; hardsigmoid a scale, an offset and a clamp; batchnorm one scale
+// and one shift (statistics folded); div a reciprocal (Newton step) and a multiply.
 struct DefaultVectorOp {
   int cycles_per_element;
   std::map<std::string, double> actions;
@@ -236,7 +261,18 @@ const std::map<VectorOp, DefaultVectorOp>& default_vector_ops() {
       {VectorOp::Gelu, {2, {{"fp16_add", 2}, {"fp16_mult", 4}}}},
       {VectorOp::Add, {1, {{"fp16_add", 1}}}},
       {VectorOp::Pool, {1, {{"fp16_add", 1}}}},
-      {VectorOp::Concat, {1, {}}}};
+      {VectorOp::Concat, {1, {}}},
+      {VectorOp::Relu, {1, {{"fp16_add", 1}}}},
+      {VectorOp::Clip, {1, {{"fp16_add", 2}}}},
+      {VectorOp::Sigmoid, {3, {{"fp16_add", 3}, {"fp16_mult", 4}}}},
+      {VectorOp::Tanh, {3, {{"fp16_add", 4}, {"fp16_mult", 4}}}},
+      {VectorOp::Silu, {3, {{"fp16_add", 3}, {"fp16_mult", 5}}}},
+      {VectorOp::HardSigmoid, {2, {{"fp16_add", 3}, {"fp16_mult", 1}}}},
+      {VectorOp::HardSwish, {2, {{"fp16_add", 3}, {"fp16_mult", 2}}}},
+      {VectorOp::Mul, {1, {{"fp16_mult", 1}}}},
+      {VectorOp::Div, {2, {{"fp16_add", 1}, {"fp16_mult", 3}}}},
+      {VectorOp::BatchNorm, {1, {{"fp16_add", 1}, {"fp16_mult", 1}}}},
+      {VectorOp::Copy, {1, {}}}};
   return ops;
 }
 
@@ -287,7 +323,11 @@ VectorUnitSpec read_vector_unit(const JsonField& v, const Technology& tech) {
   s.lanes = static_cast<int>(v["lanes"].integer_in(1, 65536));
   s.buffer = v["buffer"].bytes();
   const std::optional<JsonField> ops = v.optional("ops");
-  if (ops) ops->allow_only({"softmax", "layernorm", "gelu", "add", "pool", "concat"});
+  if (ops) {
+    std::vector<std::string> names;
+    for (VectorOp op : kVectorOps) names.push_back(to_string(op));
+    ops->allow_only(names);
+  }
   for (VectorOp op : kVectorOps) {
     if (ops && ops->has(to_string(op)))
       s.ops[op] = read_vector_op_cost((*ops)[to_string(op)], tech);

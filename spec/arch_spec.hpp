@@ -42,9 +42,32 @@ struct ChunkSpec {
   int pes() const { return rows * cols; }
 };
 
-enum class VectorOp { Softmax, Layernorm, Gelu, Add, Pool, Concat };
-constexpr std::array<VectorOp, 6> kVectorOps = {VectorOp::Softmax, VectorOp::Layernorm, VectorOp::Gelu,
-                                                VectorOp::Add,     VectorOp::Pool,      VectorOp::Concat};
+// The operations of the vector unit (docs/architecture-format.md gives each one's default cost). Copy moves
+// elements into a new order (transpose, a slice that is not contiguous) and, like concat, does no arithmetic.
+enum class VectorOp {
+  Softmax,
+  Layernorm,
+  Gelu,
+  Add,
+  Pool,
+  Concat,
+  Relu,
+  Clip,
+  Sigmoid,
+  Tanh,
+  Silu,
+  HardSigmoid,
+  HardSwish,
+  Mul,
+  Div,
+  BatchNorm,
+  Copy
+};
+constexpr std::array<VectorOp, 17> kVectorOps = {
+    VectorOp::Softmax,   VectorOp::Layernorm,   VectorOp::Gelu,      VectorOp::Add,     VectorOp::Pool,
+    VectorOp::Concat,    VectorOp::Relu,        VectorOp::Clip,      VectorOp::Sigmoid, VectorOp::Tanh,
+    VectorOp::Silu,      VectorOp::HardSigmoid, VectorOp::HardSwish, VectorOp::Mul,     VectorOp::Div,
+    VectorOp::BatchNorm, VectorOp::Copy};
 const char* to_string(VectorOp op);
 
 struct VectorOpCost {

@@ -402,7 +402,7 @@ class Builder {
   // many inputs it takes, and the function that reads the rest into the layer and pushes it (an attention
   // pushes its three parts); that function returns the index of the layer that stands for it.
   using ReadType = int (Builder::*)(const JsonField& e, Layer& l, const Shape& in);
-  enum class Inputs { One, Two, TwoOrMore };
+  enum class Inputs { One, Two, OneOrTwo, OneOrMore };
   struct TypeReader {
     const char* type;
     Inputs inputs;
@@ -443,19 +443,22 @@ class Builder {
   void read_inputs(const JsonField& e, Inputs kind, const Scope& scope, int prev, Layer& l) {
     const auto in = e.optional("inputs");
     if (!in) {
-      if (kind != Inputs::One) e.fail("missing field \"inputs\": " + l.type + " takes two or more inputs");
+      if (kind == Inputs::Two) e.fail("missing field \"inputs\": " + l.type + " takes two inputs");
       l.inputs = {prev};
       return;
     }
     for (const JsonField& n : in->elements()) l.inputs.push_back(resolve(n, n.string(), scope));
-    if (kind == Inputs::TwoOrMore) {
-      if (l.inputs.size() < 2) in->fail(l.type + " takes two or more inputs");
-      return;
-    }
-    const size_t want = kind == Inputs::Two ? 2 : 1;
-    if (l.inputs.size() != want) {
-      in->fail(l.type + " takes " + std::to_string(want) + " input(s), found " +
-               std::to_string(l.inputs.size()));
+    const size_t count = l.inputs.size();
+    const bool ok = kind == Inputs::One        ? count == 1
+                    : kind == Inputs::Two      ? count == 2
+                    : kind == Inputs::OneOrTwo ? count == 1 || count == 2
+                                               : count >= 1;
+    if (!ok) {
+      const char* want = kind == Inputs::One        ? "1 input"
+                         : kind == Inputs::Two      ? "2 inputs"
+                         : kind == Inputs::OneOrTwo ? "1 or 2 inputs"
+                                                    : "1 or more inputs";
+      in->fail(l.type + " takes " + want + ", found " + std::to_string(count));
     }
   }
 
@@ -472,20 +475,25 @@ class Builder {
     if (!e.has("kernel")) e.fail("missing required field \"kernel\"");
     auto [sh, sw] = pair_field(e, "stride", 1, 1);
     auto [ph, pw] = pair_field(e, "padding", 0, 0);
+    auto [dh, dw] = pair_field(e, "dilation", 1, 1);
     int64_t g = e.has("groups") ? e["groups"].integer_in(1, 1 << 24) : 1;
     if (c % g || oc % g) {
       e["groups"].fail("groups " + std::to_string(g) + " must divide both input channels (" +
                        std::to_string(c) + ") and out_channels (" + std::to_string(oc) + ")");
     }
-    const int64_t ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
-    if (h + 2 * ph < kh || w + 2 * pw < kw || ho < 1 || wo < 1) {
+    const int64_t ekh = saturating_product({kh - 1, dh}) + 1, ekw = saturating_product({kw - 1, dw}) + 1;
+    const int64_t ho = (h + 2 * ph - ekh) / sh + 1, wo = (w + 2 * pw - ekw) / sw + 1;
+    if (h + 2 * ph < ekh || w + 2 * pw < ekw || ho < 1 || wo < 1) {
       e["kernel"].fail("kernel " + std::to_string(kh) + "x" + std::to_string(kw) +
+                       (dh * dw > 1 ? " (dilated to " + std::to_string(ekh) + "x" + std::to_string(ekw) + ")"
+                                    : std::string()) +
                        " does not fit the padded input " + std::to_string(h + 2 * ph) + "x" +
                        std::to_string(w + 2 * pw));
     }
     l.work = WorkKind::Gemm;
     l.gemm = {g, saturating_product({ho, wo, net.batch}), saturating_product({c / g, kh, kw}), oc / g};
-    l.conv = {h, w, c / g, kh, kw, sh, sw, ho, wo, net.batch};
+    // A dilated convolution's operand a is staged as its expansion (an upper bound on the input it needs).
+    if (dh * dw == 1) l.conv = {h, w, c / g, kh, kw, sh, sw, ho, wo, net.batch};
     l.out_shape = {oc, ho, wo};
     return push(l);
   }
@@ -589,32 +597,120 @@ class Builder {
     return x;
   }
 
+  // One vector op per element of the input; softmax and layernorm keep their rows (the last dimension) whole.
   int read_elementwise(const JsonField&, Layer& l, const Shape& in) {
     l.work = WorkKind::Vector;
-    l.vector_op = l.type == "softmax"     ? VectorOp::Softmax
-                  : l.type == "layernorm" ? VectorOp::Layernorm
-                                          : VectorOp::Gelu;
+    l.vector_op = elementwise_op(l.type);
     l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
-    l.vector_row = l.type == "gelu" ? 1 : static_cast<uint64_t>(in.back());
+    l.vector_row = l.vector_op == VectorOp::Softmax || l.vector_op == VectorOp::Layernorm
+                       ? static_cast<uint64_t>(in.back())
+                       : 1;
     l.out_shape = in;
     return push(l);
   }
 
-  int read_add(const JsonField& e, Layer& l, const Shape& in) {
-    const Shape b = at(l.inputs[1]).out_shape;
-    if (b != in)
-      e["inputs"].fail("add needs inputs of equal shape, found " + to_string(in) + " and " + to_string(b));
+  static VectorOp elementwise_op(const std::string& type) {
+    for (VectorOp op : kVectorOps) {
+      if (type == to_string(op)) return op;
+    }
+    return type == "sub" ? VectorOp::Add : VectorOp::Copy;
+  }
+
+  // add, sub, mul, div: two operands broadcast against each other (numpy rules: aligned at the last
+  // dimension, each dimension equal or 1), or one operand and a constant the vector unit holds (a scalar or
+  // a per-channel vector, as an imported bias or scale is); one vector op per output element.
+  int read_binary(const JsonField& e, Layer& l, const Shape& in) {
+    l.out_shape = in;
+    if (l.inputs.size() == 2) {
+      const Shape b = at(l.inputs[1]).out_shape;
+      const size_t rank = std::max(in.size(), b.size());
+      l.out_shape.assign(rank, 1);
+      for (size_t i = 0; i < rank; ++i) {
+        const int64_t x = i < rank - in.size() ? 1 : in[i - (rank - in.size())];
+        const int64_t y = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+        if (x != y && x != 1 && y != 1) {
+          e["inputs"].fail(l.type + " needs inputs of equal or broadcastable shapes, found " + to_string(in) +
+                           " and " + to_string(b));
+        }
+        l.out_shape[i] = std::max(x, y);
+      }
+    }
     l.work = WorkKind::Vector;
-    l.vector_op = VectorOp::Add;
-    l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
-    l.out_shape = in;
+    l.vector_op = elementwise_op(l.type);
+    l.vector_elements = static_cast<uint64_t>(saturating_product({elements(l.out_shape), net.batch}));
     return push(l);
   }
 
-  // Joins its inputs along `axis`; the vector unit copies them into one tensor.
+  // The same elements in a new shape: no data moved.
+  int read_reshape(const JsonField& e, Layer& l, const Shape& in) {
+    for (const JsonField& d : e["shape"].elements())
+      l.out_shape.push_back(d.integer_in(1, kMaxTensorElements));
+    if (l.out_shape.empty()) e["shape"].fail("expected at least one dimension");
+    if (elements(l.out_shape) != elements(in)) {
+      e["shape"].fail("a reshape keeps the element count: " + to_string(l.out_shape) + " has " +
+                      std::to_string(elements(l.out_shape)) + " elements, its input " + to_string(in) + " " +
+                      std::to_string(elements(in)));
+    }
+    return push(l);
+  }
+
+  // Dimensions reordered by `perm`: a copy on the vector unit, unless only dimensions of size 1 move (then
+  // the elements keep their order: a reshape).
+  int read_transpose(const JsonField& e, Layer& l, const Shape& in) {
+    std::vector<int64_t> perm;
+    for (const JsonField& d : e["perm"].elements()) perm.push_back(d.integer_in(0, int64_t(in.size()) - 1));
+    std::vector<int64_t> sorted = perm;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      if (sorted.size() != in.size() || sorted[i] != int64_t(i)) {
+        e["perm"].fail("expected a permutation of the input's " + std::to_string(in.size()) + " dimensions " +
+                       to_string(in));
+      }
+    }
+    std::vector<int64_t> moved;  // the non-unit dimensions in their new order
+    for (int64_t p : perm) {
+      l.out_shape.push_back(in[size_t(p)]);
+      if (in[size_t(p)] != 1) moved.push_back(p);
+    }
+    if (!std::is_sorted(moved.begin(), moved.end())) {
+      l.work = WorkKind::Vector;
+      l.vector_op = VectorOp::Copy;
+      l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
+    }
+    return push(l);
+  }
+
+  // Elements start <= i < end (by `step`) along `axis`. When every dimension before `axis` has size 1 and
+  // the step is 1 the slice is one contiguous range of its input: an address offset, no data moved;
+  // otherwise the vector unit copies it out.
+  int read_slice(const JsonField& e, Layer& l, const Shape& in) {
+    const int64_t axis = e["axis"].integer_in(0, int64_t(in.size()) - 1);
+    const int64_t dim = in[size_t(axis)];
+    const int64_t start = e["start"].integer_in(0, dim - 1);
+    const int64_t end = e.has("end") ? e["end"].integer_in(start + 1, dim) : dim;
+    const int64_t step = e.has("step") ? e["step"].integer_in(1, dim) : 1;
+    l.out_shape = in;
+    l.out_shape[size_t(axis)] = (end - start + step - 1) / step;
+    bool contiguous = step == 1;
+    for (int64_t d = 0; d < axis; ++d) contiguous = contiguous && in[size_t(d)] == 1;
+    if (!contiguous) {
+      l.work = WorkKind::Vector;
+      l.vector_op = VectorOp::Copy;
+      l.vector_elements = static_cast<uint64_t>(saturating_product({elements(l.out_shape), net.batch}));
+    }
+    return push(l);
+  }
+
+  // Joins its inputs along `axis`, then `extra` constant slices (learned tokens); the vector unit copies them
+  // into one tensor.
   int read_concat(const JsonField& e, Layer& l, const Shape& in) {
     const int64_t axis = e.has("axis") ? e["axis"].integer_in(0, int64_t(in.size()) - 1) : 0;
+    const int64_t extra = e.has("extra") ? e["extra"].integer_in(0, kMaxTensorElements) : 0;
+    if (l.inputs.size() + (extra > 0 ? 1 : 0) < 2) {
+      e.fail("concat joins two or more inputs, or one input and \"extra\" constant slices");
+    }
     Shape out = in;
+    out[size_t(axis)] += extra;
     for (size_t i = 1; i < l.inputs.size(); ++i) {
       const Shape& b = at(l.inputs[i]).out_shape;
       bool match = b.size() == in.size();
@@ -677,7 +773,7 @@ const std::vector<Builder::TypeReader>& Builder::type_readers() {
   static const std::vector<TypeReader> readers = {
       {"conv2d",
        Inputs::One,
-       {"out_channels", "in_channels", "kernel", "stride", "padding", "groups", "op", "bits"},
+       {"out_channels", "in_channels", "kernel", "stride", "padding", "dilation", "groups", "op", "bits"},
        &R::read_conv2d},
       {"linear", Inputs::One, {"out_features", "in_features", "op", "bits"}, &R::read_linear},
       {"matmul", Inputs::Two, {"transpose_b", "op", "bits"}, &R::read_matmul},
@@ -685,10 +781,24 @@ const std::vector<Builder::TypeReader>& Builder::type_readers() {
       {"softmax", Inputs::One, {}, &R::read_elementwise},
       {"layernorm", Inputs::One, {}, &R::read_elementwise},
       {"gelu", Inputs::One, {}, &R::read_elementwise},
-      {"add", Inputs::Two, {}, &R::read_add},
+      {"relu", Inputs::One, {}, &R::read_elementwise},
+      {"clip", Inputs::One, {}, &R::read_elementwise},
+      {"sigmoid", Inputs::One, {}, &R::read_elementwise},
+      {"tanh", Inputs::One, {}, &R::read_elementwise},
+      {"silu", Inputs::One, {}, &R::read_elementwise},
+      {"hardsigmoid", Inputs::One, {}, &R::read_elementwise},
+      {"hardswish", Inputs::One, {}, &R::read_elementwise},
+      {"batchnorm", Inputs::One, {}, &R::read_elementwise},
+      {"add", Inputs::OneOrTwo, {}, &R::read_binary},
+      {"sub", Inputs::OneOrTwo, {}, &R::read_binary},
+      {"mul", Inputs::OneOrTwo, {}, &R::read_binary},
+      {"div", Inputs::OneOrTwo, {}, &R::read_binary},
       {"pool", Inputs::One, {"mode", "kernel", "stride", "padding"}, &R::read_pool},
-      {"concat", Inputs::TwoOrMore, {"axis"}, &R::read_concat},
+      {"concat", Inputs::OneOrMore, {"axis", "extra"}, &R::read_concat},
       {"tokens", Inputs::One, {"extra"}, &R::read_tokens},
+      {"reshape", Inputs::One, {"shape"}, &R::read_reshape},
+      {"transpose", Inputs::One, {"perm"}, &R::read_transpose},
+      {"slice", Inputs::One, {"axis", "start", "end", "step"}, &R::read_slice},
       {"flatten", Inputs::One, {}, &R::read_flatten},
   };
   return readers;

@@ -194,9 +194,12 @@ TEST(ArchSpec, VectorOpsLeftOutCostTheDocumentedDefaults) {
   const ArchSpec one = test::arch_with("arch/default.json", [](auto& j) {
     j["vector_unit"]["ops"] = {{"gelu", {{"cycles_per_element", 7}, {"actions", {{"fp16_mult", 1}}}}}};
   });
-  const std::map<VectorOp, int> cycles = {{VectorOp::Softmax, 4}, {VectorOp::Layernorm, 3},
-                                          {VectorOp::Gelu, 2},    {VectorOp::Add, 1},
-                                          {VectorOp::Pool, 1},    {VectorOp::Concat, 1}};
+  const std::map<VectorOp, int> cycles = {
+      {VectorOp::Softmax, 4},   {VectorOp::Layernorm, 3}, {VectorOp::Gelu, 2}, {VectorOp::Add, 1},
+      {VectorOp::Pool, 1},      {VectorOp::Concat, 1},    {VectorOp::Relu, 1}, {VectorOp::Clip, 1},
+      {VectorOp::Sigmoid, 3},   {VectorOp::Tanh, 3},      {VectorOp::Silu, 3}, {VectorOp::HardSigmoid, 2},
+      {VectorOp::HardSwish, 2}, {VectorOp::Mul, 1},       {VectorOp::Div, 2},  {VectorOp::BatchNorm, 1},
+      {VectorOp::Copy, 1}};
   const double add = spelled.technology.action_pJ("fp16_add"),
                mult = spelled.technology.action_pJ("fp16_mult");
   const std::map<VectorOp, double> pJ = {{VectorOp::Softmax, 4 * add + 4 * mult},
@@ -204,7 +207,18 @@ TEST(ArchSpec, VectorOpsLeftOutCostTheDocumentedDefaults) {
                                          {VectorOp::Gelu, 2 * add + 4 * mult},
                                          {VectorOp::Add, add},
                                          {VectorOp::Pool, add},
-                                         {VectorOp::Concat, 0.0}};
+                                         {VectorOp::Concat, 0.0},
+                                         {VectorOp::Relu, add},
+                                         {VectorOp::Clip, 2 * add},
+                                         {VectorOp::Sigmoid, 3 * add + 4 * mult},
+                                         {VectorOp::Tanh, 4 * add + 4 * mult},
+                                         {VectorOp::Silu, 3 * add + 5 * mult},
+                                         {VectorOp::HardSigmoid, 3 * add + mult},
+                                         {VectorOp::HardSwish, 3 * add + 2 * mult},
+                                         {VectorOp::Mul, mult},
+                                         {VectorOp::Div, add + 3 * mult},
+                                         {VectorOp::BatchNorm, add + mult},
+                                         {VectorOp::Copy, 0.0}};
   for (VectorOp op : kVectorOps) {
     EXPECT_EQ(bare.vector_unit.ops.at(op).cycles_per_element, cycles.at(op)) << to_string(op);
     EXPECT_DOUBLE_EQ(bare.vector_unit.ops.at(op).energy_pJ_per_element, pJ.at(op)) << to_string(op);

@@ -117,6 +117,64 @@ TEST(Network, BatchScalesWork) {
   EXPECT_EQ(four.total_macs(), 4 * one.total_macs());
 }
 
+// The layer types an imported model needs, on a small network whose every figure is worked by hand: which
+// vector op each becomes, its element count (batch 2), its shape, and which layout changes are free.
+TEST(Network, ImportLayerTypesHaveTheirOpsShapesAndWork) {
+  const Network n = network_with("workloads/resnet20_hybrid.json", [](auto& j) {
+    j["batch"] = 2;
+    j["input"] = {{"shape", {16, 8, 8}}, {"bits", 8}};
+    j["layers"] = nlohmann::json::parse(R"([
+      {"name": "c1", "type": "conv2d", "out_channels": 16, "kernel": 3, "padding": 2, "dilation": 2, "op": "mult"},
+      {"name": "bn", "type": "batchnorm"},
+      {"name": "act", "type": "hardswish"},
+      {"name": "gap", "type": "pool", "mode": "global_avg"},
+      {"name": "se", "type": "reshape", "shape": [16, 1, 1]},
+      {"name": "gate", "type": "sigmoid"},
+      {"name": "scale", "type": "mul", "inputs": ["act", "gate"]},
+      {"name": "bias", "type": "sub"},
+      {"name": "hwc", "type": "transpose", "perm": [1, 2, 0]},
+      {"name": "unit", "type": "transpose", "inputs": ["se"], "perm": [1, 0, 2]},
+      {"name": "rows", "type": "slice", "inputs": ["hwc"], "axis": 0, "start": 2, "end": 6},
+      {"name": "cols", "type": "slice", "axis": 1, "start": 0, "end": 8, "step": 3},
+      {"name": "cls", "type": "concat", "inputs": ["cols"], "axis": 0, "extra": 1}
+    ])");
+  });
+  struct Want {
+    const char* name;
+    WorkKind work;
+    VectorOp op;
+    uint64_t elements;
+    Shape shape;
+  };
+  const std::vector<Want> want = {
+      {"bn", WorkKind::Vector, VectorOp::BatchNorm, 2 * 1024, {16, 8, 8}},
+      {"act", WorkKind::Vector, VectorOp::HardSwish, 2 * 1024, {16, 8, 8}},
+      {"se", WorkKind::None, VectorOp::Add, 0, {16, 1, 1}},
+      {"gate", WorkKind::Vector, VectorOp::Sigmoid, 2 * 16, {16, 1, 1}},
+      {"scale", WorkKind::Vector, VectorOp::Mul, 2 * 1024, {16, 8, 8}},  // [16,8,8] x [16,1,1] broadcast
+      {"bias", WorkKind::Vector, VectorOp::Add, 2 * 1024, {16, 8, 8}},   // sub of a constant
+      {"hwc", WorkKind::Vector, VectorOp::Copy, 2 * 1024, {8, 8, 16}},
+      {"unit", WorkKind::None, VectorOp::Add, 0, {1, 16, 1}},           // only a size-1 dimension moves
+      {"rows", WorkKind::None, VectorOp::Add, 0, {4, 8, 16}},           // contiguous rows 2..5
+      {"cols", WorkKind::Vector, VectorOp::Copy, 2 * 192, {4, 3, 16}},  // columns 0, 3, 6 of each row
+      {"cls", WorkKind::Vector, VectorOp::Concat, 2 * 240, {5, 3, 16}},
+  };
+  for (const Want& w : want) {
+    const Layer* l = find(n, w.name);
+    ASSERT_NE(l, nullptr) << w.name;
+    EXPECT_EQ(l->work, w.work) << w.name;
+    EXPECT_EQ(l->out_shape, w.shape) << w.name;
+    if (w.work != WorkKind::Vector) continue;
+    EXPECT_EQ(l->vector_op, w.op) << w.name;
+    EXPECT_EQ(l->vector_elements, w.elements) << w.name;
+  }
+  // Dilation 2 spreads the 3x3 kernel over 5x5: 8 + 2*2 - 5 + 1 = 8 outputs a side; 9 MACs per input channel.
+  const Layer* c1 = find(n, "c1");
+  EXPECT_EQ(c1->out_shape, (Shape{16, 8, 8}));
+  EXPECT_EQ(c1->gemm.k, 16 * 9);
+  EXPECT_EQ(c1->gemm.m, 2 * 64);
+}
+
 struct BadWorkload {
   const char* what;
   std::function<void(nlohmann::json&)> edit;
@@ -158,13 +216,36 @@ INSTANTIATE_TEST_SUITE_P(
                     [](auto& j) {
                       j["layers"][2]["layers"][4]["inputs"] = {"qkv", "proj"};
                     },
-                    "/layers/2/layers/4/inputs", "equal shape"},
+                    "/layers/2/layers/4/inputs", "equal or broadcastable shapes"},
         BadWorkload{
             "concat of one input",
             [](auto& j) {
               j["layers"][2]["layers"][4] = {{"name", "res1"}, {"type", "concat"}, {"inputs", {"proj"}}};
             },
-            "/layers/2/layers/4/inputs", "two or more inputs"},
+            "/layers/2/layers/4", "two or more inputs, or one input and \"extra\""},
+        BadWorkload{"add of three inputs",
+                    [](auto& j) {
+                      j["layers"][2]["layers"][4]["inputs"] = {"qkv", "proj", "attn"};
+                    },
+                    "/layers/2/layers/4/inputs", "add takes 1 or 2 inputs, found 3"},
+        BadWorkload{
+            "reshape that changes the element count",
+            [](auto& j) {
+              j["layers"][2]["layers"][4] = {{"name", "res1"}, {"type", "reshape"}, {"shape", {197, 385}}};
+            },
+            "/layers/2/layers/4/shape", "keeps the element count"},
+        BadWorkload{
+            "transpose that is no permutation",
+            [](auto& j) {
+              j["layers"][2]["layers"][4] = {{"name", "res1"}, {"type", "transpose"}, {"perm", {0, 0}}};
+            },
+            "/layers/2/layers/4/perm", "expected a permutation"},
+        BadWorkload{"slice past the end",
+                    [](auto& j) {
+                      j["layers"][2]["layers"][4] = {
+                          {"name", "res1"}, {"type", "slice"}, {"axis", 1}, {"start", 10}, {"end", 400}};
+                    },
+                    "/layers/2/layers/4/end", "expected an integer in [11, 384]"},
         BadWorkload{"concat of shapes differing off the axis",
                     [](auto& j) {
                       j["layers"][2]["layers"][4] = {
