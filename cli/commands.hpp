@@ -5,6 +5,9 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "spec/network.hpp"
 
 namespace cosim {
 
@@ -24,6 +27,14 @@ CommandAction add_sweep_command(CLI::App& app);
 
 // `cosim verify --config NAME [--cycles N] [--seed S] | --list`
 CommandAction add_verify_command(CLI::App& app);
+
+// `cosim import MODEL.onnx [-o FILE] [--ops FILE]`
+CommandAction add_import_command(CLI::App& app);
+
+// Imports an ONNX model (with optional operator rules) and reads the workload it becomes; `workload`, when
+// given, receives the workload JSON.
+Network import_and_read(const std::string& model, const std::string& ops_file, const NetworkOptions& options,
+                        nlohmann::json* workload = nullptr);
 
 // Resolves --arch: a path to a file, or the name of a preset in arch/ (default, systolic32, eyeriss_like).
 std::string resolve_arch(const std::string& arg);

@@ -30,6 +30,7 @@ int sc_main(int argc, char* argv[]) {
   cosim::CommandAction search = cosim::add_search_command(app);
   cosim::CommandAction sweep = cosim::add_sweep_command(app);
   cosim::CommandAction verify = cosim::add_verify_command(app);
+  cosim::CommandAction import = cosim::add_import_command(app);
 
   try {
     app.parse(argc, argv);
@@ -51,6 +52,7 @@ int sc_main(int argc, char* argv[]) {
       if (sub->get_name() == "search") return search();
       if (sub->get_name() == "sweep") return sweep();
       if (sub->get_name() == "verify") return verify();
+      if (sub->get_name() == "import") return import();
     }
     return 2;
   } catch (const cosim::InputError& e) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "importer/onnx_import.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/network_schedule.hpp"
 
@@ -11,8 +12,12 @@ namespace cosim {
 
 void WorkloadInputs::add_to(CLI::App* cmd, bool mapper_choice) {
   cmd->add_option("WORKLOAD", workload,
-                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json")
+                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json, or an ONNX "
+                  "model (.onnx, imported as `cosim import` does)")
       ->required();
+  cmd->add_option("--ops", ops_file,
+                  "With an ONNX model: operator rules (docs/import.md) saying which layers run on the shift "
+                  "or adder chunk");
   cmd->add_option(
          "--arch", arch,
          "Architecture file (JSON, docs/architecture-format.md) or preset name: default, systolic32, "
@@ -62,7 +67,8 @@ ArchSpec WorkloadInputs::read_arch_spec() const {
 Network WorkloadInputs::read_workload(const ArchSpec& a) const {
   NetworkOptions options;
   options.mask_file = mask;
-  Network net = read_network(workload, options);
+  Network net =
+      is_onnx_path(workload) ? import_and_read(workload, ops_file, options) : read_network(workload, options);
   check_supported(net, a);
   std::set<const AttentionInfo*> masked;
   for (const Layer& l : net.layers)

@@ -25,6 +25,7 @@ struct WorkloadInputs {
   std::string workload;
   std::string arch = "default";
   std::string mask;
+  std::string ops_file;  // operator rules for an ONNX model
   bool no_polarize = false, no_encoder = false, dense_attention = false;
   std::string objective = "edp";
   std::string mapping_file;

@@ -8,6 +8,7 @@ cd "${1:-$(dirname "$0")/..}"
 allowed() {
   case "$1" in
     spec) echo "" ;;
+    importer) echo "spec" ;;
     plan) echo "spec" ;;
     model) echo "spec plan" ;;
     mapper) echo "spec plan model" ;;
@@ -19,13 +20,13 @@ allowed() {
     results) echo "spec" ;;
     nas) echo "spec plan model mapper sim flow parallel results" ;;
     sweep) echo "spec plan model mapper sim flow parallel results" ;;
-    cli) echo "spec plan model mapper sim flow parallel results nas sweep rtl_cosim" ;;
+    cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim" ;;
     *) echo "-" ;;
   esac
 }
 
 status=0
-for dir in spec plan model mapper sim rtl rtl_cosim flow parallel results nas sweep cli; do
+for dir in spec importer plan model mapper sim rtl rtl_cosim flow parallel results nas sweep cli; do
   ok=" $dir $(allowed "$dir") "
   for f in $(find "$dir" -name '*.cpp' -o -name '*.hpp' -o -name '*.cpp.in' | sort); do
     grep -n '^#include "[a-z_]*/' "$f" | while IFS= read -r line; do

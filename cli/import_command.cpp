@@ -1,0 +1,90 @@
+// `cosim import MODEL.onnx [-o workload.json] [--ops FILE]`: an ONNX model as a cosim workload, checked by
+// reading it back before it is written.
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "importer/onnx_import.hpp"
+#include "spec/input_error.hpp"
+#include "spec/json_reader.hpp"
+#include "spec/network.hpp"
+
+namespace cosim {
+
+namespace {
+
+// The workload with one layer per line, so a diff or a grep finds a layer.
+std::string workload_text(const nlohmann::json& w) {
+  std::string s = "{\n";
+  for (const char* key : {"format", "name", "description", "input", "defaults"}) {
+    s += "  \"" + std::string(key) + "\": " + w.at(key).dump() + ",\n";
+  }
+  s += "  \"layers\": [\n";
+  const auto& layers = w.at("layers");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    nlohmann::json rest = layers[i];
+    std::string line = "{\"name\": " + rest["name"].dump() + ", \"type\": " + rest["type"].dump();
+    rest.erase("name");
+    rest.erase("type");
+    for (const auto& [key, value] : rest.items()) line += ", \"" + key + "\": " + value.dump();
+    s += "    " + line + (i + 1 < layers.size() ? "},\n" : "}\n");
+  }
+  return s + "  ]\n}\n";
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!(out << text) || !out.flush()) throw InputError(path, "", "cannot write the file");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw InputError(path, "", "cannot write the file");
+}
+
+}  // namespace
+
+// The workload of an ONNX model, read back through the workload reader: what `cosim run MODEL.onnx` runs.
+Network import_and_read(const std::string& model, const std::string& ops_file, const NetworkOptions& options,
+                        nlohmann::json* workload) {
+  const ImportOptions o = ops_file.empty() ? ImportOptions{} : read_import_options(ops_file);
+  nlohmann::json w = import_onnx(model, o);
+  Network net = read_network(JsonField::from(w, model), options);
+  if (workload) *workload = std::move(w);
+  return net;
+}
+
+CommandAction add_import_command(CLI::App& app) {
+  struct Options {
+    std::string model, output, ops;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "Translate an ONNX model (e.g. exported by torch.onnx.export) into a cosim workload file");
+  cmd->add_option("MODEL", o->model, "ONNX model file (.onnx)")->required();
+  cmd->add_option("-o,--output", o->output, "Write the workload here (default: standard output)");
+  cmd->add_option("--ops", o->ops,
+                  "Operator rules (JSON, docs/import.md): which imported layers run on the shift or adder "
+                  "chunk; the others run on the multiplier");
+  return [o]() {
+    nlohmann::json w;
+    const Network net = import_and_read(o->model, o->ops, {}, &w);
+    std::map<std::string, int> types;
+    for (size_t i = 1; i < net.layers.size(); ++i) ++types[net.layers[i].type];
+    std::string summary;
+    for (const auto& [type, n] : types)
+      summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + type;
+    const std::string text = workload_text(w);
+    if (o->output.empty()) {
+      std::cout << text;
+    } else {
+      write_file(o->output, text);
+    }
+    std::cerr << "cosim import: " << o->model << ": " << net.layers.size() - 1 << " layers (" << summary
+              << "), " << double(net.total_macs()) / 1e9 << " GMACs"
+              << (o->output.empty() ? "" : " -> " + o->output) << "\n";
+    return 0;
+  };
+}
+
+}  // namespace cosim
