@@ -38,6 +38,11 @@ std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
   return out;
 }
 
+// A shape without its leading batch dimension of 1 (rank 2 and more).
+Shape without_batch(const Shape& s) {
+  return s.size() >= 2 && s[0] == 1 ? Shape(s.begin() + 1, s.end()) : s;
+}
+
 std::string shape_text(const Shape& s) {
   std::string t = "[";
   for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
@@ -399,8 +404,11 @@ void Translator::arithmetic(const Node& n) {
     emit(n, {{"type", type}}, {a.layer, b.layer}, *out, n.output(0));
     return;
   }
-  emit(n, {{"type", type}}, {as_shape(n.input(0), full(n.input(0))), as_shape(n.input(1), full(n.input(1)))},
-       full(n.output(0)), n.output(0));
+  // Else both as the file has them, without a leading batch dimension when they broadcast so.
+  Shape sa = full(n.input(0)), sb = full(n.input(1)), out = full(n.output(0));
+  const Shape na = without_batch(sa), nb = without_batch(sb);
+  if (auto o = broadcast(na, nb); o && count(*o) == count(out)) sa = na, sb = nb, out = *o;
+  emit(n, {{"type", type}}, {as_shape(n.input(0), sa), as_shape(n.input(1), sb)}, out, n.output(0));
 }
 
 // A bias vector added to a linear layer's output (its only reader) joins the accumulator.

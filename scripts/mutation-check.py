@@ -28,6 +28,7 @@ SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = "golden|model|accel|spec|sparse_attention"
 MAPPER = "mapper|golden"
 LEVEL1 = "pe_array|sparse_attention"
+IMPORTER = "importer|spec"
 # A changed number in a shipped file moves figures (golden) or a cited value (spec); no rebuild needed.
 DATA = "golden|spec|sparse_attention"
 
@@ -135,6 +136,14 @@ CODE_MUTANTS = [
     ("PE: saturation one below the maximum", "sim/pe_array/pe_arith.hpp",
      "const int64_t hi = (int64_t(1) << (bits - 1)) - 1, lo = -hi - 1;",
      "const int64_t hi = (int64_t(1) << (bits - 1)) - 2, lo = -hi - 2;", LEVEL1),
+    ("import: depthwise and grouped convolutions lose their groups", "importer/onnx_import.cpp",
+     'if (groups != 1) l["groups"] = groups;', 'if (groups != 1 && false) l["groups"] = groups;', IMPORTER),
+    ("import: a bias after a linear layer stays an add layer", "importer/onnx_import.cpp",
+     "if (!linear_of_.count(act) || only_consumer(act) != &n) return false;", "return false;", IMPORTER),
+    ("import: a transpose of a matmul's B is a copy, not folded", "importer/onnx_import.cpp",
+     "  if (folds) {", "  if (folds && false) {", IMPORTER),
+    ("workload: a slice after a dimension larger than 1 counts as contiguous", "spec/network.cpp",
+     "contiguous = contiguous && in[size_t(d)] == 1;", "contiguous = contiguous && in[size_t(d)] >= 1;", IMPORTER),
     ("mapper: a convolution strip keeps no halo of the strip before", "spec/network.cpp",
      "return rows - std::min(rows, halo);", "return rows;", MAPPER),
     ("mapper: the closed form keeps a halo across passes over m", "mapper/gemm_tiling.cpp",
