@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "mapper/auto_mapping.hpp"
 #include "spec/network.hpp"
 
 namespace cosim {
@@ -35,6 +36,9 @@ CommandAction add_import_command(CLI::App& app);
 // given, receives the workload JSON.
 Network import_and_read(const std::string& model, const std::string& ops_file, const NetworkOptions& options,
                         nlohmann::json* workload = nullptr);
+
+// What `cosim map --format json` writes (cosim-mapping/1) for a workload on an architecture.
+std::string map_workload_json(const ArchSpec& arch, const Network& net, Objective objective);
 
 // Resolves --arch: a path to a file, or the name of a preset in arch/ (default, systolic32, eyeriss_like).
 std::string resolve_arch(const std::string& arg);

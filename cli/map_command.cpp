@@ -353,6 +353,10 @@ std::string map_table(const MapResults& r) {
 
 }  // namespace
 
+std::string map_workload_json(const ArchSpec& arch, const Network& net, Objective objective) {
+  return map_json(map_workload(arch, net, objective, 0, false));
+}
+
 CommandAction add_map_command(CLI::App& app) {
   struct Options {
     WorkloadInputs in;

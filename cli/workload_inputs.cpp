@@ -70,16 +70,19 @@ Network WorkloadInputs::read_workload(const ArchSpec& a) const {
   Network net =
       is_onnx_path(workload) ? import_and_read(workload, ops_file, options) : read_network(workload, options);
   check_supported(net, a);
+  notes = workload_notes(net, a, workload);
+  for (const std::string& n : notes) std::cerr << "cosim: warning: " << n << "\n";
+  return net;
+}
+
+std::vector<std::string> workload_notes(const Network& net, const ArchSpec& a, const std::string& workload) {
   std::set<const AttentionInfo*> masked;
   for (const Layer& l : net.layers)
     if (l.attention && l.attention->mask) masked.insert(l.attention.get());
-  if (!masked.empty() && !a.sparse_attention) {
-    notes.push_back(std::to_string(masked.size()) + " attention layer(s) of " + workload +
-                    " have masks, but the architecture " + a.name +
-                    " has no sparse-attention engine: the masks are not used and attention runs dense");
-    std::cerr << "cosim: warning: " << notes.back() << "\n";
-  }
-  return net;
+  if (masked.empty() || a.sparse_attention) return {};
+  return {std::to_string(masked.size()) + " attention layer(s) of " + workload +
+          " have masks, but the architecture " + a.name +
+          " has no sparse-attention engine: the masks are not used and attention runs dense"};
 }
 
 const MappingFile* WorkloadInputs::mapping() const {

@@ -48,4 +48,9 @@ struct WorkloadInputs {
   mutable std::optional<MappingFile> mapping_;
 };
 
+// What a run of `net` (read from `workload`) on `arch` should say besides its figures: inputs the hardware
+// cannot use, e.g. attention masks on an architecture without a sparse-attention engine.
+std::vector<std::string> workload_notes(const Network& net, const ArchSpec& arch,
+                                        const std::string& workload);
+
 }  // namespace cosim

@@ -88,8 +88,8 @@ std::string describe(const onnx::NodeProto& n) {
   return "node \"" + n.name() + "\" (" + n.op_type() + ")";
 }
 
-OnnxGraph::OnnxGraph(const std::string& file) : file_(file) {
-  parse();
+OnnxGraph::OnnxGraph(const std::string& file, const std::string* data) : file_(file) {
+  parse(data);
   find_input_and_constants();
   infer_shapes();
   propagate_constants();
@@ -134,10 +134,13 @@ bool OnnxGraph::give_folded_values() {
   return any;
 }
 
-void OnnxGraph::parse() {
-  std::ifstream in(file_, std::ios::binary);
-  if (!in) throw InputError(file_, "", "cannot open the file");
-  if (!model_.ParseFromIstream(&in)) {
+void OnnxGraph::parse(const std::string* data) {
+  std::ifstream in;
+  if (!data) {
+    in.open(file_, std::ios::binary);
+    if (!in) throw InputError(file_, "", "cannot open the file");
+  }
+  if (!(data ? model_.ParseFromString(*data) : model_.ParseFromIstream(&in))) {
     throw InputError(file_, "", "not an ONNX model (the protobuf message does not parse)");
   }
   if (!model_.has_graph() || model_.graph().node_size() == 0) {

@@ -18,8 +18,9 @@ using OnnxShape = std::vector<int64_t>;
 
 class OnnxGraph {
  public:
-  // Reads, checks and shape-infers `file`. Throws InputError naming the file.
-  explicit OnnxGraph(const std::string& file);
+  // Reads, checks and shape-infers `file` (or, when `data` is given, the model in it, called `file`).
+  // Throws InputError naming the file.
+  explicit OnnxGraph(const std::string& file, const std::string* data = nullptr);
 
   const std::string& file() const { return file_; }
   const onnx::GraphProto& graph() const { return model_.graph(); }
@@ -37,7 +38,7 @@ class OnnxGraph {
   bool graph_output(const std::string& tensor) const { return outputs_.count(tensor) > 0; }
 
  private:
-  void parse();
+  void parse(const std::string* data);
   void infer_shapes();
   void record_shape(const onnx::ValueInfoProto& v);
   void find_input_and_constants();

@@ -703,6 +703,11 @@ json import_onnx(const std::string& file, const ImportOptions& options) {
   return Translator(graph, options).run();
 }
 
+json import_onnx_data(const std::string& data, const std::string& name, const ImportOptions& options) {
+  const OnnxGraph graph(name, &data);
+  return Translator(graph, options).run();
+}
+
 bool is_onnx_path(const std::string& path) {
   return path.size() > 5 && path.compare(path.size() - 5, 5, ".onnx") == 0;
 }

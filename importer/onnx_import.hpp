@@ -24,6 +24,10 @@ ImportOptions read_import_options(const std::string& ops_file);
 // node and its operator type when a node cannot be placed.
 nlohmann::json import_onnx(const std::string& file, const ImportOptions& options = {});
 
+// The same for a model held in memory (`data`: the serialized ModelProto), called `name` in errors.
+nlohmann::json import_onnx_data(const std::string& data, const std::string& name,
+                                const ImportOptions& options = {});
+
 // Whether a path names an ONNX model (by its extension), so `cosim run|map` import it first.
 bool is_onnx_path(const std::string& path);
 

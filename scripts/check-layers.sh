@@ -21,12 +21,13 @@ allowed() {
     nas) echo "spec plan model mapper sim flow parallel results" ;;
     sweep) echo "spec plan model mapper sim flow parallel results" ;;
     cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim" ;;
+    python) echo "spec importer plan model mapper sim flow parallel results cli" ;;
     *) echo "-" ;;
   esac
 }
 
 status=0
-for dir in spec importer plan model mapper sim rtl rtl_cosim flow parallel results nas sweep cli; do
+for dir in spec importer plan model mapper sim rtl rtl_cosim flow parallel results nas sweep cli python; do
   ok=" $dir $(allowed "$dir") "
   for f in $(find "$dir" -name '*.cpp' -o -name '*.hpp' -o -name '*.cpp.in' | sort); do
     grep -n '^#include "[a-z_]*/' "$f" | while IFS= read -r line; do
