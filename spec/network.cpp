@@ -168,11 +168,39 @@ class Builder {
     }
     expand(root["layers"], "", top, 0);
     if (net.layers.size() == 1) root["layers"].fail("expected at least one layer");
+    if (open_attention_) open_attention_->where.fail(unfinished_attention());
   }
 
  private:
   NetworkOptions options_;
   Defaults defaults_;
+  // A masked matmul (attention scores) waits for its softmax and the product with V, the next two layers.
+  struct OpenAttention {
+    int scores = 0;  // the scores layer's index
+    std::shared_ptr<AttentionInfo> info;
+    JsonField where;
+  };
+  std::optional<OpenAttention> open_attention_;
+
+  std::string unfinished_attention() const {
+    return "a matmul with a \"mask\" (attention scores) must be followed by its softmax and then the matmul "
+           "of "
+           "the probabilities with V, as the next two layers";
+  }
+
+  // Marks a layer that continues an open masked attention (its softmax, then its product with V).
+  void continue_attention(const JsonField& e, Layer& l) {
+    if (!open_attention_) return;
+    const int at = int(net.layers.size()), qk = open_attention_->scores;
+    const bool softmax = at == qk + 1 && l.type == "softmax" && l.inputs[0] == qk;
+    const bool values = at == qk + 2 && l.type == "matmul" && l.inputs[0] == qk + 1 && !l.b_transposed &&
+                        !e.has("mask") && l.gemm.groups == at_layer(qk).gemm.groups;
+    if (!softmax && !values) e.fail(unfinished_attention());
+    l.part = softmax ? AttentionPart::Softmax : AttentionPart::Values;
+    l.attention = open_attention_->info;
+    if (values) open_attention_.reset();
+  }
+  const Layer& at_layer(int i) const { return net.layers[size_t(i)]; }
 
   void read_defaults(const JsonField& root) {
     auto d = root.optional("defaults");
@@ -424,6 +452,7 @@ class Builder {
     std::vector<std::string> allowed = r.fields;
     allowed.insert(allowed.end(), common.begin(), common.end());
     e.allow_only(allowed);
+    if (open_attention_ && l.type != "softmax" && l.type != "matmul") e.fail(unfinished_attention());
     read_inputs(e, r.inputs, scope, prev, l);
     const Shape in = at(l.inputs[0]).out_shape;
     l.out_bits = at(l.inputs[0]).out_bits;
@@ -535,7 +564,31 @@ class Builder {
     l.gemm = {saturating_product({elements(in) / saturating_product({m, k}), net.batch}), m, k, n};
     l.out_shape = in;
     l.out_shape.back() = n;
+    if (auto mask = e.optional("mask")) return push_masked_scores(e, *mask, l, in);
+    continue_attention(e, l);
     return push(l);
+  }
+
+  // Q.K^T of attention written as matmul + softmax + matmul, with a mask: the three layers become the parts
+  // of an attention (as an `attention` layer's), so a sparse-attention engine runs them.
+  int push_masked_scores(const JsonField& e, const JsonField& mask, Layer& l, const Shape& q) {
+    if (open_attention_) e.fail(unfinished_attention());
+    if (q.size() != 3 || !l.b_transposed || l.gemm.m != l.gemm.n) {
+      mask.fail(
+          "a mask belongs to the matmul of attention scores: Q [heads, tokens, head_dim] times K "
+          "[heads, tokens, head_dim] with transpose_b");
+    }
+    auto info = std::make_shared<AttentionInfo>();
+    info->name = l.name;
+    info->heads = q[0];
+    info->head_dim = q[2];
+    info->tokens = q[1];
+    read_mask(mask, *info);
+    l.part = AttentionPart::Scores;
+    l.attention = info;
+    const int index = push(l);
+    open_attention_ = OpenAttention{index, info, e};
+    return index;
   }
 
   // An attention layer becomes three: NAME.qk (Q.K^T per head), NAME.softmax (vector unit), NAME.sv (S.V).
@@ -598,7 +651,7 @@ class Builder {
   }
 
   // One vector op per element of the input; softmax and layernorm keep their rows (the last dimension) whole.
-  int read_elementwise(const JsonField&, Layer& l, const Shape& in) {
+  int read_elementwise(const JsonField& e, Layer& l, const Shape& in) {
     l.work = WorkKind::Vector;
     l.vector_op = elementwise_op(l.type);
     l.vector_elements = static_cast<uint64_t>(saturating_product({elements(in), net.batch}));
@@ -606,6 +659,7 @@ class Builder {
                        ? static_cast<uint64_t>(in.back())
                        : 1;
     l.out_shape = in;
+    continue_attention(e, l);
     return push(l);
   }
 
@@ -776,7 +830,7 @@ const std::vector<Builder::TypeReader>& Builder::type_readers() {
        {"out_channels", "in_channels", "kernel", "stride", "padding", "dilation", "groups", "op", "bits"},
        &R::read_conv2d},
       {"linear", Inputs::One, {"out_features", "in_features", "op", "bits"}, &R::read_linear},
-      {"matmul", Inputs::Two, {"transpose_b", "op", "bits"}, &R::read_matmul},
+      {"matmul", Inputs::Two, {"transpose_b", "op", "bits", "mask"}, &R::read_matmul},
       {"attention", Inputs::One, {"heads", "head_dim", "op", "bits", "mask"}, &R::read_attention},
       {"softmax", Inputs::One, {}, &R::read_elementwise},
       {"layernorm", Inputs::One, {}, &R::read_elementwise},
