@@ -1,5 +1,6 @@
 #include "importer/onnx_graph.hpp"
 
+#include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -145,6 +146,13 @@ void OnnxGraph::parse(const std::string* data) {
   }
   if (!model_.has_graph() || model_.graph().node_size() == 0) {
     throw InputError(file_, "", "the ONNX model has no graph nodes");
+  }
+  try {
+    onnx::checker::check_model(model_);  // the structure shape inference relies on
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    if (const size_t nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+    throw InputError(file_, "", "not a valid ONNX model: " + what);
   }
   for (const onnx::OperatorSetIdProto& o : model_.opset_import()) {
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = o.version();

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Fuzzes every reader of a user's file (workload, architecture, technology, mapping, sweep, space, .npy mask)
-# with libFuzzer under ASan + UBSan: builds the harnesses of tests/fuzz with clang in BUILD_DIR, runs each
+# Fuzzes every reader of a user's file (workload, architecture, technology, mapping, sweep, space, .npy mask,
+# ONNX model) with libFuzzer under ASan + UBSan: builds the harnesses of tests/fuzz with clang in BUILD_DIR, runs each
 # reader's kept regression inputs, then fuzzes each for SECONDS. A crash, a hang, a sanitizer report or an
 # exception other than the one-line input error fails it; the input that did it is left in
 # BUILD_DIR/tests/fuzz/crashes_NAME/ (keep it in tests/fuzz/regressions/NAME/ once fixed).
