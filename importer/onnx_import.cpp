@@ -49,20 +49,31 @@ std::string shape_text(const Shape& s) {
   return t + "]";
 }
 
-// A layer name from an ONNX node name: "/layer1/layer1.0/conv1/Conv" -> "layer1_layer1_0_conv1".
+// A layer name from an ONNX node name. PyTorch scopes a node by the modules it is in, each named relative
+// to its parent and repeating it ("/layer1/layer1.0/conv1/Conv"): a scope the next one extends is dropped,
+// and so is the operator type at the end, giving "layer1_0_conv1".
 std::string base_name(const Node& n, size_t index) {
-  std::string s = n.name();
-  const std::string suffix = "/" + n.op_type();
-  if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    s.resize(s.size() - suffix.size());
+  std::vector<std::string> scopes;
+  std::string part;
+  for (char c : n.name() + "/") {
+    if (c != '/') {
+      part += c;
+    } else if (!part.empty()) {
+      scopes.push_back(part), part.clear();
+    }
   }
+  if (scopes.size() > 1 && scopes.back() == n.op_type()) scopes.pop_back();
   std::string out;
-  for (char c : s) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    if (keep)
-      out += c;
-    else if (!out.empty() && out.back() != '_')
-      out += '_';
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    if (i + 1 < scopes.size() && scopes[i + 1].rfind(scopes[i] + ".", 0) == 0) continue;
+    for (char c : scopes[i]) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') {
+        out += c;
+      } else if (!out.empty() && out.back() != '_') {
+        out += '_';
+      }
+    }
+    if (!out.empty() && out.back() != '_') out += '_';
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   if (out.empty() || out == "input") out = n.op_type() + "_" + std::to_string(index);
@@ -177,6 +188,8 @@ std::string Translator::as_shape(const std::string& t, const Shape& want) {
 
 std::string Translator::layer_name(const Node& n, const std::string& extra) {
   std::string name = base_name(n, index_) + extra;
+  if (names_.count(name))
+    name = base_name(n, index_) + "_" + n.op_type() + extra;  // a second node of a module
   if (names_.count(name)) {
     int k = 2;
     while (names_.count(name + "_" + std::to_string(k))) ++k;
