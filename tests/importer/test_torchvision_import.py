@@ -7,9 +7,15 @@ import json
 import os
 import subprocess
 
+import sys
+
 import pytest
 
 import torchvision_models
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SRC, "tests", "cli"))
+import schemas  # noqa: E402  (the validators of schemas/, shared with the schema test)
 
 COSIM = os.environ.get("COSIM", "cosim")
 
@@ -20,7 +26,6 @@ def cosim(*args):
     return r.stdout
 
 
-SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 exported = {}
 
 
@@ -38,7 +43,10 @@ def pe_layers(report):
 @pytest.mark.parametrize("name", sorted(torchvision_models.MODELS))
 def test_import_matches_hooked_and_published_macs(name, tmp_path_factory):
     path, hooked = export_once(name, tmp_path_factory)
+    validators = schemas.validators_of(SRC)
+    validators["cosim-workload-1"].validate(json.loads(cosim("import", path)))  # what it writes, by its schema
     report = json.loads(cosim("run", path, "--format", "json"))
+    validators["cosim-report-1"].validate(report)
     pe = [(l["name"], l["macs"]) for l in pe_layers(report)]
     assert [m for _, m in pe] == [m for _, m in hooked], (
         "cosim's PE layers (name, MACs) in order differ from the hooked count:\n" +
