@@ -65,6 +65,15 @@ std::optional<std::vector<double>> tensor_values(const onnx::TensorProto& t) {
   return v;
 }
 
+bool integer_type(int32_t elem_type) {
+  using T = onnx::TensorProto;
+  for (int32_t t :
+       {T::INT8, T::INT16, T::INT32, T::INT64, T::UINT8, T::UINT16, T::UINT32, T::UINT64, T::BOOL}) {
+    if (elem_type == t) return true;
+  }
+  return false;
+}
+
 const onnx::AttributeProto* attribute(const onnx::NodeProto& n, const std::string& name) {
   for (const onnx::AttributeProto& a : n.attribute()) {
     if (a.name() == name) return &a;
@@ -174,6 +183,7 @@ void OnnxGraph::find_input_and_constants() {
     OnnxShape s(t.dims().begin(), t.dims().end());
     shapes_[t.name()] = s;
     if (auto v = tensor_values(t)) values_[t.name()] = *v;
+    if (integer_type(t.data_type())) integers_.insert(t.name());
   }
   for (onnx::ValueInfoProto& v : *g.mutable_input()) {
     if (constants_.count(v.name())) continue;
@@ -206,7 +216,9 @@ void OnnxGraph::infer_shapes() {
 }
 
 void OnnxGraph::record_shape(const onnx::ValueInfoProto& v) {
-  if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return;
+  if (!v.type().has_tensor_type()) return;
+  if (integer_type(v.type().tensor_type().elem_type())) integers_.insert(v.name());
+  if (!v.type().tensor_type().has_shape()) return;
   OnnxShape s;
   for (const auto& d : v.type().tensor_type().shape().dim())
     s.push_back(d.has_dim_value() ? d.dim_value() : -1);
@@ -293,7 +305,7 @@ void OnnxGraph::fold_constant_node(const onnx::NodeProto& n) {
     std::vector<double> r(size);
     for (size_t i = 0; i < size; ++i) {
       const double x = (*a)[a->size() == 1 ? 0 : i], y = (*b)[b->size() == 1 ? 0 : i];
-      const bool integers = x == std::trunc(x) && y == std::trunc(y);  // shape arithmetic divides integers
+      const bool integers = integers_.count(out) > 0;  // integer tensors (shape arithmetic) divide truncating
       r[i] = op == "Add"   ? x + y
              : op == "Sub" ? x - y
              : op == "Mul" ? x * y

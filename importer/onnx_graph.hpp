@@ -54,6 +54,7 @@ class OnnxGraph {
   std::map<std::string, OnnxShape> shapes_;
   std::set<std::string> constants_;
   std::map<std::string, std::vector<double>> values_;
+  std::set<std::string> integers_;  // tensors of an integer element type
   std::map<std::string, std::vector<const onnx::NodeProto*>> consumers_;
   std::set<std::string> outputs_;
 };
