@@ -4,7 +4,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
-#include "importer/onnx_import.hpp"
+#include "importer/workload_file.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/network_schedule.hpp"
 
@@ -67,8 +67,8 @@ ArchSpec WorkloadInputs::read_arch_spec() const {
 Network WorkloadInputs::read_workload(const ArchSpec& a) const {
   NetworkOptions options;
   options.mask_file = mask;
-  Network net =
-      is_onnx_path(workload) ? import_and_read(workload, ops_file, options) : read_network(workload, options);
+  Network net = read_workload_file(workload, options,
+                                   ops_file.empty() ? ImportOptions{} : read_import_options(ops_file));
   check_supported(net, a);
   notes = workload_notes(net, a, workload);
   for (const std::string& n : notes) std::cerr << "cosim: warning: " << n << "\n";

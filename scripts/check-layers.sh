@@ -19,7 +19,7 @@ allowed() {
     parallel) echo "" ;;
     results) echo "spec" ;;
     nas) echo "spec plan model mapper sim flow parallel results" ;;
-    sweep) echo "spec plan model mapper sim flow parallel results" ;;
+    sweep) echo "spec importer plan model mapper sim flow parallel results" ;;
     cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim" ;;
     python) echo "spec importer plan model mapper sim flow parallel results cli" ;;
     *) echo "-" ;;

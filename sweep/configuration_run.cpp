@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "flow/network_simulator.hpp"
+#include "importer/workload_file.hpp"
 #include "mapper/auto_mapping.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/json_reader.hpp"
@@ -17,7 +18,7 @@ nlohmann::json run_configuration(const nlohmann::json& task) {
   MappingCache cache;
   nlohmann::json workloads = nlohmann::json::array();
   for (const auto& file : task.at("workloads")) {
-    const Network net = read_network(file.get<std::string>());
+    const Network net = read_workload_file(file.get<std::string>());
     check_supported(net, arch);
     const AutoMapping m = auto_mapping(net, sim.arch(), objective, nullptr, &cache);
     const RunReport r = sim.run(net, m.plans);

@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "flow/model_version.hpp"
+#include "importer/onnx_import.hpp"
 #include "model/area_model.hpp"
 #include "parallel/mpi_world.hpp"
 #include "parallel/process_pool.hpp"
@@ -137,7 +138,9 @@ class SweepRun {
   // workloads, the mapping objective and the model; the journal of any sweep that shares these is reused.
   nlohmann::json journal_header() const {
     nlohmann::json workload_texts = nlohmann::json::array();
-    for (const std::string& w : spec_.workloads) workload_texts.push_back(file_text(w));
+    for (const std::string& w : spec_.workloads) {  // an ONNX model (binary) by the workload it imports as
+      workload_texts.push_back(is_onnx_path(w) ? import_onnx(w).dump() : file_text(w));
+    }
     const ArchSpec base = read_arch(JsonField::from(spec_.arch, spec_.arch_file));
     return {{"journal", "cosim-sweep/1"},
             {"version", model_version()},

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "importer/workload_file.hpp"
 #include "model/area_model.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
@@ -247,7 +248,7 @@ struct SweepReader {
       for (const char* w : {"vit", "resnet20_hybrid"})
         s.workloads.push_back(resolve_preset(w, "", data_dir, "workloads"));
     }
-    for (const std::string& w : s.workloads) check_supported(read_network(w), base);
+    for (const std::string& w : s.workloads) check_supported(read_workload_file(w), base);
   }
 
   // Parameters: the spec's, in the order written (JsonField's objects are sorted by key: the grid's nesting

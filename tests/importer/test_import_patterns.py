@@ -214,3 +214,15 @@ def test_a_masked_matmul_needs_its_softmax_and_values_product_next(tmp_path):
     path.write_text(json.dumps(w))
     r = subprocess.run([COSIM, "run", str(path), "--arch", "vitcod_like"], capture_output=True, text=True)
     assert r.returncode == 2 and "/layers/11" in r.stderr and "followed by its softmax" in r.stderr, r.stderr
+
+
+def test_a_sweep_takes_an_onnx_model_as_a_workload(tmp_path):
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="/conv/Conv"),
+             helper.make_node("Relu", ["c"], ["y"], name="/relu/Relu")]
+    path = save(tmp_path, nodes, [1, 8, 16, 16], [1, 16, 16, 16], [const("w", np.zeros((16, 8, 3, 3)))])
+    out = tmp_path / "sweep"
+    r = subprocess.run([COSIM, "sweep", "--set", "chunks.mac.rows=8,16", "--workload", path, "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rows = (out / "points.csv").read_text().strip().split("\n")
+    assert len(rows) == 3 and ",m.cycles," in rows[0]  # a header and two points, the model a column
