@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Runs every cosim command the README's "Using it" block and the docs' sh blocks show, as written.
+"""Runs every cosim command the README's "Using it" block and the docs' sh blocks show, as written (and the
+scripts/ they run with Debian's python to make their inputs, e.g. an ONNX model).
 
 Each document's commands run in order, in a fresh folder laid out like the source tree (build/, arch/,
 workloads/, ... linked in, ../shared/data beside it), so a command may use what an earlier one of the same
@@ -44,7 +45,7 @@ def commands_of(path, readme):
             in_sh = line.strip() == "```sh" and not in_sh
             continue
         stripped = line.strip()
-        if in_sh and (stripped.startswith("./build/cosim") or stripped.startswith("cp ")):
+        if in_sh and stripped.startswith(("./build/cosim", "cp ", "/usr/bin/python3 scripts/")):
             lines.append(re.sub(r"\s+#\s.*$", "", stripped))
     return lines
 
