@@ -100,6 +100,7 @@ std::string describe(const onnx::NodeProto& n) {
 
 OnnxGraph::OnnxGraph(const std::string& file, const std::string* data) : file_(file) {
   parse(data);
+  check_window_attributes();
   find_input_and_constants();
   infer_shapes();
   propagate_constants();
@@ -170,6 +171,28 @@ void OnnxGraph::parse(const std::string* data) {
     throw InputError(file_, "",
                      "the model imports ONNX opset " + std::to_string(opset_) +
                          "; cosim reads opsets 7 and later (PyTorch exports 13-17)");
+  }
+}
+
+// ONNX's shape inference divides by strides and dilations and sizes by kernels and groups without checking
+// them (a stride of 0 stops the process): they are checked here first, on every node.
+void OnnxGraph::check_window_attributes() const {
+  for (const onnx::NodeProto& n : model_.graph().node()) {
+    for (const onnx::AttributeProto& a : n.attribute()) {
+      const std::string& name = a.name();
+      const bool positive =
+          name == "strides" || name == "dilations" || name == "kernel_shape" || name == "group";
+      if (!positive && name != "pads") continue;
+      std::vector<int64_t> v(a.ints().begin(), a.ints().end());
+      if (a.has_i()) v.push_back(a.i());
+      for (int64_t x : v) {
+        if (x < (positive ? 1 : 0) || x > (int64_t(1) << 24)) {
+          throw InputError(file_, "",
+                           describe(n) + ": attribute " + name + " holds " + std::to_string(x) +
+                               (positive ? "; expected 1 to 2^24" : "; expected 0 to 2^24"));
+        }
+      }
+    }
   }
 }
 

@@ -41,6 +41,7 @@ class OnnxGraph {
   void parse(const std::string* data);
   void infer_shapes();
   void record_shape(const onnx::ValueInfoProto& v);
+  void check_window_attributes() const;
   void find_input_and_constants();
   void propagate_constants();
   void fold_constant_node(const onnx::NodeProto& n);
