@@ -36,31 +36,30 @@ std::optional<std::vector<double>> tensor_values(const onnx::TensorProto& t) {
     }
     return true;
   };
-  const bool has_raw = t.has_raw_data();
+  // Raw little-endian bytes, or the typed field of the message.
+  auto take = [&](auto zero, const auto& field) {
+    if (t.has_raw_data()) return raw(zero);
+    v.assign(field.begin(), field.end());
+    return true;
+  };
+  bool ok = false;
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:
-      if (has_raw ? !raw(float()) : (v.assign(t.float_data().begin(), t.float_data().end()), false)) {
-        return std::nullopt;
-      }
+      ok = take(float(), t.float_data());
       break;
     case onnx::TensorProto::DOUBLE:
-      if (has_raw ? !raw(double()) : (v.assign(t.double_data().begin(), t.double_data().end()), false)) {
-        return std::nullopt;
-      }
+      ok = take(double(), t.double_data());
       break;
     case onnx::TensorProto::INT64:
-      if (has_raw ? !raw(int64_t()) : (v.assign(t.int64_data().begin(), t.int64_data().end()), false)) {
-        return std::nullopt;
-      }
+      ok = take(int64_t(), t.int64_data());
       break;
     case onnx::TensorProto::INT32:
-      if (has_raw ? !raw(int32_t()) : (v.assign(t.int32_data().begin(), t.int32_data().end()), false)) {
-        return std::nullopt;
-      }
+      ok = take(int32_t(), t.int32_data());
       break;
     default:
-      return std::nullopt;
+      break;
   }
+  if (!ok) return std::nullopt;
   if (v.size() != count) return std::nullopt;
   return v;
 }
