@@ -32,11 +32,6 @@ CommandAction add_verify_command(CLI::App& app);
 // `cosim import MODEL.onnx [-o FILE] [--ops FILE]`
 CommandAction add_import_command(CLI::App& app);
 
-// Imports an ONNX model (with optional operator rules) and reads the workload it becomes; `workload`, when
-// given, receives the workload JSON.
-Network import_and_read(const std::string& model, const std::string& ops_file, const NetworkOptions& options,
-                        nlohmann::json* workload = nullptr);
-
 // What `cosim map --format json` writes (cosim-mapping/1) for a workload on an architecture.
 std::string map_workload_json(const ArchSpec& arch, const Network& net, Objective objective);
 

@@ -1,10 +1,10 @@
 // `cosim import MODEL.onnx [-o workload.json] [--ops FILE]`: an ONNX model as a cosim workload, checked by
 // reading it back before it is written.
-#include <fstream>
 #include <iostream>
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/report_output.hpp"
 #include "importer/onnx_import.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
@@ -33,26 +33,7 @@ std::string workload_text(const nlohmann::json& w) {
   return s + "  ]\n}\n";
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!(out << text) || !out.flush()) throw InputError(path, "", "cannot write the file");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw InputError(path, "", "cannot write the file");
-}
-
 }  // namespace
-
-// The workload of an ONNX model, read back through the workload reader: what `cosim run MODEL.onnx` runs.
-Network import_and_read(const std::string& model, const std::string& ops_file, const NetworkOptions& options,
-                        nlohmann::json* workload) {
-  const ImportOptions o = ops_file.empty() ? ImportOptions{} : read_import_options(ops_file);
-  nlohmann::json w = import_onnx(model, o);
-  Network net = read_network(JsonField::from(w, model), options);
-  if (workload) *workload = std::move(w);
-  return net;
-}
 
 CommandAction add_import_command(CLI::App& app) {
   struct Options {
@@ -67,19 +48,15 @@ CommandAction add_import_command(CLI::App& app) {
                   "Operator rules (JSON, docs/import.md): which imported layers run on the shift or adder "
                   "chunk; the others run on the multiplier");
   return [o]() {
-    nlohmann::json w;
-    const Network net = import_and_read(o->model, o->ops, {}, &w);
+    const nlohmann::json w =
+        import_onnx(o->model, o->ops.empty() ? ImportOptions{} : read_import_options(o->ops));
+    const Network net = read_network(JsonField::from(w, o->model));  // what it writes always runs
     std::map<std::string, int> types;
     for (size_t i = 1; i < net.layers.size(); ++i) ++types[net.layers[i].type];
     std::string summary;
     for (const auto& [type, n] : types)
       summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + type;
-    const std::string text = workload_text(w);
-    if (o->output.empty()) {
-      std::cout << text;
-    } else {
-      write_file(o->output, text);
-    }
+    write_outputs({{o->output, workload_text(w)}});
     std::cerr << "cosim import: " << o->model << ": " << net.layers.size() - 1 << " layers (" << summary
               << "), " << double(net.total_macs()) / 1e9 << " GMACs"
               << (o->output.empty() ? "" : " -> " + o->output) << "\n";
