@@ -81,6 +81,8 @@ std::string spatial_text(const Mapping& m) {
       return "WS k>rows n>cols";
     case Dataflow::InputStationary:
       return "IS k>rows m>cols";
+    case Dataflow::OutputStationaryTransposed:
+      return "OST n>rows m>cols";
   }
   return "";
 }

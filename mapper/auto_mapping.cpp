@@ -32,8 +32,7 @@ MappingFile read_mapping_file(const std::string& file) {
       g.gemm = false;
       g.tile_elements = uint64_t(l["tile_elements"].positive());
     } else if (l.has("tile")) {
-      g.tiling.dataflow = dataflow_from_string(
-          l["dataflow"].choice({"output_stationary", "weight_stationary", "input_stationary"}));
+      g.tiling.dataflow = dataflow_from_string(l["dataflow"].choice(dataflow_names()));
       const std::vector<JsonField> t = l["tile"].elements();
       if (t.size() != 3) l["tile"].fail("expected [Mt, Kt, Nt]");
       g.tiling.mt = t[0].positive(), g.tiling.kt = t[1].positive(), g.tiling.nt = t[2].positive();

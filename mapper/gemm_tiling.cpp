@@ -314,6 +314,9 @@ void add_gemm_compute(const GemmProblem& p, Dataflow d, int64_t m, int64_t k, in
     case Dataflow::InputStationary:
       a_reads = double(m * k), b_reads = double(k * n * fc), result_writes = m * n * fr;
       break;
+    case Dataflow::OutputStationaryTransposed:  // a enters at the top once per row fold, b at the left
+      a_reads = double(m * k * fr), b_reads = double(k * n * fc);
+      break;
   }
   const uint64_t psum_adds = uint64_t(result_writes - m * n + (first_k ? 0 : m * n));
   const double c = double(count);

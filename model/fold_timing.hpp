@@ -15,6 +15,8 @@ namespace cosim {
 //   output-stationary: rows <- m, cols <- n, streams k
 //   weight-stationary: rows <- k, cols <- n, streams m
 //   input-stationary:  rows <- k, cols <- m, streams n
+//   output-stationary transposed: rows <- n, cols <- m, streams k (the array computes (A B)^T = B^T A^T: the
+//     weights enter at the left edge, the activations at the top; everything else is output-stationary)
 struct SpatialMap {
   int64_t rows_dim, cols_dim, stream_dim;
 };
@@ -27,6 +29,8 @@ inline SpatialMap spatial_map(Dataflow d, int64_t m, int64_t k, int64_t n) {
       return {k, n, m};
     case Dataflow::InputStationary:
       return {k, m, n};
+    case Dataflow::OutputStationaryTransposed:
+      return {n, m, k};
   }
   return {m, n, k};
 }
@@ -36,19 +40,12 @@ inline bool fold_fits(Dataflow d, int rows, int cols, int64_t m, int64_t k, int6
   return m >= 1 && k >= 1 && n >= 1 && s.rows_dim <= rows && s.cols_dim <= cols;
 }
 
-// Cycles of one fold. OS: skewed streaming of k (k + m + n - 2) then m cycles to read the accumulators out.
-// WS/IS: r cycles to preload the stationary operand, then the stream (r + s + c - 2) through the skewed
-// array.
+// Cycles of one fold, r x c PEs streaming t: OS: skewed streaming of k (t + r + c - 2), then r cycles to read
+// the accumulators out. WS/IS: r cycles to preload the stationary operand, then the stream (r + t + c - 2)
+// through the skewed array. Either way t + 2r + c - 2.
 inline uint64_t fold_cycles(Dataflow d, int64_t m, int64_t k, int64_t n) {
-  switch (d) {
-    case Dataflow::OutputStationary:
-      return uint64_t(k + 2 * m + n - 2);
-    case Dataflow::WeightStationary:
-      return uint64_t(2 * k + m + n - 2);
-    case Dataflow::InputStationary:
-      return uint64_t(2 * k + m + n - 2);
-  }
-  return 0;
+  const SpatialMap s = spatial_map(d, m, k, n);
+  return uint64_t(s.stream_dim + 2 * s.rows_dim + s.cols_dim - 2);
 }
 
 // Cycles of an m x k x n tile run fold after fold on a rows x cols array (folds do not overlap).
@@ -66,7 +63,7 @@ inline uint64_t tile_cycles(Dataflow d, int rows, int cols, int64_t m, int64_t k
 
 // The edge fold 0's stream starts: WS/IS after its preload (R_0 edges), OS at once.
 inline int64_t pipelined_first_start(Dataflow d, int64_t first_rows) {
-  return d == Dataflow::OutputStationary ? 0 : first_rows;
+  return output_stationary(d) ? 0 : first_rows;
 }
 
 // S_{f+1} - S_f for consecutive folds of r_f and r_next rows, the earliest the hazards allow.
@@ -76,13 +73,13 @@ inline int64_t pipelined_first_start(Dataflow d, int64_t first_rows) {
 //          relative to the next fold's (which start 2 rows per gap edge behind), never meet them: a gap of at
 //          least 2 r_f - 1 edges.
 inline int64_t pipelined_gap(Dataflow d, int64_t stream, int64_t r_f, int64_t r_next) {
-  if (d == Dataflow::OutputStationary) return std::max(stream, 2 * r_f - 1);
+  if (output_stationary(d)) return std::max(stream, 2 * r_f - 1);
   return std::max(stream + std::max<int64_t>(0, r_f - r_next), r_f - 1 + r_next);
 }
 
 // Edges from the last fold's stream start to its last result leaving the port, plus one (the cycle count).
 inline int64_t pipelined_tail(Dataflow d, int64_t stream, int64_t r_last, int64_t c_last) {
-  if (d == Dataflow::OutputStationary) return stream + 2 * r_last + c_last - 3;
+  if (output_stationary(d)) return stream + 2 * r_last + c_last - 3;
   return stream + r_last + c_last - 2;
 }
 
@@ -133,8 +130,7 @@ inline uint64_t pipelined_tile_cycles(Dataflow d, int rows, int cols, int64_t m,
 //          and the finishing waves must still be 2 r_last - 1 edges apart.
 inline int64_t pipelined_boundary_gap(Dataflow d, int rows, int64_t stream, int64_t r_last, int64_t k_min,
                                       int64_t k_max) {
-  if (d == Dataflow::OutputStationary)
-    return std::max(stream, 2 * r_last - 1 + std::max<int64_t>(0, stream - k_min));
+  if (output_stationary(d)) return std::max(stream, 2 * r_last - 1 + std::max<int64_t>(0, stream - k_min));
   const int64_t next_min = std::min<int64_t>(rows, k_min), next_max = std::min<int64_t>(rows, k_max);
   return std::max(stream + std::max<int64_t>(0, r_last - next_min), r_last + next_max - 1);
 }

@@ -220,9 +220,13 @@ ChunkSpec read_chunk(const JsonField& c) {
   }
   std::set<Dataflow> seen;
   for (const JsonField& d : c["dataflows"].elements()) {
-    Dataflow df =
-        dataflow_from_string(d.choice({"output_stationary", "weight_stationary", "input_stationary"}));
+    Dataflow df = dataflow_from_string(d.choice(dataflow_names()));
     if (!seen.insert(df).second) d.fail("dataflow listed twice");
+    if (df == Dataflow::OutputStationaryTransposed &&
+        (s.op == OpType::Shift || s.pe.act_bits != s.pe.weight_bits))
+      d.fail(
+          "output_stationary_transposed feeds the weights through the activation port and back: it needs a "
+          "PE whose operation commutes (mult or adder, not shift) and act and weight of one width");
     s.dataflows.push_back(df);
   }
   if (s.dataflows.empty()) c["dataflows"].fail("expected at least one dataflow");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace cosim {
 
@@ -12,7 +13,15 @@ enum class OpType {
   Adder,  // acc -= |x - w|              (AdderNet)
 };
 
-enum class Dataflow { OutputStationary, WeightStationary, InputStationary };
+// Which operand stays in the PEs (docs/pe-array.md). OutputStationaryTransposed is output-stationary with the
+// operands' edges swapped: the array computes the transposed product (n on the rows, m on the columns), which
+// needs an array whose edge feeders take either buffer and a PE whose operation commutes
+// (spec/arch_spec.cpp).
+enum class Dataflow { OutputStationary, WeightStationary, InputStationary, OutputStationaryTransposed };
+
+inline bool output_stationary(Dataflow d) {
+  return d == Dataflow::OutputStationary || d == Dataflow::OutputStationaryTransposed;
+}
 
 enum class Overflow { Wrap, Saturate };
 
@@ -36,6 +45,8 @@ inline const char* to_string(Dataflow d) {
       return "weight_stationary";
     case Dataflow::InputStationary:
       return "input_stationary";
+    case Dataflow::OutputStationaryTransposed:
+      return "output_stationary_transposed";
   }
   return "?";
 }
@@ -48,6 +59,8 @@ inline const char* short_name(Dataflow d) {
       return "WS";
     case Dataflow::InputStationary:
       return "IS";
+    case Dataflow::OutputStationaryTransposed:
+      return "OST";
   }
   return "?";
 }
@@ -62,9 +75,17 @@ inline OpType op_from_string(const std::string& s) {
   return OpType::Mult;
 }
 
+// Every dataflow's name, for reading files.
+inline const std::vector<std::string>& dataflow_names() {
+  static const std::vector<std::string> names = {"output_stationary", "weight_stationary", "input_stationary",
+                                                 "output_stationary_transposed"};
+  return names;
+}
+
 inline Dataflow dataflow_from_string(const std::string& s) {
   if (s == "weight_stationary") return Dataflow::WeightStationary;
   if (s == "input_stationary") return Dataflow::InputStationary;
+  if (s == "output_stationary_transposed") return Dataflow::OutputStationaryTransposed;
   return Dataflow::OutputStationary;
 }
 

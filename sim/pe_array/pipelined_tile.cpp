@@ -181,6 +181,10 @@ PipelinedTileModel::PipelinedTileModel(OpType op, int rows, int cols, const PeFo
 }
 
 void PipelinedTileModel::start(Dataflow d, const FoldInput& tile, int64_t early_fold) {
+  if (d == Dataflow::OutputStationaryTransposed) {
+    start(Dataflow::OutputStationary, transposed_product(tile), early_fold);
+    return;
+  }
   run_ = PipelinedTile(d, array_.rows(), array_.cols(), tile, early_fold);
   array_.reset(d);
   errors_.clear();
@@ -188,6 +192,12 @@ void PipelinedTileModel::start(Dataflow d, const FoldInput& tile, int64_t early_
 }
 
 void PipelinedTileModel::start(Dataflow d, const std::vector<FoldInput>& tiles) {
+  if (d == Dataflow::OutputStationaryTransposed) {
+    std::vector<FoldInput> t;
+    for (const FoldInput& x : tiles) t.push_back(transposed_product(x));
+    start(Dataflow::OutputStationary, t);
+    return;
+  }
   run_ = PipelinedTile(d, array_.rows(), array_.cols(), tiles);
   array_.reset(d);
   errors_.clear();

@@ -64,6 +64,8 @@ class PipelinedTileModel {
  public:
   PipelinedTileModel(OpType op, int rows, int cols, const PeFormat& format);
 
+  // An output-stationary transposed tile runs as the output-stationary tile of transposed_product(tile):
+  // tile() then describes that tile, and its folds' results are out^T as they leave the ports.
   void start(Dataflow d, const FoldInput& tile, int64_t early_fold = -1);
   void start(Dataflow d, const std::vector<FoldInput>& tiles);
   bool step();

@@ -20,10 +20,28 @@ SystolicArray::SystolicArray(OpType op, int rows, int cols, const PeFormat& form
   sum_valid_.assign(n, 0);
 }
 
+FoldInput transposed_product(const FoldInput& fold) {
+  FoldInput t;
+  t.m = fold.n, t.k = fold.k, t.n = fold.m;
+  t.a.resize(size_t(t.m * t.k));
+  t.w.resize(size_t(t.k * t.n));
+  for (int64_t i = 0; i < fold.n; ++i)
+    for (int64_t j = 0; j < fold.k; ++j) t.a[size_t(i * t.k + j)] = fold.w[size_t(j * fold.n + i)];
+  for (int64_t i = 0; i < fold.k; ++i)
+    for (int64_t j = 0; j < fold.m; ++j) t.w[size_t(i * t.n + j)] = fold.a[size_t(j * fold.k + i)];
+  return t;
+}
+
 void SystolicArray::start(Dataflow d, const FoldInput& fold) {
   if (!fold_fits(d, rows_, cols_, fold.m, fold.k, fold.n) || fold.a.size() != size_t(fold.m * fold.k) ||
       fold.w.size() != size_t(fold.k * fold.n)) {
     throw std::invalid_argument("fold does not fit the array or operands have the wrong size");
+  }
+  transpose_out_ = d == Dataflow::OutputStationaryTransposed;
+  if (transpose_out_) {
+    start(Dataflow::OutputStationary, transposed_product(fold));
+    transpose_out_ = true;
+    return;
   }
   dataflow_ = d;
   fold_ = fold;
@@ -61,6 +79,13 @@ bool SystolicArray::step() {
     }
   }
   ++edge_;
+  if (transpose_out_ && done()) {  // out_ holds out^T (fold_ is the transposed product): turn it back
+    std::vector<int64_t> out(out_.size());
+    for (int64_t i = 0; i < fold_.m; ++i)
+      for (int64_t j = 0; j < fold_.n; ++j) out[size_t(j * fold_.m + i)] = out_[size_t(i * fold_.n + j)];
+    out_ = std::move(out);
+    transpose_out_ = false;
+  }
   return !done();
 }
 

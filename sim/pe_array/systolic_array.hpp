@@ -17,6 +17,10 @@ struct FoldInput {
   std::vector<int64_t> w;  // k x n weights
 };
 
+// The operands of the transposed product: out^T = w^T a^T, an n x k by k x m fold. An output-stationary
+// transposed fold runs as the output-stationary fold of these (the weights enter at the left edge).
+FoldInput transposed_product(const FoldInput& fold);
+
 class SystolicArray {
  public:
   SystolicArray(OpType op, int rows, int cols, const PeFormat& format);
@@ -26,7 +30,9 @@ class SystolicArray {
   int cols() const { return cols_; }
   const PeFormat& format() const { return format_; }
 
-  // Starts a fold (clears the array). The fold must fit the array for the dataflow.
+  // Starts a fold (clears the array). The fold must fit the array for the dataflow. An output-stationary
+  // transposed fold runs as the output-stationary fold of transposed_product(fold): the PE registers hold
+  // that fold's values; outputs() gives out[m][n] as for the others.
   void start(Dataflow d, const FoldInput& fold);
   // One rising clock edge. Returns false once the fold has finished (all outputs emitted).
   bool step();
@@ -60,6 +66,7 @@ class SystolicArray {
   int rows_, cols_;
   PeFormat format_;
   Dataflow dataflow_ = Dataflow::OutputStationary;
+  bool transpose_out_ = false;  // an output-stationary transposed fold: out_ holds out^T until it is done
   FoldInput fold_;
   int64_t used_rows_ = 0, used_cols_ = 0, stream_ = 0;
   uint64_t edge_ = 0;

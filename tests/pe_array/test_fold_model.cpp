@@ -57,8 +57,10 @@ struct FoldBench : sc_core::sc_module {
           m = r, n = c, k = s;
         else if (df == Dataflow::WeightStationary)
           k = r, n = c, m = s;
-        else
+        else if (df == Dataflow::InputStationary)
           k = r, m = c, n = s;
+        else
+          n = r, m = c, k = s;
         FoldInput fold = random_fold(rng, op, f, m, k, n);
         const sc_core::sc_time t0 = sc_core::sc_time_stamp();
         const uint64_t cycles = arr->run_fold(df, fold);
@@ -108,6 +110,14 @@ INSTANTIATE_TEST_SUITE_P(AllPeTypes, FoldModel,
                                           testing::Values(Overflow::Wrap, Overflow::Saturate)),
                          param_name);
 
+// Output-stationary transposed (the weights at the left edge, n on the rows): only for PEs whose operation
+// commutes (spec/arch_spec.cpp refuses it for shift chunks).
+INSTANTIATE_TEST_SUITE_P(Commuting, FoldModel,
+                         testing::Combine(testing::Values(OpType::Mult, OpType::Adder),
+                                          testing::Values(Dataflow::OutputStationaryTransposed),
+                                          testing::Values(Overflow::Wrap, Overflow::Saturate)),
+                         param_name);
+
 // A whole tile (larger than the array) run fold after fold equals tile_cycles(), and the folds' partial sums,
 // combined in k order with wrap-around, equal the reference GEMM.
 struct TileBench : sc_core::sc_module {
@@ -144,8 +154,10 @@ struct TileBench : sc_core::sc_module {
             m0 = r0, m = rr, n0 = c0, n = cc;
           else if (df == Dataflow::WeightStationary)
             k0 = r0, k = rr, n0 = c0, n = cc;
-          else
+          else if (df == Dataflow::InputStationary)
             k0 = r0, k = rr, m0 = c0, m = cc;
+          else
+            n0 = r0, n = rr, m0 = c0, m = cc;
           FoldInput fold;
           fold.m = m, fold.k = k, fold.n = n;
           for (int64_t i = 0; i < m; ++i)
@@ -190,6 +202,28 @@ INSTANTIATE_TEST_SUITE_P(AllPeTypes, TileModel,
                            return std::string(to_string(std::get<0>(info.param))) + "_" +
                                   short_name(std::get<1>(info.param));
                          });
+
+INSTANTIATE_TEST_SUITE_P(Commuting, TileModel,
+                         testing::Combine(testing::Values(OpType::Mult, OpType::Adder),
+                                          testing::Values(Dataflow::OutputStationaryTransposed)),
+                         [](const testing::TestParamInfo<std::tuple<OpType, Dataflow>>& info) {
+                           return std::string(to_string(std::get<0>(info.param))) + "_" +
+                                  short_name(std::get<1>(info.param));
+                         });
+
+// The transposed product's closed forms, worked by hand: a 5 x 7 x 3 fold (m x k x n) puts n = 3 on the rows
+// and m = 5 on the columns: 7 + 2*3 + 5 - 2 = 16 edges (output-stationary: 7 + 2*5 + 3 - 2 = 18). A 197 x 192
+// x 64 tile on 64 x 8 (DeiT-Tiny's tokens on vitcod_like) is one row fold by 25 column folds, 24 of 8 and one
+// of 5: fold after fold 24*(192 + 2*64 + 8 - 2) + (192 + 2*64 + 5 - 2) = 8,147 cycles; pipelined, folds start
+// max(192, 2*64 - 1) = 192 edges apart and the last ends 192 + 2*64 + 5 - 3 = 322 edges after it starts:
+// 24*192 + 322 = 4,930.
+TEST(TransposedOutputStationary, ClosedFormsWorkedByHand) {
+  EXPECT_EQ(fold_cycles(Dataflow::OutputStationaryTransposed, 5, 7, 3), 16u);
+  EXPECT_EQ(fold_cycles(Dataflow::OutputStationary, 5, 7, 3), 18u);
+  EXPECT_EQ(tile_cycles(Dataflow::OutputStationaryTransposed, 64, 8, 197, 192, 64), 8147u);
+  EXPECT_EQ(pipelined_tile_cycles(Dataflow::OutputStationaryTransposed, 64, 8, 197, 192, 64), 4930u);
+  EXPECT_EQ(tile_folds(Dataflow::OutputStationaryTransposed, 64, 8, 197, 192, 64), 25u);
+}
 
 }  // namespace
 }  // namespace cosim

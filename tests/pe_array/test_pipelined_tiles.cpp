@@ -92,6 +92,7 @@ struct PipelineBench : sc_core::sc_module {
         int64_t m = r, k = s, n = c;  // OS: rows <- m, cols <- n, stream k
         if (df == Dataflow::WeightStationary) k = r, n = c, m = s;
         if (df == Dataflow::InputStationary) k = r, m = c, n = s;
+        if (df == Dataflow::OutputStationaryTransposed) n = r, m = c, k = s;
         const FoldInput tile = random_fold(rng, op, f, m, k, n);
         const sc_core::sc_time t0 = sc_core::sc_time_stamp();
         const uint64_t cycles = arr->run_tile(df, tile);
@@ -113,7 +114,7 @@ struct PipelineBench : sc_core::sc_module {
         const size_t folds = arr->tile_model().tile().folds().size();
         // A lone fold: as without pipelining for WS/IS; OS one edge less (its results leave from the top row
         // as they finish instead of being shifted out of the bottom row after the last one).
-        const uint64_t lone = fold_cycles(df, m, k, n) - (df == Dataflow::OutputStationary ? 1 : 0);
+        const uint64_t lone = fold_cycles(df, m, k, n) - (output_stationary(df) ? 1 : 0);
         if (folds == 1 && cycles != lone)
           failures.push_back(where.str() + ": a lone fold costs " + std::to_string(cycles) + ", expected " +
                              std::to_string(lone));
@@ -160,6 +161,18 @@ INSTANTIATE_TEST_SUITE_P(AllPeTypes, PipelinedTiles,
                                           testing::Values(Dataflow::OutputStationary,
                                                           Dataflow::WeightStationary,
                                                           Dataflow::InputStationary),
+                                          testing::Values(Overflow::Wrap, Overflow::Saturate)),
+                         [](const testing::TestParamInfo<Param>& info) {
+                           return std::string(to_string(std::get<0>(info.param))) + "_" +
+                                  short_name(std::get<1>(info.param)) + "_" +
+                                  to_string(std::get<2>(info.param));
+                         });
+
+// Output-stationary transposed runs as the output-stationary tile of the transposed product (the folds'
+// results checked are those of w^T a^T); for the PEs whose operation commutes.
+INSTANTIATE_TEST_SUITE_P(Commuting, PipelinedTiles,
+                         testing::Combine(testing::Values(OpType::Mult, OpType::Adder),
+                                          testing::Values(Dataflow::OutputStationaryTransposed),
                                           testing::Values(Overflow::Wrap, Overflow::Saturate)),
                          [](const testing::TestParamInfo<Param>& info) {
                            return std::string(to_string(std::get<0>(info.param))) + "_" +

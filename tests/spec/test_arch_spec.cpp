@@ -142,6 +142,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "unknown value \"divide\""},
         BadArch{"unknown dataflow", [](auto& j) { j["chunks"][0]["dataflows"][0] = "row_stationary"; },
                 "/chunks/0/dataflows/0", "expected one of"},
+        BadArch{"transposed output-stationary on shift PEs (x << w does not commute)",
+                [](auto& j) {
+                  j["chunks"][1]["dataflows"] = {"output_stationary", "output_stationary_transposed"};
+                },
+                "/chunks/1/dataflows/1", "needs a PE whose operation commutes"},
+        BadArch{"transposed output-stationary with operands of two widths",
+                [](auto& j) {
+                  j["chunks"][0]["bits"]["weight"] = 4;
+                  j["chunks"][0]["dataflows"] = {"output_stationary_transposed"};
+                },
+                "/chunks/0/dataflows/0", "act and weight of one width"},
         BadArch{"accumulator narrower than activations", [](auto& j) { j["chunks"][0]["bits"]["acc"] = 6; },
                 "/chunks/0/bits/acc", "narrower than the activation"},
         BadArch{"duplicate chunk name", [](auto& j) { j["chunks"][1]["name"] = "mac"; }, "/chunks/1/name",
