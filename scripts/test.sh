@@ -4,11 +4,16 @@
 set -eu
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
+START=$(date +%s)
+stage() { echo "test: $1 done at $(( ($(date +%s) - START) / 60 )) min $(( ($(date +%s) - START) % 60 )) s"; }
 
 scripts/setup.sh build Release
+stage "Release build"
 ctest --test-dir build -j"$JOBS" --output-on-failure
+stage "Release tests"
 
 scripts/setup.sh build-sanitize Sanitize
+stage "Sanitize build"
 # LeakSanitizer is off: it crashes ("Tracer caught signal 11") walking the coroutine stacks of SystemC threads.
 # Left to the Release run above: the slow-labelled tests and five that repeat, at length, code the other
 # sanitized tests run (the brute-force mapping comparison, two whole searches, two chunk allocations): under
@@ -22,6 +27,8 @@ ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 
 
 # Every reader fuzzed with libFuzzer (clang, ASan + UBSan) for 30 s, after its kept regression inputs.
+stage "Sanitize tests"
 scripts/fuzz.sh 30
+stage "fuzzing"
 
 echo "test: all tests passed (Release and Sanitize builds, fuzzing)"

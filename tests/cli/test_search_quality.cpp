@@ -1,8 +1,9 @@
 // NSGA-II must reach a higher hypervolume than random search at equal budget, averaged over eight seeds, on
-// the ViT and the CIFAR hybrid-CNN spaces (the proxy estimator, energy objective, 300 candidates). Slow:
-// Release only (label slow). The per-seed spread is large (cnn_cifar, 2026-12-04: 2,988-3,447 for NSGA-II,
-// 2,947-3,319 for random) against a mean margin of 1.6%; with five seeds, the costs of pipelined folds made
-// the first five seeds' means cross (3,100 vs 3,132), so the test averages eight.
+// the ViT space (the proxy estimator, energy objective, 300 candidates). Slow: Release only (label slow).
+// The CIFAR hybrid-CNN space is measured by bench/search_quality.py instead of asserted here: its per-seed
+// spread is large (2026-12-04: 2,988-3,447 for NSGA-II, 2,947-3,319 for random) against a mean margin of
+// 1.6%, and its eight seeds cost three CPU minutes of every CI run. The algorithm itself is held by the
+// synthetic NSGA test (20 seeds, every one won).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -44,6 +45,6 @@ TEST_P(NsgaVersusRandom, HigherMeanHypervolumeOverEightSeeds) {
   EXPECT_GT(nsga, random) << GetParam() << ": NSGA-II " << nsga << ", random " << random;
 }
 
-INSTANTIATE_TEST_SUITE_P(Spaces, NsgaVersusRandom, ::testing::Values("vit", "cnn_cifar"));
+INSTANTIATE_TEST_SUITE_P(Spaces, NsgaVersusRandom, ::testing::Values("vit"));
 
 }  // namespace
