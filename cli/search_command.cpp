@@ -26,7 +26,8 @@ CommandAction add_search_command(CLI::App& app) {
   cmd->add_flag("--energy", (*flags)[0], "Hardware objective: energy (the default)");
   cmd->add_flag("--latency", (*flags)[1], "Hardware objective: latency");
   cmd->add_flag("--edp", (*flags)[2], "Hardware objective: energy-delay product");
-  cmd->add_option("--space", c->space, "Search space: vit, cnn_cifar, cnn_imagenet, or a cosim-space/1 file")
+  cmd->add_option("--space", c->space,
+                  "Search space: vit, cnn_cifar, cnn_imagenet, cnn_fmnist, or a cosim-space/1 file")
       ->capture_default_str();
   cmd->add_option("--arch", c->arch, "Architecture file or preset")->capture_default_str();
   cmd->add_option("--strategy", c->strategy, "nsga2, evolution (regularized aging evolution) or random")
@@ -43,10 +44,13 @@ CommandAction add_search_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--accuracy", c->estimator,
                   "Accuracy estimator: proxy (built-in, training-free; named a proxy in every output), "
-                  "table:FILE.csv (columns encoding, accuracy), or command:CMD (JSON lines on stdin/stdout)")
+                  "table:FILE.csv (columns encoding, accuracy), command:CMD (a JSON line per candidate on "
+                  "stdin/stdout) or batch:CMD (a JSON line per generation, answered while the hardware is "
+                  "simulated; docs/search.md)")
       ->capture_default_str();
   cmd->add_option("--accuracy-timeout", c->estimator_timeout_s,
-                  "Seconds the accuracy command may take per candidate")
+                  "Seconds the accuracy command may take per candidate (batch:CMD: per candidate of the "
+                  "generation)")
       ->check(positive_finite())
       ->capture_default_str();
   cmd->add_option("--max-latency", c->max_latency_ms, "Constraint: latency in ms")->check(positive_finite());

@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -102,65 +104,113 @@ class TableEstimator : public AccuracyEstimator {
   std::map<std::string, double> table_;
 };
 
-// A child process answering one JSON line per request line.
+// A child process answering one JSON line per request line (per candidate, or per generation when
+// `batch_`). Lines it prints that are not JSON go to stderr.
 class CommandEstimator : public AccuracyEstimator {
  public:
-  CommandEstimator(std::string cmd, double timeout_s) : cmd_(std::move(cmd)), timeout_s_(timeout_s) {}
+  CommandEstimator(std::string cmd, double timeout_s, bool batch)
+      : cmd_(std::move(cmd)), timeout_s_(timeout_s), batch_(batch) {}
   ~CommandEstimator() override { stop(); }
-  std::string label() const override { return "accuracy from the command `" + cmd_ + "`"; }
+  std::string label() const override {
+    return "accuracy from the command `" + cmd_ + "`" + (batch_ ? " (a generation per request)" : "");
+  }
   std::string kind() const override { return "command"; }
+  bool batched() const override { return batch_; }
 
   double estimate(const SearchSpace& space, const Candidate& c, const nlohmann::json& workload,
                   const Network&) override {
-    if (pid_ <= 0) start();
     const std::string enc = space.encode(space.normalize(c));
-    const std::string request =
+    send(
         nlohmann::json{
-            {"encoding", enc}, {"space", space.name}, {"genes", space.describe(c)}, {"workload", workload}}
-            .dump() +
-        "\n";
-    if (!write_all(in_, request)) fail("stopped reading its input", enc);
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s_);
+            {"encoding", enc}, {"space", space.name}, {"genes", space.describe(c)}, {"workload", workload}},
+        "candidate " + enc);
+    const nlohmann::json j = answer(timeout_s_, "candidate " + enc);
+    if (!j.contains("accuracy") || !j["accuracy"].is_number())
+      fail("answered " + j.dump().substr(0, 80) + " without a number \"accuracy\"", "candidate " + enc);
+    return j["accuracy"].get<double>();
+  }
+
+  std::vector<double> estimate_batch(const SearchSpace& space, const std::vector<Candidate>& candidates,
+                                     const std::vector<nlohmann::json>& workloads,
+                                     const std::function<void()>& meanwhile) override {
+    if (candidates.empty()) {
+      meanwhile();
+      return {};
+    }
+    const std::string what = "a generation of " + std::to_string(candidates.size()) + " candidates";
+    send(batch_request(space, candidates, workloads), what);
+    meanwhile();
+    const nlohmann::json j = answer(timeout_s_ * double(candidates.size()), what);
+    const nlohmann::json* acc = j.contains("accuracies") ? &j["accuracies"] : nullptr;
+    if (!acc || !acc->is_array() || acc->size() != candidates.size() ||
+        !std::all_of(acc->begin(), acc->end(), [](const nlohmann::json& x) { return x.is_number(); }))
+      fail("answered " + j.dump().substr(0, 80) +
+               " without \"accuracies\": one number per candidate, in order",
+           what);
+    return acc->get<std::vector<double>>();
+  }
+
+ private:
+  // {"space", "candidates": [{"encoding", "genes": {name: option, ...}, "workload"}, ...]}
+  static nlohmann::json batch_request(const SearchSpace& space, const std::vector<Candidate>& candidates,
+                                      const std::vector<nlohmann::json>& workloads) {
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate n = space.normalize(candidates[i]);
+      nlohmann::json genes = nlohmann::json::object();
+      for (size_t g = 0; g < space.genes.size(); ++g)
+        genes[space.genes[g].name] = space.genes[g].options[size_t(n[g])];
+      items.push_back({{"encoding", space.encode(n)}, {"genes", genes}, {"workload", workloads[i]}});
+    }
+    return {{"space", space.name}, {"candidates", items}};
+  }
+  static std::string fmt_seconds(double s) {
+    std::ostringstream o;
+    o << s << " s";
+    return o.str();
+  }
+  [[noreturn]] void fail(const std::string& what, const std::string& about) {
+    stop();
+    throw EstimatorError("accuracy command `" + cmd_ + "` " + what + " (" + about + ")");
+  }
+  void send(const nlohmann::json& request, const std::string& about) {
+    if (pid_ <= 0) start();
+    if (!write_all(in_, request.dump() + "\n")) fail("stopped reading its input", about);
+  }
+  // The next line that is a JSON object; lines that are not JSON go to stderr (the command's own progress
+  // and warnings).
+  nlohmann::json answer(double timeout_s, const std::string& about) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(timeout_s));
+    while (true) {
+      const std::string line = next_line(deadline, timeout_s, about);
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object()) return j;
+      if (!j.is_discarded()) fail("answered " + line.substr(0, 80) + ", which is not a JSON object", about);
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+  }
+  std::string next_line(std::chrono::steady_clock::time_point deadline, double timeout_s,
+                        const std::string& about) {
     while (true) {
       const size_t nl = buffer_.find('\n');
       if (nl != std::string::npos) {
-        line = buffer_.substr(0, nl);
+        std::string line = buffer_.substr(0, nl);
         buffer_.erase(0, nl + 1);
-        break;
+        return line;
       }
       const double left = std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
-      if (left <= 0) fail("gave no answer within " + fmt_seconds(timeout_s_), enc);
+      if (left <= 0) fail("gave no answer within " + fmt_seconds(timeout_s), about);
       pollfd p{out_, POLLIN, 0};
       const int r = ::poll(&p, 1, int(std::ceil(left * 1000)));
       if (r < 0 && errno == EINTR) continue;
       if (r == 0) continue;
       char buf[4096];
       const ssize_t n = ::read(out_, buf, sizeof buf);
-      if (n <= 0) fail("exited without answering", enc);
+      if (n <= 0) fail("exited without answering", about);
       buffer_.append(buf, size_t(n));
     }
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const std::exception&) {
-      fail("answered \"" + line.substr(0, 80) + "\", which is not JSON", enc);
-    }
-    if (!j.is_object() || !j.contains("accuracy") || !j["accuracy"].is_number()) {
-      fail("answered " + line.substr(0, 80) + " without a number \"accuracy\"", enc);
-    }
-    return j["accuracy"].get<double>();
-  }
-
- private:
-  static std::string fmt_seconds(double s) {
-    std::ostringstream o;
-    o << s << " s";
-    return o.str();
-  }
-  [[noreturn]] void fail(const std::string& what, const std::string& enc) {
-    stop();
-    throw EstimatorError("accuracy command `" + cmd_ + "` " + what + " (candidate " + enc + ")");
   }
   void start() {
     int to_child[2], from_child[2];
@@ -191,6 +241,7 @@ class CommandEstimator : public AccuracyEstimator {
 
   std::string cmd_;
   double timeout_s_;
+  bool batch_;
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1;
   std::string buffer_;
@@ -198,12 +249,21 @@ class CommandEstimator : public AccuracyEstimator {
 
 }  // namespace
 
+std::vector<double> AccuracyEstimator::estimate_batch(const SearchSpace&, const std::vector<Candidate>&,
+                                                      const std::vector<nlohmann::json>&,
+                                                      const std::function<void()>& meanwhile) {
+  meanwhile();
+  throw EstimatorError(label() + " answers one candidate at a time");
+}
+
 std::unique_ptr<AccuracyEstimator> make_estimator(const std::string& spec, double timeout_s) {
   if (spec == "proxy") return std::make_unique<ProxyEstimator>();
   if (spec.rfind("table:", 0) == 0) return std::make_unique<TableEstimator>(spec.substr(6));
   if (spec.rfind("command:", 0) == 0 && spec.size() > 8)
-    return std::make_unique<CommandEstimator>(spec.substr(8), timeout_s);
-  throw InputError(spec, "", "unknown accuracy estimator: give proxy, table:FILE or command:CMD");
+    return std::make_unique<CommandEstimator>(spec.substr(8), timeout_s, false);
+  if (spec.rfind("batch:", 0) == 0 && spec.size() > 6)
+    return std::make_unique<CommandEstimator>(spec.substr(6), timeout_s, true);
+  throw InputError(spec, "", "unknown accuracy estimator: give proxy, table:FILE, command:CMD or batch:CMD");
 }
 
 }  // namespace cosim

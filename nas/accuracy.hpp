@@ -4,11 +4,17 @@
 //   table:FILE     known results: a CSV with columns `encoding` and `accuracy`
 //   command:CMD    an external program (e.g. a PyTorch supernet): one JSON line per candidate on its stdin,
 //                  one JSON line {"accuracy": x} back on its stdout, within a timeout
+//   batch:CMD      the same program protocol a generation at a time: one request line with every candidate
+//                  (genes as named fields), one line {"accuracies": [...]} back; it computes while the
+//                  workers simulate the hardware
+// Lines on a command's stdout that are not JSON are passed to cosim's stderr and otherwise ignored.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "nas/search_space.hpp"
 #include "spec/network.hpp"
@@ -28,12 +34,21 @@ class AccuracyEstimator {
   virtual std::string kind() const = 0;  // "proxy", "table" or "command"
   virtual double estimate(const SearchSpace& space, const Candidate& c, const nlohmann::json& workload,
                           const Network& net) = 0;
+
+  // An estimator that answers a generation at once (batch:CMD) says so; the search then calls estimate_batch
+  // instead of estimate, with `meanwhile` (the hardware simulation of the same candidates) to run while it
+  // waits for the answers.
+  virtual bool batched() const { return false; }
+  virtual std::vector<double> estimate_batch(const SearchSpace& space,
+                                             const std::vector<Candidate>& candidates,
+                                             const std::vector<nlohmann::json>& workloads,
+                                             const std::function<void()>& meanwhile);
 };
 
 // The built-in proxy's value for a network (documented in docs/search.md).
 double accuracy_proxy(const Network& net, const nlohmann::json& op_penalty);
 
-// "proxy", "table:FILE" or "command:CMD". Throws InputError for a bad spec or table file.
+// "proxy", "table:FILE", "command:CMD" or "batch:CMD". Throws InputError for a bad spec or table file.
 std::unique_ptr<AccuracyEstimator> make_estimator(const std::string& spec, double timeout_s);
 
 }  // namespace cosim

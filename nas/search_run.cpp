@@ -187,7 +187,18 @@ class SearchRun {
     std::vector<nlohmann::json> to_run;
     const std::vector<size_t> run_index = lookup(recs, to_run);
     std::vector<std::string> errors;
-    const std::vector<HardwareMetrics> metrics = pool_.evaluate(to_run, errors);
+    std::vector<HardwareMetrics> metrics;
+    // A batched estimator answers the whole generation while the workers simulate it; the others answer
+    // per candidate below, each journalled as it comes.
+    std::vector<double> batch_accuracy;
+    if (estimator_->batched()) {
+      std::vector<Candidate> cands;
+      for (size_t i : run_index) cands.push_back(recs[i].candidate);
+      batch_accuracy = estimator_->estimate_batch(*space_, cands, to_run,
+                                                  [&] { metrics = pool_.evaluate(to_run, errors); });
+    } else {
+      metrics = pool_.evaluate(to_run, errors);
+    }
     for (size_t k = 0; k < run_index.size(); ++k) {
       Record& r = recs[run_index[k]];
       nlohmann::json d = {{"encoding", r.encoding}, {"genes", space_->describe(r.candidate)}};
@@ -198,7 +209,8 @@ class SearchRun {
       } else {
         const Network net = read_network(JsonField::from(to_run[k], to_run[k]["name"].get<std::string>()));
         d["metrics"] = to_json(metrics[k]);
-        d["accuracy"] = estimator_->estimate(*space_, r.candidate, to_run[k], net);
+        d["accuracy"] = estimator_->batched() ? batch_accuracy[k]
+                                              : estimator_->estimate(*space_, r.candidate, to_run[k], net);
       }
       {
         const InterruptNotice::Hold together;

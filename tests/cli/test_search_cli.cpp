@@ -98,8 +98,9 @@ TEST(CosimSearch, KilledAndResumedEndsWithTheSameFrontNothingLostOrRepeated) {
   EXPECT_EQ(n + 1, lines_of(full + "/journal.jsonl"));
 }
 
-TEST(CosimSearch, AccuracyCommandThatHangsOrPrintsGarbageGivesOneLineAndKeepsResults) {
-  const std::string good = temp("good.sh"), hang = temp("hang.sh"), garbage = temp("garbage.sh");
+TEST(CosimSearch, AccuracyCommandThatHangsOrAnswersWrongGivesOneLineAndKeepsResults) {
+  const std::string good = temp("good.sh"), hang = temp("hang.sh"), chatty = temp("chatty.sh"),
+                    wrong = temp("wrong.sh");
   // Answers for the first 20 candidates, then misbehaves.
   auto script = [](const std::string& bad) {
     return "#!/bin/sh\nn=0\nwhile read line; do\n  n=$((n+1))\n  if [ $n -gt 20 ]; then " + bad +
@@ -107,7 +108,8 @@ TEST(CosimSearch, AccuracyCommandThatHangsOrPrintsGarbageGivesOneLineAndKeepsRes
   };
   std::ofstream(good) << script("true");
   std::ofstream(hang) << script("sleep 30");
-  std::ofstream(garbage) << script("echo 'not json at all'; continue");
+  std::ofstream(chatty) << script("echo 'epoch 3: not json at all'");  // then answers
+  std::ofstream(wrong) << script("echo '{\"acc\": 1}'; continue");
   const std::string base = "search --energy --space vit --budget 40 --population 8 --jobs 2 --quiet --seed 2";
   const test::CommandResult ok = cosim(base + " --accuracy 'command:sh " + good + "' --out " + temp("good"));
   ASSERT_EQ(ok.code, 0) << ok.err;
@@ -118,12 +120,73 @@ TEST(CosimSearch, AccuracyCommandThatHangsOrPrintsGarbageGivesOneLineAndKeepsRes
   EXPECT_NE(h.err.find("gave no answer within 1 s"), std::string::npos) << h.err;
   EXPECT_EQ(cosim_lines(h.err), 1) << h.err;
   EXPECT_GE(lines_of(temp("hang") + "/journal.jsonl"), 17u) << "finished evaluations kept";
-  const test::CommandResult g =
-      cosim(base + " --accuracy 'command:sh " + garbage + "' --out " + temp("garbage"));
-  EXPECT_EQ(g.code, 2);
-  EXPECT_NE(g.err.find("not JSON"), std::string::npos) << g.err;
-  EXPECT_EQ(cosim_lines(g.err), 1) << g.err;
-  EXPECT_GE(lines_of(temp("garbage") + "/journal.jsonl"), 17u);
+  // Lines that are not JSON are the command's own (progress, warnings): passed to stderr, the run goes on.
+  const test::CommandResult c =
+      cosim(base + " --accuracy 'command:sh " + chatty + "' --out " + temp("chatty"));
+  EXPECT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.err.find("epoch 3: not json at all"), std::string::npos) << c.err;
+  EXPECT_EQ(lines_of(temp("chatty") + "/journal.jsonl"), lines_of(temp("good") + "/journal.jsonl"));
+  // A JSON answer without the number ends the run with one line.
+  const test::CommandResult w = cosim(base + " --accuracy 'command:sh " + wrong + "' --out " + temp("wrong"));
+  EXPECT_EQ(w.code, 2);
+  EXPECT_NE(w.err.find("without a number \"accuracy\""), std::string::npos) << w.err;
+  EXPECT_EQ(cosim_lines(w.err), 1) << w.err;
+  EXPECT_GE(lines_of(temp("wrong") + "/journal.jsonl"), 17u);
+}
+
+// batch:CMD: one request per generation with the genes as named fields, answered while the workers simulate;
+// the accuracies land on the right candidates; a wrong answer ends the run with one line and keeps the
+// generations before it.
+TEST(CosimSearch, BatchedAccuracyCommandAnswersAGenerationPerRequest) {
+  const std::string py = temp("batch.py"), log = temp("batch_requests.txt");
+  // Accuracy = the sum of the option indices in the candidate's encoding (so that each answer belongs to
+  // one candidate); the genes must come as named fields. From request 3 on, with BAD, one number too few.
+  std::ofstream(py) << "import json, sys\n"
+                       "n = 0\n"
+                       "for line in sys.stdin:\n"
+                       "    req = json.loads(line); n += 1\n"
+                       "    open(sys.argv[1], 'a').write(str(len(req['candidates'])) + '\\n')\n"
+                       "    print('request', n, 'of', req['space'], flush=True)\n"
+                       "    assert all(isinstance(c['genes'], dict) and 'depth' in c['genes'] for c in "
+                       "req['candidates'])\n"
+                       "    acc = [sum(int(x) for x in c['encoding'].split(':')[1].split('.')) for c in "
+                       "req['candidates']]\n"
+                       "    if len(sys.argv) > 2 and n >= 3: acc = acc[1:]\n"
+                       "    print(json.dumps({'accuracies': acc}), flush=True)\n";
+  const std::string base = "search --energy --space vit --budget 24 --population 8 --jobs 2 --seed 5";
+  const test::CommandResult ok =
+      cosim(base + " --accuracy 'batch:/usr/bin/python3 " + py + " " + log + "' --out " + temp("batch"));
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.err.find("request 1 of vit"), std::string::npos) << "the command's own lines go to stderr";
+  EXPECT_NE(slurp(temp("batch") + "/front.json").find("a generation per request"), std::string::npos);
+  // Three generations of 8 (fewer when a generation repeats a candidate): one request each.
+  std::stringstream requests(slurp(log));
+  int count = 0, total = 0;
+  for (int k; requests >> k;) ++count, total += k;
+  EXPECT_EQ(count, 3);
+  EXPECT_EQ(size_t(total) + 1, lines_of(temp("batch") + "/journal.jsonl")) << "a header and the candidates";
+  // Each journalled accuracy is its own candidate's.
+  std::stringstream journal(slurp(temp("batch") + "/journal.jsonl"));
+  int checked = 0;
+  std::string header;
+  std::getline(journal, header);
+  for (std::string line; std::getline(journal, line);) {
+    const nlohmann::json d = nlohmann::json::parse(line);
+    const std::string enc = d["encoding"].get<std::string>();
+    std::stringstream digits(enc.substr(enc.find(':') + 1));
+    int sum = 0;
+    for (std::string x; std::getline(digits, x, '.');) sum += std::stoi(x);
+    EXPECT_EQ(d["accuracy"].get<double>(), sum) << enc;
+    ++checked;
+  }
+  EXPECT_EQ(size_t(checked), size_t(total));
+  const test::CommandResult bad = cosim(base + " --quiet --accuracy 'batch:/usr/bin/python3 " + py + " " +
+                                        temp("bad_requests.txt") + " BAD' --out " + temp("batch_bad"));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("one number per candidate"), std::string::npos) << bad.err;
+  EXPECT_EQ(cosim_lines(bad.err), 1) << bad.err;
+  EXPECT_EQ(lines_of(temp("batch_bad") + "/journal.jsonl"), 17u)
+      << "a header and the two answered generations";
 }
 
 // A table estimator's contents are part of what a journal belongs to: after the table is edited, --resume

@@ -33,7 +33,8 @@ TEST_P(EverySpace, RandomCandidatesAreWorkloadsTheAcceleratorMaps) {
   EXPECT_GT(cache.hits, 0u) << "layers repeated across candidates are searched once";
 }
 
-INSTANTIATE_TEST_SUITE_P(Spaces, EverySpace, ::testing::Values("vit", "cnn_cifar", "cnn_imagenet"));
+INSTANTIATE_TEST_SUITE_P(Spaces, EverySpace,
+                         ::testing::Values("vit", "cnn_cifar", "cnn_imagenet", "cnn_fmnist"));
 
 TEST(SearchSpace, VitNormalizationIgnoresBlocksBeyondDepth) {
   const auto s = read_space("vit", COSIM_DATA_DIR);
