@@ -29,6 +29,9 @@ CommandAction add_sweep_command(CLI::App& app);
 // `cosim verify --config NAME [--cycles N] [--seed S] | --list`
 CommandAction add_verify_command(CLI::App& app);
 
+// `cosim train [--space S] -o CHECKPOINT [--epochs N] [--standalone CANDIDATE] [--resume] ...`
+CommandAction add_train_command(CLI::App& app);
+
 // `cosim import MODEL.onnx [-o FILE] [--ops FILE]`
 CommandAction add_import_command(CLI::App& app);
 

@@ -31,6 +31,7 @@ int sc_main(int argc, char* argv[]) {
   cosim::CommandAction sweep = cosim::add_sweep_command(app);
   cosim::CommandAction verify = cosim::add_verify_command(app);
   cosim::CommandAction import = cosim::add_import_command(app);
+  cosim::CommandAction train = cosim::add_train_command(app);
 
   try {
     app.parse(argc, argv);
@@ -53,6 +54,7 @@ int sc_main(int argc, char* argv[]) {
       if (sub->get_name() == "sweep") return sweep();
       if (sub->get_name() == "verify") return verify();
       if (sub->get_name() == "import") return import();
+      if (sub->get_name() == "train") return train();
     }
     return 2;
   } catch (const cosim::InputError& e) {

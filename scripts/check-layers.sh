@@ -20,14 +20,15 @@ allowed() {
     results) echo "spec" ;;
     nas) echo "spec plan model mapper sim flow parallel results" ;;
     sweep) echo "spec importer plan model mapper sim flow parallel results" ;;
-    cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim" ;;
+    train) echo "spec parallel" ;;
+    cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim train" ;;
     python) echo "spec importer plan model mapper sim flow parallel results cli" ;;
     *) echo "-" ;;
   esac
 }
 
 status=0
-for dir in spec importer plan model mapper sim rtl rtl_cosim flow parallel results nas sweep cli python; do
+for dir in spec importer plan model mapper sim rtl rtl_cosim flow parallel results nas sweep train cli python; do
   ok=" $dir $(allowed "$dir") "
   for f in $(find "$dir" -name '*.cpp' -o -name '*.hpp' -o -name '*.cpp.in' | sort); do
     grep -n '^#include "[a-z_]*/' "$f" | while IFS= read -r line; do

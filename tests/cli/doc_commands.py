@@ -26,6 +26,8 @@ SCALE_DOWN = [
     (r"sweep sweeps/chunk_shapes.json(?! --random)", "sweep sweeps/chunk_shapes.json --random 3",
      "the whole grid is 72 configurations; 3 sampled ones go the same way"),
     (r"--random 20", "--random 3", "as above"),
+    (r"train (.*)--epochs (\d+)", r"train \1--epochs 1 --train-images 128 --validation-images 100",
+     "an epoch over 55,000 images takes minutes; one over 128 goes the same way"),
     (r"export-torchvision\.py resnet50 ", "export-torchvision.py resnet18 ",
      "any torchvision model goes the same way through export and import (the file keeps its name); resnet18 "
      "exports and maps in a fraction of resnet50's time"),

@@ -1,0 +1,78 @@
+// `cosim train` as a user runs it: a kill loses at most the running epoch and --resume then reproduces the
+// uninterrupted run; bad input ends with one line and exit code 2.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/cosim_command.hpp"
+
+namespace cosim::test {
+namespace {
+
+const std::string kStandalone =
+    "train --standalone cnn_fmnist:0.0.0.0.0.0.0.0 --epochs 3 --train-images 256 --validation-images 200 "
+    "--batch 64 --threads 1 --seed 4";
+
+// The accuracy figures of the final line (without the checkpoint's name).
+std::string accuracies(const std::string& out) {
+  return out.substr(0, out.find("; checkpoint"));
+}
+
+TEST(TrainCli, ResumeAfterAKillLosesAtMostTheRunningEpochAndReproducesTheUninterruptedRun) {
+  const std::string whole = temp_path("whole.pt"), killed = temp_path("killed.pt");
+  const CommandResult a = run_cosim(kStandalone + " -o " + whole);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_NE(a.out.find("trained alone 3 epochs; validation accuracy"), std::string::npos) << a.out;
+  EXPECT_NE(a.err.find("epoch 3/3  loss"), std::string::npos) << a.err;
+  run_cosim_and_kill(kStandalone + " -o " + killed, [&] { return std::filesystem::exists(killed); });
+  const CommandResult b = run_cosim(kStandalone + " -o " + killed + " --resume");
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_NE(b.err.find("resuming after epoch 1 of 3"), std::string::npos) << b.err;
+  EXPECT_EQ(b.err.find("epoch 1/3  loss"), std::string::npos) << b.err;  // the finished epoch is not redone
+  EXPECT_EQ(accuracies(b.out), accuracies(a.out));
+}
+
+TEST(TrainCli, TrainsASupernetOverRandomPaths) {
+  const std::string file = temp_path("supernet.pt");
+  const CommandResult r = run_cosim(
+      "train --epochs 1 --train-images 128 --validation-images 100 --batch 32 --threads 1 -o " + file);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("supernet of cnn_fmnist trained 1 epochs"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(file));
+  EXPECT_FALSE(std::filesystem::exists(file + ".partial"));
+}
+
+void expect_one_line(const CommandResult& r, const std::string& what) {
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(cosim_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+}
+
+TEST(TrainCli, BadInputGetsOneLineAndExitCode2) {
+  const std::string tiny = " --epochs 1 --train-images 64 --validation-images 50 --batch 32 --threads 1";
+  const std::string file = temp_path("bad.pt");
+  ASSERT_EQ(run_cosim("train --standalone cnn_fmnist:0.0.0.0.0.0.0.0" + tiny + " -o " + file).code, 0);
+  expect_one_line(run_cosim("train --standalone cnn_fmnist:0.0.0.0.0.0.0.0" + tiny + " -o " + file),
+                  file + ": exists: pass --resume");
+  expect_one_line(
+      run_cosim("train --standalone cnn_fmnist:0.0.0.0.0.0.0.0 --seed 9 --resume" + tiny + " -o " + file),
+      file + ": was written by another training");
+  const std::string junk = temp_path("junk.pt");
+  std::ofstream(junk) << "not a checkpoint";
+  expect_one_line(run_cosim("train --resume" + tiny + " -o " + junk),
+                  junk + ": not a checkpoint of cosim train");
+  expect_one_line(run_cosim("train --space vit" + tiny + " -o " + temp_path("vit.pt")),
+                  "spaces/vit.json: /kind: a supernet needs a space whose every gene chooses a block");
+  expect_one_line(run_cosim("train --data /nonexistent" + tiny + " -o " + temp_path("nodata.pt")),
+                  "/nonexistent/train-images-idx3-ubyte.gz: no such file");
+  expect_one_line(run_cosim("train --standalone cnn_fmnist:9.9" + tiny + " -o " + temp_path("short.pt")),
+                  "--standalone");
+  expect_one_line(run_cosim("train --validation-images 60000 --epochs 1 -o " + temp_path("val.pt")),
+                  "--validation-images must be 1 to 59999");
+  EXPECT_FALSE(std::filesystem::exists(temp_path("vit.pt")));
+  EXPECT_FALSE(std::filesystem::exists(temp_path("val.pt")));
+}
+
+}  // namespace
+}  // namespace cosim::test

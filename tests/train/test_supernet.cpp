@@ -1,0 +1,122 @@
+// The supernet built from a space's layout runs the networks the simulator costs (nas/supernet_layout.hpp,
+// train/supernet.hpp), and the image reader takes the real data set and refuses damaged files.
+#include <gtest/gtest.h>
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "nas/search_space.hpp"
+#include "nas/supernet_layout.hpp"
+#include "spec/input_error.hpp"
+#include "train/image_data.hpp"
+#include "train/supernet.hpp"
+
+namespace cosim::train {
+namespace {
+
+// The operators of a workload's convolution and linear layers, in order.
+void workload_ops(const nlohmann::json& layers, std::vector<std::string>& ops) {
+  for (const nlohmann::json& l : layers) {
+    if (l.contains("layers")) workload_ops(l["layers"], ops);
+    const std::string type = l.value("type", "");
+    if (type == "conv2d" || type == "linear") ops.push_back(l.value("op", "mult"));
+  }
+}
+
+TEST(Supernet, EveryPathRunsTheCandidatesLayersWithTheirOperators) {
+  const auto space = read_space("cnn_fmnist", COSIM_SOURCE_DIR);
+  const nlohmann::json layout = supernet_layout(*space);
+  ASSERT_EQ(layout["slots"].size(), 12u);  // stem, 8 blocks, head conv, pool, classifier
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 6; ++trial) {
+    const Candidate c = random_candidate(*space, rng);
+    Supernet alone(layout, Path(c.begin(), c.end()), 0.2);
+    std::vector<std::string> expected, built;
+    workload_ops(space->workload(c, "w")["layers"], expected);
+    for (const auto& m : alone->modules(false))
+      if (auto conv = std::dynamic_pointer_cast<OpConv2dImpl>(m)) built.push_back(conv->op());
+    EXPECT_EQ(built, expected) << space->encode(c);
+    const torch::Tensor logits = alone->forward(torch::randn({3, 1, 28, 28}), Path(c.begin(), c.end()));
+    EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{3, 10}));
+  }
+}
+
+TEST(Supernet, SharesWeightsPerBlockAndChoiceAndAStandaloneNetworkRunsOnlyItsPath) {
+  const auto space = read_space("cnn_fmnist", COSIM_SOURCE_DIR);
+  const nlohmann::json layout = supernet_layout(*space);
+  Supernet net(layout, std::nullopt, 0.2);
+  ASSERT_EQ(net->genes(), space->genes.size());
+  size_t option_stacks = 0;
+  for (const auto& named : net->named_children())
+    if (named.key().find("_option") != std::string::npos) ++option_stacks;
+  // 8 blocks x 24 operator/kernel/expansion options; the 4 skippable blocks' skip has no weights.
+  EXPECT_EQ(option_stacks, 8u * 24u);
+  const Path first(space->genes.size(), 0), other(space->genes.size(), 1);
+  Supernet alone(layout, first, 0.2);
+  EXPECT_NO_THROW(alone->forward(torch::randn({1, 1, 28, 28}), first));
+  EXPECT_THROW(alone->forward(torch::randn({1, 1, 28, 28}), other), std::invalid_argument);
+}
+
+TEST(Supernet, ASpaceWhoseGenesAreNotBlocksHasNone) {
+  const auto vit = read_space("vit", COSIM_SOURCE_DIR);
+  EXPECT_THROW(supernet_layout(*vit), InputError);
+}
+
+TEST(ImageData, ReadsFashionMnistWithBalancedClasses) {
+  const std::string dir = "/usr/share/datasets/fashion-mnist";  // dataset-fashion-mnist (scripts/setup.sh)
+  const ImageSet train = read_idx_set(dir, "train"), test = read_idx_set(dir, "t10k");
+  EXPECT_EQ(train.images.sizes(), (std::vector<int64_t>{60000, 1, 28, 28}));
+  EXPECT_EQ(test.images.sizes(), (std::vector<int64_t>{10000, 1, 28, 28}));
+  EXPECT_TRUE(torch::equal(torch::bincount(train.labels), torch::full({10}, 6000, torch::kInt64)));
+  EXPECT_TRUE(torch::equal(torch::bincount(test.labels), torch::full({10}, 1000, torch::kInt64)));
+  // Normalized with the training set's mean and deviation.
+  EXPECT_NEAR(train.images.mean().item<double>(), 0.0, 1e-2);
+  EXPECT_NEAR(train.images.std().item<double>(), 1.0, 1e-2);
+}
+
+void write_gz(const std::string& path, const std::vector<uint8_t>& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), unsigned(bytes.size()));
+  gzclose(f);
+}
+
+TEST(ImageData, RefusesDamagedFilesNamingThem) {
+  const std::string dir = ::testing::TempDir() + "/idx";
+  std::filesystem::create_directories(dir);
+  const std::vector<uint8_t> images{0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8};
+  const std::vector<uint8_t> labels{0, 0, 8, 1, 0, 0, 0, 2, 3, 9};
+  write_gz(dir + "/ok-images-idx3-ubyte.gz", images);
+  write_gz(dir + "/ok-labels-idx1-ubyte.gz", labels);
+  EXPECT_EQ(read_idx_set(dir, "ok").labels[1].item<int64_t>(), 9);
+  auto problem = [&](const std::string& prefix) {
+    try {
+      read_idx_set(dir, prefix);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  write_gz(dir + "/short-images-idx3-ubyte.gz", std::vector<uint8_t>(images.begin(), images.end() - 1));
+  write_gz(dir + "/short-labels-idx1-ubyte.gz", labels);
+  EXPECT_NE(problem("short").find("short-images-idx3-ubyte.gz: holds 23 bytes, its header promises 24"),
+            std::string::npos)
+      << problem("short");
+  std::vector<uint8_t> wrong = images;
+  wrong[3] = 1;
+  write_gz(dir + "/magic-images-idx3-ubyte.gz", wrong);
+  write_gz(dir + "/magic-labels-idx1-ubyte.gz", labels);
+  EXPECT_NE(problem("magic").find("not an IDX file"), std::string::npos) << problem("magic");
+  write_gz(dir + "/count-images-idx3-ubyte.gz", images);
+  write_gz(dir + "/count-labels-idx1-ubyte.gz", {0, 0, 8, 1, 0, 0, 0, 1, 3});
+  EXPECT_NE(problem("count").find("1 labels for 2 images"), std::string::npos) << problem("count");
+  std::ofstream(dir + "/junk-images-idx3-ubyte.gz") << "not gzip at all";  // read as plain bytes by zlib
+  write_gz(dir + "/junk-labels-idx1-ubyte.gz", labels);
+  EXPECT_NE(problem("junk").find("junk-images-idx3-ubyte.gz"), std::string::npos) << problem("junk");
+  EXPECT_NE(problem("absent").find("absent-images-idx3-ubyte.gz: no such file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cosim::train

@@ -1,0 +1,78 @@
+// A weight-sharing supernet built from a space's layout (nas/supernet_layout.hpp): fixed layers, and per
+// choice slot one layer stack per option with its own weights and batch norms (single-path one-shot, Guo et
+// al., ECCV 2020). A path -- one option per gene, i.e. a candidate -- selects the network that runs. Every
+// convolution is followed by batch norm and ReLU, except the last one of a block (a linear bottleneck, as in
+// MBConv) and the classifier; the workload leaves these to the hardware's post-processing and does not cost
+// them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include "train/operators.hpp"
+
+namespace cosim::train {
+
+using Path = std::vector<int>;  // an option index per gene
+
+struct Activation {
+  int64_t channels = 0, height = 0, width = 0;
+};
+
+// The layers of one fixed layer or one option of a slot.
+class LayerStackImpl : public torch::nn::Module {
+ public:
+  LayerStackImpl(const nlohmann::json& layers, const nlohmann::json& bits, bool block, Activation& shape,
+                 double adder_eta);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  enum class Kind { conv, residual, global_pool, classifier };
+  struct Step {
+    Kind kind;
+    OpConv2d conv{nullptr};
+    torch::nn::BatchNorm2d norm{nullptr};
+    bool relu = false;
+  };
+  std::vector<Step> steps_;
+  void add_conv(const nlohmann::json& layer, const nlohmann::json& bits, Activation& shape, double adder_eta,
+                bool classifier);
+};
+TORCH_MODULE(LayerStack);
+
+class SupernetImpl : public torch::nn::Module {
+ public:
+  // With `only`, the options of that path alone are built (a standalone network).
+  SupernetImpl(const nlohmann::json& layout, std::optional<Path> only, double adder_eta);
+  torch::Tensor forward(const torch::Tensor& x, const Path& path);
+  size_t genes() const { return gene_options_.size(); }
+  int options(size_t gene) const { return gene_options_[gene]; }
+  Activation input() const { return input_; }
+
+ private:
+  struct Slot {
+    LayerStack fixed{nullptr};
+    int gene = -1;
+    std::vector<LayerStack> options;  // null: the block is skipped (or not built)
+  };
+  std::vector<Slot> slots_;
+  std::vector<int> gene_options_;
+  Activation input_;
+  std::optional<Path> only_;
+};
+TORCH_MODULE(Supernet);
+
+// A path drawn uniformly: each gene's option with equal probability.
+template <typename Rng>
+Path sample_path(const SupernetImpl& net, Rng& rng) {
+  Path p(net.genes());
+  for (size_t g = 0; g < p.size(); ++g) p[g] = int(rng() % uint64_t(net.options(g)));
+  return p;
+}
+
+}  // namespace cosim::train

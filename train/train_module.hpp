@@ -1,0 +1,48 @@
+// cosim train's entry (docs/training.md): supernet and standalone training with libtorch, which lives in a
+// module (libcosim_train.so, train/module.cpp) loaded on first use, so that no other command pays for loading
+// libtorch. This header is free of torch: the CLI includes it.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cosim {
+
+struct TrainOptions {
+  nlohmann::json layout;            // nas/supernet_layout.hpp
+  std::string space_file;           // for messages
+  std::string data_dir;             // the IDX files (train-*, t10k-*)
+  std::string checkpoint;           // written after every epoch (and read by --resume)
+  std::vector<int> standalone;      // a candidate to train alone; empty: the supernet
+  std::string standalone_encoding;  // its text, for reports
+  int epochs = 20;
+  int64_t batch = 128;
+  double learning_rate = 0.05;  // SGD with Nesterov momentum 0.9, cosine decay to 0 over the epochs
+  uint64_t seed = 1;
+  int threads = 0;                   // 0: every core
+  int64_t train_images = 0;          // 0: every training image not held out for validation
+  int64_t validation_images = 5000;  // held out from the end of the training file (never the test set)
+  bool resume = false;
+};
+
+struct TrainResult {
+  int epochs = 0;
+  double validation_accuracy = 0;  // the supernet's: over paths drawn at random; standalone: the network's
+  double test_accuracy = -1;       // standalone only: on the test set, once, at the end
+  double seconds_per_epoch = 0;    // of the epochs this run trained
+};
+
+struct TrainModule {
+  // Progress lines go to `progress`. Throws InputError for bad input (data, checkpoint, options).
+  TrainResult (*train)(const TrainOptions& options, std::ostream& progress);
+};
+
+// The module's functions, loading it on the first call (beside the running program, else where the build put
+// it). Throws std::runtime_error naming the module and the loader's reason when it cannot be loaded.
+const TrainModule& train_module();
+
+}  // namespace cosim
