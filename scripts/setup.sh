@@ -11,7 +11,7 @@ PACKAGES="cmake make g++ pkg-config libsystemc-dev verilator libgtest-dev libgmo
 libfmt-dev nlohmann-json3-dev libcli11-dev libboost-graph-dev clang-format yosys libpagmo-dev gnuplot-nox \
 libopenmpi-dev openmpi-bin python3 python3-jsonschema clang libclang-rt-14-dev \
 libonnx-dev libprotobuf-dev python3-onnx python3-torch python3-torchvision python3-pytest \
-libtorch-dev zlib1g-dev dataset-fashion-mnist"
+libtorch-dev zlib1g-dev dataset-fashion-mnist pybind11-dev"
 
 missing=""
 for p in $PACKAGES; do
