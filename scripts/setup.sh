@@ -29,7 +29,7 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 fi
 
-if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+if [ ! -f "$BUILD_DIR/Makefile" ]; then  # none yet, or a configure that failed
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
 fi
 cmake --build "$BUILD_DIR" -j"$(nproc)" -- --no-print-directory -s >/dev/null
