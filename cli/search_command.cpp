@@ -7,6 +7,7 @@
 #include "nas/accuracy.hpp"
 #include "nas/search_run.hpp"
 #include "spec/input_error.hpp"
+#include "train/supernet_estimator.hpp"
 
 #ifndef COSIM_DATA_DIR
 #define COSIM_DATA_DIR "."
@@ -17,6 +18,8 @@ namespace cosim {
 CommandAction add_search_command(CLI::App& app) {
   auto c = std::make_shared<SearchConfig>();
   auto flags = std::make_shared<std::array<bool, 3>>();
+  auto inherited = std::make_shared<InheritedOptions>();
+  inherited->data_dir = "/usr/share/datasets/fashion-mnist";
   CLI::App* cmd = app.add_subcommand(
       "search",
       "Search a space of networks for the Pareto front of accuracy estimate vs energy, latency or EDP on the "
@@ -42,11 +45,25 @@ CommandAction add_search_command(CLI::App& app) {
   cmd->add_option("--seed", c->seed, "Seed: same seed, same search")
       ->check(whole_number_in(0, UINT64_MAX))
       ->capture_default_str();
-  cmd->add_option("--accuracy", c->estimator,
-                  "Accuracy estimator: proxy (built-in, training-free; named a proxy in every output), "
-                  "table:FILE.csv (columns encoding, accuracy), command:CMD (a JSON line per candidate on "
-                  "stdin/stdout) or batch:CMD (a JSON line per generation, answered while the hardware is "
-                  "simulated; docs/search.md)")
+  cmd->add_option(
+         "--accuracy", c->estimator,
+         "Accuracy estimator: proxy (built-in, training-free; named a proxy in every output), "
+         "table:FILE.csv (columns encoding, accuracy), command:CMD (a JSON line per candidate on "
+         "stdin/stdout), batch:CMD (a JSON line per generation, answered while the hardware is "
+         "simulated; docs/search.md) or supernet:FILE (inherited accuracy in a supernet trained by cosim "
+         "train; docs/training.md)")
+      ->capture_default_str();
+  cmd->add_option(
+         "--calibration-batches", inherited->calibration_batches,
+         "supernet: training batches (of 128) that recalibrate each candidate's batch norms; 0: keep "
+         "the statistics of training")
+      ->check(whole_number_in(0, 1000))
+      ->capture_default_str();
+  cmd->add_option("--validation-images", inherited->validation_images,
+                  "supernet: validation images per candidate, of those the training held out (0: all)")
+      ->check(whole_number_in(0, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--data", inherited->data_dir, "supernet: directory of the IDX image files")
       ->capture_default_str();
   cmd->add_option("--accuracy-timeout", c->estimator_timeout_s,
                   "Seconds the accuracy command may take per candidate (batch:CMD: per candidate of the "
@@ -63,13 +80,14 @@ CommandAction add_search_command(CLI::App& app) {
   cmd->add_option("--out", c->out, "Output directory (default: search-out/SPACE-OBJECTIVE-STRATEGY-seedS)");
   cmd->add_flag("--resume", c->resume, "Continue the search whose journal is in --out");
   cmd->add_flag("--quiet", c->quiet, "No progress display");
-  return [c, flags]() {
+  return [c, flags, inherited]() {
     if (int((*flags)[0]) + int((*flags)[1]) + int((*flags)[2]) > 1) {
       throw InputError("--energy/--latency/--edp", "", "choose one hardware objective");
     }
     c->hardware = (*flags)[1] ? "latency" : (*flags)[2] ? "edp" : "energy";
     c->arch = resolve_arch(c->arch);
     c->data_dir = COSIM_DATA_DIR;
+    c->more_estimators = supernet_estimators(*inherited);
     try {
       const std::string out = run_search(*c);
       if (out.empty()) return 0;  // an MPI rank that only evaluated

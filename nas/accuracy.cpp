@@ -256,14 +256,20 @@ std::vector<double> AccuracyEstimator::estimate_batch(const SearchSpace&, const 
   throw EstimatorError(label() + " answers one candidate at a time");
 }
 
-std::unique_ptr<AccuracyEstimator> make_estimator(const std::string& spec, double timeout_s) {
+std::unique_ptr<AccuracyEstimator> make_estimator(const std::string& spec, double timeout_s,
+                                                  const EstimatorFactory& more) {
+  if (more) {
+    if (std::unique_ptr<AccuracyEstimator> e = more(spec)) return e;
+  }
   if (spec == "proxy") return std::make_unique<ProxyEstimator>();
   if (spec.rfind("table:", 0) == 0) return std::make_unique<TableEstimator>(spec.substr(6));
   if (spec.rfind("command:", 0) == 0 && spec.size() > 8)
     return std::make_unique<CommandEstimator>(spec.substr(8), timeout_s, false);
   if (spec.rfind("batch:", 0) == 0 && spec.size() > 6)
     return std::make_unique<CommandEstimator>(spec.substr(6), timeout_s, true);
-  throw InputError(spec, "", "unknown accuracy estimator: give proxy, table:FILE, command:CMD or batch:CMD");
+  throw InputError(
+      spec, "",
+      "unknown accuracy estimator: give proxy, table:FILE, command:CMD, batch:CMD or supernet:FILE");
 }
 
 }  // namespace cosim

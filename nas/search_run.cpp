@@ -57,7 +57,7 @@ class SearchRun {
       : c_(c),
         space_(std::move(space)),
         arch_(std::move(arch)),
-        estimator_(make_estimator(c.estimator, c.estimator_timeout_s)),
+        estimator_(make_estimator(c.estimator, c.estimator_timeout_s, c.more_estimators)),
         strategy_(make_strategy(c.strategy, *space_, c.seed, c.population)),
         pool_(pool),
         out_(output_dir()),
@@ -119,22 +119,26 @@ class SearchRun {
   }
 
   nlohmann::json journal_header() const {
-    return {{"journal", "cosim-search/1"},
-            {"version", model_version()},
-            {"space", space_->name},
-            {"space_file", file_text(space_->file)},
-            {"arch_file", file_text(arch_.file)},
-            {"technology_file", file_text(arch_.technology_file)},
-            {"strategy", c_.strategy},
-            {"population", c_.population},
-            {"seed", c_.seed},
-            {"budget", c_.budget},
-            {"hardware", c_.hardware},
-            {"estimator", c_.estimator},
-            // A table's contents, not only its name: an edited table is another run.
-            {"estimator_table",
-             c_.estimator.rfind("table:", 0) == 0 ? file_text(c_.estimator.substr(6)) : std::string()},
-            {"limits", {c_.max_latency_ms, c_.max_energy_uJ, c_.max_edp, c_.min_accuracy}}};
+    nlohmann::json h = {
+        {"journal", "cosim-search/1"},
+        {"version", model_version()},
+        {"space", space_->name},
+        {"space_file", file_text(space_->file)},
+        {"arch_file", file_text(arch_.file)},
+        {"technology_file", file_text(arch_.technology_file)},
+        {"strategy", c_.strategy},
+        {"population", c_.population},
+        {"seed", c_.seed},
+        {"budget", c_.budget},
+        {"hardware", c_.hardware},
+        {"estimator", c_.estimator},
+        // A table's contents, not only its name: an edited table is another run.
+        {"estimator_table",
+         c_.estimator.rfind("table:", 0) == 0 ? file_text(c_.estimator.substr(6)) : std::string()},
+        {"limits", {c_.max_latency_ms, c_.max_energy_uJ, c_.max_edp, c_.min_accuracy}}};
+    // A checkpoint's contents (supernet:FILE): another training is another run.
+    if (const std::string id = estimator_->identity(); !id.empty()) h["estimator_identity"] = id;
+    return h;
   }
 
   void score(Record& r) const {
@@ -274,8 +278,14 @@ class SearchRun {
               [&](size_t x, size_t y) { return a[x].objectives[0] < a[y].objectives[0]; });
     std::filesystem::create_directories(out_ + "/front");
     const std::string acc_name = accuracy_column();
-    std::string csv = csv_line({"rank", "encoding", "workload", acc_name, "energy_uJ", "latency_ms",
-                                "edp_uJ_ms", "cycles", "genes"});
+    // Measured once, here, by an estimator that has a test set (supernet): never seen by the search.
+    std::vector<Candidate> members;
+    for (size_t i : front) members.push_back(all_[i].candidate);
+    const std::vector<double> test = estimator_->test_accuracy(*space_, members);
+    std::vector<std::string> header = {"rank", "encoding", "workload", acc_name};
+    if (!test.empty()) header.push_back("test_accuracy");
+    for (const char* h : {"energy_uJ", "latency_ms", "edp_uJ_ms", "cycles", "genes"}) header.push_back(h);
+    std::string csv = csv_line(header);
     // The accelerator is fixed during a search, so its area is one figure for every candidate.
     nlohmann::json fj = {{"format", "cosim-search-front/1"},
                          {"space", space_->name},
@@ -293,18 +303,21 @@ class SearchRun {
       files.emplace_back(out_ + "/front/" + wname + ".json",
                          space_->workload(r.candidate, wname).dump(2) + "\n");
       const nlohmann::json& m = r.data.at("metrics");
-      csv +=
-          csv_line({std::to_string(k), r.encoding, "front/" + wname + ".json",
-                    fmt::format("{:.6g}", r.data.at("accuracy").get<double>()),
-                    fmt::format("{:.6f}", m.at("energy_uJ").get<double>()),
-                    fmt::format("{:.6f}", m.at("latency_ms").get<double>()),
-                    fmt::format("{:.6f}", m.at("edp_uJ_ms").get<double>()),
-                    std::to_string(m.at("cycles").get<uint64_t>()), r.data.at("genes").get<std::string>()});
-      fj["members"].push_back({{"encoding", r.encoding},
+      std::vector<std::string> row = {std::to_string(k), r.encoding, "front/" + wname + ".json",
+                                      fmt::format("{:.6g}", r.data.at("accuracy").get<double>())};
+      if (!test.empty()) row.push_back(fmt::format("{:.6g}", test[k]));
+      for (const char* f : {"energy_uJ", "latency_ms", "edp_uJ_ms"})
+        row.push_back(fmt::format("{:.6f}", m.at(f).get<double>()));
+      row.push_back(std::to_string(m.at("cycles").get<uint64_t>()));
+      row.push_back(r.data.at("genes").get<std::string>());
+      csv += csv_line(row);
+      nlohmann::json member = {{"encoding", r.encoding},
                                {"workload", "front/" + wname + ".json"},
                                {acc_name, r.data.at("accuracy")},
                                {"metrics", m},
-                               {"genes", r.data.at("genes")}});
+                               {"genes", r.data.at("genes")}};
+      if (!test.empty()) member["test_accuracy"] = test[k];
+      fj["members"].push_back(member);
     }
     files.emplace_back(out_ + "/front.csv", csv);
     files.emplace_back(out_ + "/front.json", fj.dump(2) + "\n");
@@ -424,7 +437,7 @@ std::string run_search(const SearchConfig& c) {
   space->fit_to(arch);
   for (const std::string& note : space->notes) std::cerr << "cosim: note: " << note << "\n";
   // Checked before the workers start, so a bad estimator or strategy is one line at once.
-  make_estimator(c.estimator, c.estimator_timeout_s);
+  make_estimator(c.estimator, c.estimator_timeout_s, c.more_estimators);
   make_strategy(c.strategy, *space, c.seed, c.population);
   // Workers first (before MPI starts and before anything elaborates); under mpirun the other ranks only
   // evaluate what rank 0 sends them.

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "nas/accuracy.hpp"
+
 namespace cosim {
 
 struct SearchConfig {
@@ -20,6 +22,7 @@ struct SearchConfig {
   double estimator_timeout_s = 60;
   bool resume = false, quiet = false;
   std::string data_dir;
+  EstimatorFactory more_estimators;  // estimators that live above nas (supernet:FILE)
 };
 
 // Runs the search; returns the output directory. Throws InputError / EstimatorError.

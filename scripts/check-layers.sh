@@ -20,7 +20,7 @@ allowed() {
     results) echo "spec" ;;
     nas) echo "spec plan model mapper sim flow parallel results" ;;
     sweep) echo "spec importer plan model mapper sim flow parallel results" ;;
-    train) echo "spec parallel" ;;
+    train) echo "spec plan model mapper sim flow parallel results nas" ;;
     cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim train" ;;
     python) echo "spec importer plan model mapper sim flow parallel results cli" ;;
     *) echo "-" ;;

@@ -19,10 +19,12 @@ stage "Sanitize build"
 # sanitized tests run (the brute-force mapping comparison, two whole searches, two chunk allocations): under
 # the sanitizers they took 9.4 of the 19 CPU minutes of this run. Of the torchvision imports, mobilenet_v3_small
 # and vit_b_16 (between them every operator and pattern of the others) run here too; the other five spend
-# their time in PyTorch's export, not in cosim. (The Python module is built and tested in Release only: an
+# their time in PyTorch's export, not in cosim. The `cosim train` command tests (label cli-train) train and
+# search with libtorch for minutes under the sanitizers; the training code they run is sanitized by the
+# train-labelled tests. (The Python module is built and tested in Release only: an
 # ASan-instrumented extension does not load into an uninstrumented interpreter.)
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-sanitize -j"$JOBS" --output-on-failure -LE slow \
+  ctest --test-dir build-sanitize -j"$JOBS" --output-on-failure -LE 'slow|cli-train' \
   -E 'MappingSearch.EqualsBruteForceOnSmallLayers|CosimSearch.SameSeedSameFrontAndMembersReproduceWithRun|CosimSearch.KilledAndResumedEndsWithTheSameFront|CosimMap.AllocateWritesABalancedArchitectureThatRuns|NetworkMapping.BalancedAllocationStreamsHybridCnnFasterThanEqualSplit|importer.torchvision.(resnet|mobilenet_v2|efficientnet|convnext)'
 
 

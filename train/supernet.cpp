@@ -65,6 +65,12 @@ void LayerStackImpl::add_conv(const nlohmann::json& layer, const nlohmann::json&
   const std::string name = std::to_string(steps_.size());
   Step s{classifier ? Kind::classifier : Kind::conv};
   s.conv = register_module("conv" + name, OpConv2d(op, c, bits_of(bits, op), adder_eta));
+  // The classifier starts near zero (as torchvision's MobileNetV2 initializes its linear layer): Kaiming's
+  // fan-out initialization of 10 outputs makes the first logits large and the first steps chase them.
+  if (classifier) {
+    torch::NoGradGuard no_grad;
+    s.conv->parameters()[0].normal_(0, 0.01);
+  }
   if (!classifier) s.norm = register_module("norm" + name, torch::nn::BatchNorm2d(c.out_channels));
   steps_.push_back(s);
   shape.channels = c.out_channels;

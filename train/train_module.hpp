@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -36,9 +37,32 @@ struct TrainResult {
   double seconds_per_epoch = 0;    // of the epochs this run trained
 };
 
+// How a trained supernet's candidates are measured (cosim search --accuracy supernet:FILE).
+struct InheritedOptions {
+  std::string checkpoint;  // a supernet's (not a standalone network's)
+  std::string data_dir;
+  int calibration_batches = 4;  // training batches that re-estimate the batch-norm statistics per path
+  int64_t calibration_batch = 128;
+  int64_t validation_images = 0;  // of the images the training held out; 0: all of them
+  int threads = 0;                // 0: every core
+};
+
+// A trained supernet, loaded once. Paths are option indices per supernet gene (nas/supernet_layout.hpp).
+class InheritedAccuracy {
+ public:
+  virtual ~InheritedAccuracy() = default;
+  virtual const nlohmann::json& layout() const = 0;  // the layout it was trained from
+  // Each path's accuracy with the inherited weights, its batch norms recalibrated on the same training
+  // batches: on the validation images the training held out, or on the test set.
+  virtual std::vector<double> validation(const std::vector<std::vector<int>>& paths) = 0;
+  virtual std::vector<double> test(const std::vector<std::vector<int>>& paths) = 0;
+};
+
 struct TrainModule {
   // Progress lines go to `progress`. Throws InputError for bad input (data, checkpoint, options).
   TrainResult (*train)(const TrainOptions& options, std::ostream& progress);
+  // Throws InputError for a file that is not a supernet checkpoint of cosim train, or missing data.
+  std::unique_ptr<InheritedAccuracy> (*open_supernet)(const InheritedOptions& options);
 };
 
 // The module's functions, loading it on the first call (beside the running program, else where the build put

@@ -23,23 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double kAdderEta = 0.2;  // AdderNet's adaptive learning-rate factor (the authors' public code)
 constexpr double kMomentum = 0.9, kWeightDecay = 4e-5;
-
-struct Splits {
-  ImageSet train, validation;
-};
-
-Splits split_training_set(const TrainOptions& o) {
-  const ImageSet all = read_idx_set(o.data_dir, "train");
-  const int64_t n = all.images.size(0);
-  if (o.validation_images < 1 || o.validation_images >= n)
-    throw InputError(o.data_dir, "",
-                     fmt::format("--validation-images must be 1 to {} (the file holds {} images)", n - 1, n));
-  const int64_t available = n - o.validation_images;
-  const int64_t used = o.train_images > 0 ? std::min(o.train_images, available) : available;
-  return {slice(all, 0, used), slice(all, available, n)};
-}
 
 void check_data_fits(const TrainOptions& o, const SupernetImpl& net, const ImageSet& set) {
   const Activation in = net.input();
@@ -168,6 +152,19 @@ double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data) {
   return double(correct) / double(data.images.size(0));
 }
 
+}  // namespace
+
+Splits split_training_set(const std::string& data_dir, int64_t train_images, int64_t validation_images) {
+  const ImageSet all = read_idx_set(data_dir, "train");
+  const int64_t n = all.images.size(0);
+  if (validation_images < 1 || validation_images >= n)
+    throw InputError(data_dir, "",
+                     fmt::format("--validation-images must be 1 to {} (the file holds {} images)", n - 1, n));
+  const int64_t available = n - validation_images;
+  const int64_t used = train_images > 0 ? std::min(train_images, available) : available;
+  return {slice(all, 0, used), slice(all, available, n)};
+}
+
 // glibc hands large freed blocks back to the kernel, and every batch then pays page faults to get them again
 // (on this machine kind, a fresh 38 MB tensor costs 0.1 s to touch, a reused one 4 ms): training keeps its
 // heap.
@@ -177,14 +174,12 @@ void keep_freed_memory() {
   mallopt(M_TOP_PAD, 256 << 20);
 }
 
-}  // namespace
-
 TrainResult run_training(const TrainOptions& o, std::ostream& progress) {
   keep_freed_memory();
   torch::set_num_threads(o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency())));
   if (!o.resume && std::filesystem::exists(o.checkpoint))
     throw InputError(o.checkpoint, "", "exists: pass --resume to continue its training, or remove it");
-  const Splits data = split_training_set(o);
+  const Splits data = split_training_set(o.data_dir, o.train_images, o.validation_images);
   torch::manual_seed(o.seed);
   std::optional<Path> only;
   if (!o.standalone.empty()) only = Path(o.standalone.begin(), o.standalone.end());

@@ -4,9 +4,23 @@
 
 #include <ostream>
 
+#include "train/image_data.hpp"
 #include "train/train_module.hpp"
 
 namespace cosim::train {
+
+constexpr double kAdderEta = 0.2;  // AdderNet's adaptive learning-rate factor (the authors' public code)
+
+struct Splits {
+  ImageSet train, validation;
+};
+
+// The training file's first `train_images` (0: all that are not held out) and its last `validation_images`,
+// held out for validation. Throws InputError for a count the file cannot give.
+Splits split_training_set(const std::string& data_dir, int64_t train_images, int64_t validation_images);
+
+// Keeps freed memory in the process's heap (training and evaluation reuse the same large blocks).
+void keep_freed_memory();
 
 TrainResult run_training(const TrainOptions& options, std::ostream& progress);
 

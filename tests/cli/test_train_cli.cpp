@@ -2,6 +2,7 @@
 // uninterrupted run; bad input ends with one line and exit code 2.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -72,6 +73,68 @@ TEST(TrainCli, BadInputGetsOneLineAndExitCode2) {
                   "--validation-images must be 1 to 59999");
   EXPECT_FALSE(std::filesystem::exists(temp_path("vit.pt")));
   EXPECT_FALSE(std::filesystem::exists(temp_path("val.pt")));
+}
+
+// The lines of a file.
+std::vector<std::string> lines_of(const std::string& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+// A number of the CSV row `line`, in column `column` (no quoted cells before it).
+double csv_number(const std::string& line, size_t column) {
+  size_t at = 0;
+  for (size_t c = 0; c < column; ++c) at = line.find(',', at) + 1;
+  return std::stod(line.substr(at, line.find(',', at) - at));
+}
+
+TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet) {
+  const std::string file = temp_path("search_supernet.pt"), out = temp_path("search_supernet_out");
+  ASSERT_EQ(
+      run_cosim("train --epochs 1 --train-images 256 --validation-images 200 --batch 64 --threads 1 -o " +
+                file)
+          .code,
+      0);
+  const std::string search =
+      "search --space cnn_fmnist --budget 8 --population 4 --jobs 1 --quiet "
+      "--calibration-batches 1 --accuracy supernet:" +
+      file + " --out " + out;
+  const CommandResult r = run_cosim(search);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> front = lines_of(out + "/front.csv");
+  ASSERT_GE(front.size(), 2u);
+  EXPECT_EQ(front[0].rfind("rank,encoding,workload,accuracy,test_accuracy,energy_uJ", 0), 0u) << front[0];
+  for (size_t i = 1; i < front.size(); ++i) {
+    // Validation: of the 200 images the training held out; test: of the 10,000 test images.
+    const double validation = csv_number(front[i], 3), test = csv_number(front[i], 4);
+    EXPECT_NEAR(validation * 200, std::round(validation * 200), 1e-3) << front[i];
+    EXPECT_NEAR(test * 10000, std::round(test * 10000), 1e-2) << front[i];
+  }
+  EXPECT_NE(lines_of(out + "/journal.jsonl").at(0).find("\"estimator_identity\""), std::string::npos);
+  // Resumed: every evaluation from the journal, the same front.
+  const CommandResult again = run_cosim(search + " --resume");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(lines_of(out + "/front.csv"), front);
+  // Another network's supernet, a standalone network's checkpoint, no file: one line each.
+  expect_one_line(run_cosim("search --space cnn_cifar --budget 4 --population 4 --jobs 1 --quiet --accuracy "
+                            "supernet:" +
+                            file + " --out " + temp_path("cifar_out")),
+                  file + ": /cosim_layout: the supernet was trained for another network");
+  const std::string alone = temp_path("search_alone.pt");
+  ASSERT_EQ(run_cosim("train --standalone cnn_fmnist:0.0.0.0.0.0.0.0 --epochs 1 --train-images 64 "
+                      "--validation-images 50 --batch 32 --threads 1 -o " +
+                      alone)
+                .code,
+            0);
+  expect_one_line(run_cosim("search --space cnn_fmnist --budget 4 --population 4 --jobs 1 --quiet --accuracy "
+                            "supernet:" +
+                            alone + " --out " + temp_path("alone_out")),
+                  alone + ": is a standalone network's checkpoint");
+  expect_one_line(run_cosim("search --space cnn_fmnist --budget 4 --jobs 1 --quiet --accuracy supernet:" +
+                            temp_path("none.pt")),
+                  "none.pt: cannot read the supernet checkpoint");
 }
 
 }  // namespace
