@@ -104,9 +104,8 @@ TEST(InheritedAccuracy, APathsAccuracyDoesNotDependOnThePathsMeasuredBeforeIt) {
   EXPECT_EQ(after[0], after[2]);
   // Counted over the 300 images the training held out: a whole number of them.
   for (double x : after) EXPECT_NEAR(x * 300, std::round(x * 300), 1e-9) << x;
-  // and, for the test column, over the 10,000 test images.
-  const double t = net->test({a})[0];
-  EXPECT_NEAR(t * 10000, std::round(t * 10000), 1e-9);
+  // (The test column, over the 10,000 test images, is checked by TrainCli: under the sanitizers those take
+  // minutes.)
 }
 
 TEST(InheritedAccuracy, RecalibratedBatchNormsChangeTheFigure) {
