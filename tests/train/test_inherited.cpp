@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "nas/search_space.hpp"
 #include "nas/supernet_layout.hpp"
 #include "spec/arch_spec.hpp"
@@ -72,7 +74,8 @@ TEST(SupernetMap, RefusesASupernetOfAnotherNetwork) {
 // A supernet trained for a few batches (enough to make its batch norms matter).
 const std::string& small_checkpoint() {
   static const std::string file = [] {
-    const std::string f = ::testing::TempDir() + "/inherited_supernet.pt";
+    // One file per process: ctest runs this binary's tests in parallel processes.
+    const std::string f = ::testing::TempDir() + "/inherited_supernet_" + std::to_string(getpid()) + ".pt";
     std::filesystem::remove(f);
     TrainOptions o;
     o.layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
