@@ -32,6 +32,8 @@ CommandAction add_verify_command(CLI::App& app);
 // `cosim train [--space S] -o CHECKPOINT [--epochs N] [--standalone CANDIDATE] [--resume] ...`
 CommandAction add_train_command(CLI::App& app);
 
+// `cosim lut [--space S] [--arch A] [--samples N] [--format table|json|csv] [-o FILE]`
+CommandAction add_lut_command(CLI::App& app);
 // `cosim import MODEL.onnx [-o FILE] [--ops FILE]`
 CommandAction add_import_command(CLI::App& app);
 

@@ -32,6 +32,7 @@ int sc_main(int argc, char* argv[]) {
   cosim::CommandAction verify = cosim::add_verify_command(app);
   cosim::CommandAction import = cosim::add_import_command(app);
   cosim::CommandAction train = cosim::add_train_command(app);
+  cosim::CommandAction lut = cosim::add_lut_command(app);
 
   try {
     app.parse(argc, argv);
@@ -55,6 +56,7 @@ int sc_main(int argc, char* argv[]) {
       if (sub->get_name() == "verify") return verify();
       if (sub->get_name() == "import") return import();
       if (sub->get_name() == "train") return train();
+      if (sub->get_name() == "lut") return lut();
     }
     return 2;
   } catch (const cosim::InputError& e) {

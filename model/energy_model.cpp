@@ -64,22 +64,37 @@ EnergyBreakdown EnergyModel::actions(int unit, const ActionCounts& a, VectorOp v
   return e;
 }
 
-double EnergyModel::static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const {
+double EnergyModel::leakage_pJ_per_cycle() const {
   const Technology& t = arch_.technology;
-  double pes = 0, idle = 0;
+  double pes = 0;
   uint64_t sram = arch_.global_buffer.size;
   for (const UnitDesc& u : units_) {
     pes += u.pes;
     sram += u.sram_bytes;
-    if (!u.idles) continue;
+  }
+  return pes * t.pe_leakage_pJ_per_cycle() + double(sram) / 1024.0 * t.sram_leakage_pJ_per_KiB_cycle();
+}
+
+double EnergyModel::idle_pJ_per_cycle(const UnitDesc& u) const {
+  return u.idles ? double(u.pes) * arch_.technology.pe_idle_pJ_per_cycle() : 0.0;
+}
+
+double EnergyModel::static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const {
+  double idle = 0;
+  for (const UnitDesc& u : units_) {
     const size_t i = size_t(u.index);
     const uint64_t busy = i < unit_compute_cycles.size() ? unit_compute_cycles[i] : 0;
-    idle += double(u.pes) * double(total_cycles - std::min(total_cycles, busy)) * t.pe_idle_pJ_per_cycle();
+    idle += idle_pJ_per_cycle(u) * double(total_cycles - std::min(total_cycles, busy));
   }
-  const double leakage =
-      (pes * t.pe_leakage_pJ_per_cycle() + double(sram) / 1024.0 * t.sram_leakage_pJ_per_KiB_cycle()) *
-      double(total_cycles);
-  return leakage + idle;
+  return leakage_pJ_per_cycle() * double(total_cycles) + idle;
+}
+
+double EnergyModel::static_share_pJ(uint64_t cycles, int unit, uint64_t compute_cycles) const {
+  double pJ = leakage_pJ_per_cycle() * double(cycles);
+  for (const UnitDesc& u : units_)
+    pJ += idle_pJ_per_cycle(u) * double(cycles) -
+          (u.index == unit ? idle_pJ_per_cycle(u) * double(compute_cycles) : 0.0);
+  return pJ;
 }
 
 }  // namespace cosim

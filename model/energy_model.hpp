@@ -40,10 +40,17 @@ class EnergyModel {
   // the area model counts), and idle energy of the PEs of every unit that idles (chunks, the sparse engine's
   // MACs) outside their compute cycles.
   double static_pJ(uint64_t total_cycles, const std::vector<uint64_t>& unit_compute_cycles) const;
+  // The same energy charged to `cycles` of a run during which unit `unit` computes `compute_cycles` (unit -1:
+  // none computes): leakage, and the idle energy of every idling unit but that one while it computes. Over
+  // layers whose cycles add up to the run's and whose compute cycles add up to each unit's, it adds up to
+  // static_pJ (nas/cost_table charges a network's layers with it).
+  double static_share_pJ(uint64_t cycles, int unit, uint64_t compute_cycles) const;
 
  private:
   const ArchSpec& arch_;
   std::vector<UnitDesc> units_;  // arch_.units(): what leakage and idle energy count
+  double leakage_pJ_per_cycle() const;
+  double idle_pJ_per_cycle(const UnitDesc& u) const;  // of its PEs, when none computes (0 if it never idles)
   // pJ per byte of each SRAM and of DRAM, computed once (the mapper prices many mappings).
   struct UnitBytes {
     double input = 0, weight = 0, output = 0, value = 0, index = 0;

@@ -14,6 +14,8 @@
 #include "cli/workload_inputs.hpp"
 #include "flow/network_simulator.hpp"
 #include "importer/onnx_import.hpp"
+#include "nas/cost_table.hpp"
+#include "nas/search_space.hpp"
 #include "parallel/process_pool.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
@@ -41,15 +43,35 @@ Network read_checked(const std::string& workload, const std::string& name, const
   return net;
 }
 
+// A search space fitted to the accelerator it is tabulated on.
+std::unique_ptr<SearchSpace> fitted_space(const std::string& space, const ArchSpec& arch) {
+  std::unique_ptr<SearchSpace> s = read_space(space, COSIM_DATA_DIR);
+  s->fit_to(arch);
+  return s;
+}
+
+// In the worker: the cost table of a search space (nas/cost_table.hpp) on the worker's model.
+json cost_table_in_worker(const ArchSpec& arch, NetworkSimulator& sim, const json& task) {
+  CostTableOptions o;
+  o.objective = objective_from_string(task.at("objective"));
+  o.samples = task.at("samples");
+  o.seed = task.at("seed");
+  return to_json(build_cost_table(*fitted_space(task.at("space"), arch), sim, o));
+}
+
 // In the worker: maps and runs one workload on its architecture's model, elaborated on the first run.
 json run_in_worker(const ArchSpec& arch, std::unique_ptr<NetworkSimulator>& sim, const json& task) {
   try {
+    const bool first = !sim;
+    if (task.contains("space")) {
+      if (first) sim = std::make_unique<NetworkSimulator>(arch);
+      return {{"report", cost_table_in_worker(arch, *sim, task).dump()}, {"elaborated", first}};
+    }
     const Network net = read_checked(task.at("workload"), task.at("name"), &arch);
     WorkloadInputs in;
     in.objective = task.at("objective");
     in.mapping_file = task.at("mapping");
     const MappedWorkload mapped = in.map(arch, net);
-    const bool first = !sim;
     if (first) sim = std::make_unique<NetworkSimulator>(arch);
     RunReport report = sim->run(net, mapped.plans);
     report.mapper = mapped.description;
@@ -89,11 +111,8 @@ ArchWorker& worker_for(const std::string& arch_arg) {
   return workers().by_arch.emplace(path, std::move(w)).first->second;
 }
 
-std::string run(const std::string& workload, const std::string& name, const std::string& arch_arg,
-                const std::string& objective, const std::string& mapping) {
-  ArchWorker& w = worker_for(arch_arg);
-  read_checked(workload, name, &w.arch);  // input errors found here, in this process, with their context
-  const json task = {{"workload", workload}, {"name", name}, {"objective", objective}, {"mapping", mapping}};
+// Sends a task to the worker of its architecture and waits for the report, the GIL released.
+std::string in_worker(ArchWorker& w, const std::string& arch_arg, const json& task) {
   std::vector<TaskResult> results;
   {
     py::gil_scoped_release release;
@@ -106,6 +125,22 @@ std::string run(const std::string& workload, const std::string& name, const std:
   if (r.result.contains("input_error")) throw WorkerInputError(r.result.at("input_error").get<std::string>());
   if (r.result.at("elaborated").get<bool>()) ++workers().elaborations;
   return r.result.at("report").get<std::string>();
+}
+
+std::string run(const std::string& workload, const std::string& name, const std::string& arch_arg,
+                const std::string& objective, const std::string& mapping) {
+  ArchWorker& w = worker_for(arch_arg);
+  read_checked(workload, name, &w.arch);  // input errors found here, in this process, with their context
+  return in_worker(w, arch_arg,
+                   {{"workload", workload}, {"name", name}, {"objective", objective}, {"mapping", mapping}});
+}
+
+std::string lut(const std::string& space, const std::string& arch_arg, const std::string& objective,
+                int samples, uint64_t seed) {
+  ArchWorker& w = worker_for(arch_arg);
+  fitted_space(space, w.arch);  // a missing or malformed space file: found here, with its context
+  return in_worker(w, arch_arg,
+                   {{"space", space}, {"objective", objective}, {"samples", samples}, {"seed", seed}});
 }
 
 std::string map(const std::string& workload, const std::string& name, const std::string& arch_arg,
@@ -145,6 +180,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("import_onnx_data", [](const py::bytes& data, const std::string& name, const std::string& ops) {
     return import_onnx_data(std::string(data), name, import_options(ops)).dump();
   });
+  m.def("lut", &lut,
+        "Cost table of a search space's blocks on an architecture, with its additivity error (JSON)");
   m.def("elaborations", [] { return workers().elaborations; });
   m.def("architectures", [] {
     std::vector<std::string> a;

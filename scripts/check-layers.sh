@@ -22,7 +22,7 @@ allowed() {
     sweep) echo "spec importer plan model mapper sim flow parallel results" ;;
     train) echo "spec plan model mapper sim flow parallel results nas" ;;
     cli) echo "spec importer plan model mapper sim flow parallel results nas sweep rtl_cosim train" ;;
-    python) echo "spec importer plan model mapper sim flow parallel results cli" ;;
+    python) echo "spec importer plan model mapper sim flow parallel results nas cli" ;;
     *) echo "-" ;;
   esac
 }

@@ -46,9 +46,10 @@ CODE_MUTANTS = [
      "e.idle = std::max(0.0, pe_cycles - double(a.macs)) * t.pe_idle_pJ_per_cycle();", "e.idle = 0;",
      FIGURES),
     ("energy: leakage dropped from static energy", "model/energy_model.cpp",
-     "return leakage + idle;", "return idle;", FIGURES),
+     "return leakage_pJ_per_cycle() * double(total_cycles) + idle;", "return idle;", FIGURES),
     ("energy: idle units dropped from static energy", "model/energy_model.cpp",
-     "return leakage + idle;", "return leakage;", FIGURES),
+     "return leakage_pJ_per_cycle() * double(total_cycles) + idle;",
+     "return leakage_pJ_per_cycle() * double(total_cycles);", FIGURES),
     ("energy: the sparse engine's MACs draw no idle energy outside compute", "spec/arch_spec.cpp",
      'u.kind = UnitKind::SparseEngine, u.name = "sparse_attn", u.op = OpType::Mult, u.idles = true;',
      'u.kind = UnitKind::SparseEngine, u.name = "sparse_attn", u.op = OpType::Mult, u.idles = false;',
@@ -167,6 +168,10 @@ CODE_MUTANTS = [
     ("polarization: a column with exactly the threshold is global", "mapper/polarization.cpp",
      "if (enabled && c > uint32_t(threshold)) {", "if (enabled && c >= uint32_t(threshold)) {",
      FIGURES),
+    ("lut: the stem and head left out of the cost table", "nas/cost_table.cpp",
+     "if (!chosen) add(blocks, l.cost);", "if (false) add(blocks, l.cost);", "cli-lut"),
+    ("lut: vector-unit work counted as PE operations", "nas/cost_table.cpp",
+     'const uint64_t macs = l.unit == "vector" ? 0 : l.macs;', "const uint64_t macs = l.macs;", "cli-lut"),
 ]
 
 DATA_FILES = ["arch/tech/45nm.json", "arch/default.json"]

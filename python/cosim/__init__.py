@@ -83,6 +83,17 @@ def map(workload, arch="default", objective="edp", ops=None):
     return json.loads(_core.map(text, name, os.fspath(arch), objective))
 
 
+def lut(space="cnn_fmnist", arch="default", objective="edp", samples=20, seed=1):
+    """Cost table for differentiable NAS: per block and option of a search space (kind cnn), the latency and
+    energy it adds on `arch`, simulated in place, and the table's additivity error over `samples` random
+    candidates; what `cosim lut --format json` writes, as a dict."""
+    if not isinstance(samples, int) or isinstance(samples, bool) or samples < 0:
+        raise ValueError("lut: samples must be a whole number >= 0, not %r" % (samples,))
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError("lut: seed must be a whole number >= 0, not %r" % (seed,))
+    return json.loads(_core.lut(os.fspath(space), os.fspath(arch), objective, samples, seed))
+
+
 def elaborations():
     """How many times this process's workers have elaborated a SystemC model (one per architecture run)."""
     return _core.elaborations()

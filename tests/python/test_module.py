@@ -131,3 +131,18 @@ def test_the_gil_is_released_while_a_worker_simulates(tmp_path):
     watchdog.kill()
     assert fd is not None and "report" in result, result
     assert result["report"]["total"] == cosim.run(w)["total"]
+
+
+def test_lut_returns_what_the_command_line_writes_and_runs_in_the_architectures_worker():
+    elaborated = cosim.elaborations()
+    mine = cosim.lut("cnn_fmnist", arch="eyeriss_like", samples=2, seed=3)
+    theirs = json.loads(cli("lut", "--space", "cnn_fmnist", "--arch", "eyeriss_like", "--samples", "2", "--seed", "3",
+                            "--format", "json").stdout)
+    assert mine == theirs
+    assert len(mine["entries"]) == 8 * 6 + 4  # eyeriss_like has multipliers only: 2 kernels x 3 expansions, skip
+    cosim.run(small_cnn(8, 1), arch="eyeriss_like")  # the same worker
+    assert cosim.elaborations() - elaborated <= 1
+    with pytest.raises(cosim.InputError, match="/kind"):
+        cosim.lut("vit")
+    with pytest.raises(ValueError):
+        cosim.lut(samples=-1)
