@@ -116,24 +116,9 @@ class SupernetAccuracy : public InheritedAccuracy {
     return accuracy;
   }
 
-  // Batch-norm statistics of this path's network, re-estimated as the plain average over the calibration
-  // batches (SPOS, Guo et al. 2020: the statistics a shared batch norm kept during training belong to a mix
-  // of paths). Only the batch norms learn: everything else, including the activation ranges of the fake
-  // quantizers, stays as trained.
   void recalibrate(const Path& path) {
     if (options_.calibration_batches == 0) return;  // the statistics kept during training
-    net_->eval();
-    for (const std::shared_ptr<torch::nn::Module>& m : net_->modules(false)) {
-      if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
-        bn->reset_running_stats();
-        bn->options.momentum(c10::nullopt);  // cumulative average
-        bn->train();
-      }
-    }
-    const int64_t n = calibration_.images.size(0);
-    for (int64_t b = 0; b < n; b += options_.calibration_batch)
-      net_->forward(slice(calibration_, b, std::min(b + options_.calibration_batch, n)).images, path);
-    net_->eval();
+    recalibrate_batch_norms(*net_, path, calibration_.images, options_.calibration_batch);
   }
 
   InheritedOptions options_;

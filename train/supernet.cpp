@@ -152,4 +152,24 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& input, const Path& path
   return x;
 }
 
+void recalibrate_batch_norms(SupernetImpl& net, const Path& path, const torch::Tensor& images,
+                             int64_t batch) {
+  torch::NoGradGuard no_grad;
+  net.eval();
+  std::vector<torch::nn::BatchNorm2dImpl*> norms;
+  for (const std::shared_ptr<torch::nn::Module>& m : net.modules(false)) {
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      bn->reset_running_stats();
+      bn->options.momentum(c10::nullopt);  // cumulative average
+      bn->train();
+      norms.push_back(bn);
+    }
+  }
+  const int64_t n = images.size(0);
+  for (int64_t b = 0; b < n; b += batch) net.forward(images.slice(0, b, std::min(b + batch, n)), path);
+  for (torch::nn::BatchNorm2dImpl* bn : norms)
+    bn->options.momentum(torch::nn::BatchNormOptions(1).momentum());
+  net.eval();
+}
+
 }  // namespace cosim::train

@@ -67,6 +67,12 @@ class SupernetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Supernet);
 
+// Batch-norm statistics of the network of `path`, re-estimated as the plain average over the batches of
+// `images` (SPOS, Guo et al. 2020: the statistics a shared batch norm keeps while training belong to a mix
+// of paths). Only the batch norms learn; everything else, the quantizers' activation ranges included, stays
+// as trained. The network is left in evaluation mode, its batch norms back to their training momentum.
+void recalibrate_batch_norms(SupernetImpl& net, const Path& path, const torch::Tensor& images, int64_t batch);
+
 // A path drawn uniformly: each gene's option with equal probability.
 template <typename Rng>
 Path sample_path(const SupernetImpl& net, Rng& rng) {

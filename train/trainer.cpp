@@ -115,13 +115,9 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
         index.slice(0, b * o.batch, std::min((b + 1) * o.batch, int64_t(order.size())));
     const torch::Tensor x = data.images.index_select(0, rows), y = data.labels.index_select(0, rows);
     const Path path = fixed.empty() ? sample_path(*net, rng) : fixed;
-    sgd.zero_grad();
-    const torch::Tensor logits = net->forward(x, path);
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-    loss.backward();
-    sgd.step();
-    loss_sum += loss.item<double>() * double(rows.size(0));
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+    const StepResult step = train_step(net, sgd, x, y, path);
+    loss_sum += step.loss * double(rows.size(0));
+    correct += step.correct;
     seen += rows.size(0);
     if ((b + 1) % std::max<int64_t>(1, batches / 5) == 0 && b + 1 < batches) {
       const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -136,23 +132,41 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
   return {loss_sum / double(seen), double(correct) / double(seen)};
 }
 
-// Accuracy on a set: the standalone network's, or the supernet's over a path drawn per batch (a fixed
-// sequence of paths, so that epochs compare).
-double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data) {
+// Accuracy on a set: the standalone network's, or the supernet's over a path drawn per batch of 250 (a fixed
+// sequence of paths, so that epochs compare), each path's batch norms recalibrated on `calibration` as the
+// search measures it (the statistics kept while training mix every path's: with them a supernet's
+// figure is noise). The supernet's buffers are put back afterwards.
+double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data,
+                const torch::Tensor& calibration) {
   net->eval();
   torch::NoGradGuard no_grad;
   std::mt19937_64 rng(o.seed);
   const Path fixed(o.standalone.begin(), o.standalone.end());
+  std::vector<torch::Tensor> kept;
+  for (const torch::Tensor& b : net->buffers()) kept.push_back(b.clone());
   int64_t correct = 0;
   for (int64_t b = 0; b < data.images.size(0); b += 250) {
     const ImageSet part = slice(data, b, std::min(b + 250, data.images.size(0)));
     const Path path = fixed.empty() ? sample_path(*net, rng) : fixed;
+    if (fixed.empty()) recalibrate_batch_norms(*net, path, calibration, 128);
     correct += net->forward(part.images, path).argmax(1).eq(part.labels).sum().item<int64_t>();
   }
+  std::vector<torch::Tensor> buffers = net->buffers();
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(kept[i]);
   return double(correct) / double(data.images.size(0));
 }
 
 }  // namespace
+
+StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,
+                      const torch::Tensor& labels, const Path& path) {
+  for (torch::Tensor& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  const torch::Tensor logits = net->forward(images, path);
+  const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+  loss.backward();
+  sgd.step();
+  return {loss.item<double>(), logits.argmax(1).eq(labels).sum().item<int64_t>()};
+}
 
 Splits split_training_set(const std::string& data_dir, int64_t train_images, int64_t validation_images) {
   const ImageSet all = read_idx_set(data_dir, "train");
@@ -190,12 +204,15 @@ TrainResult run_training(const TrainOptions& o, std::ostream& progress) {
                                                .nesterov(true)
                                                .weight_decay(kWeightDecay));
   TrainResult result;
+  // The first 512 training images recalibrate each evaluated path's batch norms (supernet only).
+  const torch::Tensor calibration =
+      data.train.images.slice(0, 0, std::min<int64_t>(512, data.train.images.size(0)));
   const int start = o.resume ? load_checkpoint(o, net, sgd) : 0;
   if (start > 0) progress << fmt::format("resuming after epoch {} of {}\n", start, o.epochs);
   const Clock::time_point begin = Clock::now();
   for (int epoch = start; epoch < o.epochs; ++epoch) {
     const EpochStats stats = train_epoch(o, net, sgd, data.train, epoch, progress);
-    result.validation_accuracy = evaluate(o, net, data.validation);
+    result.validation_accuracy = evaluate(o, net, data.validation, calibration);
     save_checkpoint(o, net, sgd, epoch + 1);
     result.seconds_per_epoch =
         std::chrono::duration<double>(Clock::now() - begin).count() / double(epoch + 1 - start);
@@ -207,9 +224,10 @@ TrainResult run_training(const TrainOptions& o, std::ostream& progress) {
                     duration(result.seconds_per_epoch * double(o.epochs - epoch - 1)))
              << std::flush;
   }
-  if (start >= o.epochs) result.validation_accuracy = evaluate(o, net, data.validation);
+  if (start >= o.epochs) result.validation_accuracy = evaluate(o, net, data.validation, calibration);
   result.epochs = o.epochs;
-  if (!o.standalone.empty()) result.test_accuracy = evaluate(o, net, read_idx_set(o.data_dir, "t10k"));
+  if (!o.standalone.empty())
+    result.test_accuracy = evaluate(o, net, read_idx_set(o.data_dir, "t10k"), calibration);
   return result;
 }
 

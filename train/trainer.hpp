@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "train/image_data.hpp"
+#include "train/supernet.hpp"
 #include "train/train_module.hpp"
 
 namespace cosim::train {
@@ -21,6 +22,17 @@ Splits split_training_set(const std::string& data_dir, int64_t train_images, int
 
 // Keeps freed memory in the process's heap (training and evaluation reuse the same large blocks).
 void keep_freed_memory();
+
+struct StepResult {
+  double loss = 0;      // mean over the batch
+  int64_t correct = 0;  // images of the batch classified right
+};
+
+// One SGD step of the network of `path` on a batch. Only the parameters on the path move: the gradients of
+// the rest are dropped (not zeroed), so that SGD skips them -- with zeroed gradients, momentum and weight
+// decay kept moving the options a batch did not train.
+StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,
+                      const torch::Tensor& labels, const Path& path);
 
 TrainResult run_training(const TrainOptions& options, std::ostream& progress);
 

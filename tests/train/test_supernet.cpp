@@ -13,6 +13,7 @@
 #include "spec/input_error.hpp"
 #include "train/image_data.hpp"
 #include "train/supernet.hpp"
+#include "train/trainer.hpp"
 
 namespace cosim::train {
 namespace {
@@ -116,6 +117,37 @@ TEST(ImageData, RefusesDamagedFilesNamingThem) {
   write_gz(dir + "/junk-labels-idx1-ubyte.gz", labels);
   EXPECT_NE(problem("junk").find("junk-images-idx3-ubyte.gz"), std::string::npos) << problem("junk");
   EXPECT_NE(problem("absent").find("absent-images-idx3-ubyte.gz: no such file"), std::string::npos);
+}
+
+// A step trains the path's options and leaves the others where they are, even those that have momentum from
+// an earlier step (with zeroed instead of dropped gradients, SGD's momentum kept moving them).
+TEST(TrainStep, MovesOnlyTheOptionsOnThePath) {
+  const auto space = read_space("cnn_fmnist", COSIM_SOURCE_DIR);
+  torch::manual_seed(3);
+  Supernet net(supernet_layout(*space), std::nullopt, 0.2);
+  torch::optim::SGD sgd(net->parameters(),
+                        torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(4e-5));
+  const torch::Tensor x = torch::randn({8, 1, 28, 28}), y = torch::randint(0, 10, {8});
+  Path a(8, 0), b(8, 0);
+  b[0] = 1;  // the first block: mult/k3/e1, then mult/k3/e3 (slot 1: slot 0 is the stem)
+  train_step(net, sgd, x, y, a);
+  auto values = [&](const std::string& prefix) {
+    std::vector<torch::Tensor> v;
+    for (const auto& p : net->named_parameters())
+      if (p.key().rfind(prefix, 0) == 0) v.push_back(p.value().detach().clone());
+    return v;
+  };
+  const auto off_path = values("slot1_option0."), on_path = values("slot1_option1."), stem = values("slot0.");
+  ASSERT_FALSE(off_path.empty());
+  ASSERT_FALSE(on_path.empty());
+  train_step(net, sgd, x, y, b);
+  const auto off_after = values("slot1_option0."), on_after = values("slot1_option1."),
+             stem_after = values("slot0.");
+  for (size_t i = 0; i < off_path.size(); ++i) EXPECT_TRUE(torch::equal(off_path[i], off_after[i])) << i;
+  bool moved = false;
+  for (size_t i = 0; i < on_path.size(); ++i) moved = moved || !torch::equal(on_path[i], on_after[i]);
+  EXPECT_TRUE(moved);
+  EXPECT_FALSE(torch::equal(stem[0], stem_after[0]));
 }
 
 }  // namespace
