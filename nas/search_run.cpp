@@ -95,6 +95,7 @@ class SearchRun {
     }
     // Every table and front file written together, each whole, or none (a full disk leaves no partial set).
     std::vector<std::pair<std::string, std::string>> files;
+    measure_test_accuracy();
     write_front(files);
     write_tables(files);
     write_files_whole(files);
@@ -270,18 +271,39 @@ class SearchRun {
     return estimator_->kind() == "proxy" ? "accuracy_proxy" : "accuracy";
   }
 
-  // front.csv, front.json and one workload file per member, in order of the hardware objective.
-  void write_front(std::vector<std::pair<std::string, std::string>>& files) const {
+  // The front's members in order of the hardware objective (indices into all_).
+  std::vector<size_t> front_members() const {
     const std::vector<Scored> a = archive();
     std::vector<size_t> front = pareto_front(a);
     std::sort(front.begin(), front.end(),
               [&](size_t x, size_t y) { return a[x].objectives[0] < a[y].objectives[0]; });
+    return front;
+  }
+
+  // The front's accuracy on the test set, measured once per member by an estimator that has a test set
+  // (supernet; never seen by the search) and journalled with the member's record: a resumed search, or one
+  // killed while measuring, keeps every member measured (each takes seconds to a minute).
+  void measure_test_accuracy() {
+    for (size_t i : front_members()) {
+      Record& r = all_[i];
+      if (r.data.contains("test_accuracy")) continue;
+      const std::vector<double> test = estimator_->test_accuracy(*space_, {r.candidate});
+      if (test.empty()) return;  // an estimator without a test set
+      r.data["test_accuracy"] = test[0];
+      const InterruptNotice::Hold together;
+      journal_.append(r.data);
+    }
+  }
+
+  // front.csv, front.json and one workload file per member, in order of the hardware objective.
+  void write_front(std::vector<std::pair<std::string, std::string>>& files) const {
+    const std::vector<size_t> front = front_members();
     std::filesystem::create_directories(out_ + "/front");
     const std::string acc_name = accuracy_column();
-    // Measured once, here, by an estimator that has a test set (supernet): never seen by the search.
-    std::vector<Candidate> members;
-    for (size_t i : front) members.push_back(all_[i].candidate);
-    const std::vector<double> test = estimator_->test_accuracy(*space_, members);
+    std::vector<double> test;
+    for (size_t i : front)
+      if (all_[i].data.contains("test_accuracy")) test.push_back(all_[i].data["test_accuracy"].get<double>());
+    if (test.size() != front.size()) test.clear();
     std::vector<std::string> header = {"rank", "encoding", "workload", acc_name};
     if (!test.empty()) header.push_back("test_accuracy");
     for (const char* h : {"energy_uJ", "latency_ms", "edp_uJ_ms", "cycles", "genes"}) header.push_back(h);

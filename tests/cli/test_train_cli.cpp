@@ -2,6 +2,7 @@
 // uninterrupted run; bad input ends with one line and exit code 2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -112,11 +113,18 @@ TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet)
     EXPECT_NEAR(validation * 200, std::round(validation * 200), 1e-3) << front[i];
     EXPECT_NEAR(test * 10000, std::round(test * 10000), 1e-2) << front[i];
   }
-  EXPECT_NE(lines_of(out + "/journal.jsonl").at(0).find("\"estimator_identity\""), std::string::npos);
-  // Resumed: every evaluation from the journal, the same front.
+  const std::vector<std::string> journal = lines_of(out + "/journal.jsonl");
+  EXPECT_NE(journal.at(0).find("\"estimator_identity\""), std::string::npos);
+  // Each member's test accuracy journalled once, after the evaluations: a resumed search measures none again.
+  const auto measured = std::count_if(journal.begin(), journal.end(), [](const std::string& line) {
+    return line.find("\"test_accuracy\"") != std::string::npos;
+  });
+  EXPECT_EQ(measured, std::ptrdiff_t(front.size() - 1));
+  // Resumed: every evaluation and test figure from the journal, the same front.
   const CommandResult again = run_cosim(search + " --resume");
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(lines_of(out + "/front.csv"), front);
+  EXPECT_EQ(lines_of(out + "/journal.jsonl"), journal);
   // Another network's supernet, a standalone network's checkpoint, no file: one line each.
   expect_one_line(run_cosim("search --space cnn_cifar --budget 4 --population 4 --jobs 1 --quiet --accuracy "
                             "supernet:" +
