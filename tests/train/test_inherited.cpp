@@ -83,8 +83,8 @@ const std::string& small_checkpoint() {
     o.checkpoint = f;
     o.epochs = 1;
     o.batch = 64;
-    o.train_images = 640;
-    o.validation_images = 300;
+    o.train_images = 256;
+    o.validation_images = 130;
     o.threads = 2;
     std::ostringstream progress;
     run_training(o, progress);
@@ -105,8 +105,8 @@ TEST(InheritedAccuracy, APathsAccuracyDoesNotDependOnThePathsMeasuredBeforeIt) {
   const std::vector<double> alone = net->validation({b}), after = net->validation({a, b, a});
   EXPECT_EQ(alone[0], after[1]);
   EXPECT_EQ(after[0], after[2]);
-  // Counted over the 300 images the training held out: a whole number of them.
-  for (double x : after) EXPECT_NEAR(x * 300, std::round(x * 300), 1e-9) << x;
+  // Counted over the 130 images the training held out: a whole number of them.
+  for (double x : after) EXPECT_NEAR(x * 130, std::round(x * 130), 1e-9) << x;
   // (The test column, over the 10,000 test images, is checked by TrainCli: under the sanitizers those take
   // minutes.)
 }
