@@ -28,9 +28,10 @@ ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
   -E 'MappingSearch.EqualsBruteForceOnSmallLayers|CosimSearch.SameSeedSameFrontAndMembersReproduceWithRun|CosimSearch.KilledAndResumedEndsWithTheSameFront|CosimMap.AllocateWritesABalancedArchitectureThatRuns|NetworkMapping.BalancedAllocationStreamsHybridCnnFasterThanEqualSplit|importer.torchvision.(resnet|mobilenet_v2|efficientnet|convnext)'
 
 
-# Every reader fuzzed with libFuzzer (clang, ASan + UBSan) for 30 s, after its kept regression inputs.
+# Every reader fuzzed with libFuzzer (clang, ASan + UBSan) for 20 s, after its kept regression inputs (longer
+# runs: scripts/fuzz.sh 600).
 stage "Sanitize tests"
-scripts/fuzz.sh 30
+scripts/fuzz.sh 20
 stage "fuzzing"
 
 echo "test: all tests passed (Release and Sanitize builds, fuzzing)"
