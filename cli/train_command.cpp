@@ -31,6 +31,11 @@ void add_train_options(CLI::App* cmd, TrainCommand& c) {
       ->capture_default_str();
   cmd->add_option("-o,--checkpoint", o.checkpoint, "Checkpoint file, written after every epoch")->required();
   cmd->add_option("--epochs", o.epochs, "Epochs")->check(whole_number_in(1, 10000))->capture_default_str();
+  cmd->add_option("--warmup-epochs", o.warmup_epochs,
+                  "Supernet: train paths of multiplier options alone for the first N epochs, then every "
+                  "option (NASA's progressive pretraining); fewer than --epochs")
+      ->check(whole_number_in(0, 9999))
+      ->capture_default_str();
   cmd->add_option("--batch", o.batch, "Images per batch")
       ->check(whole_number_in(1, 65536))
       ->capture_default_str();
@@ -81,6 +86,12 @@ CommandAction add_train_command(CLI::App& app) {
       }
       o.standalone_encoding = space->encode(o.standalone);
     }
+    if (o.warmup_epochs > 0 && !o.standalone.empty())
+      throw InputError("--warmup-epochs", "", "is for supernet training, not --standalone");
+    if (o.warmup_epochs >= o.epochs)
+      throw InputError(
+          "--warmup-epochs", "",
+          fmt::format("must be fewer than --epochs ({}): the other options would never train", o.epochs));
     const TrainResult r = train_module().train(o, std::cerr);
     if (o.standalone.empty())
       std::cout << fmt::format(

@@ -172,6 +172,11 @@ CODE_MUTANTS = [
      "if (!chosen) add(blocks, l.cost);", "if (false) add(blocks, l.cost);", "cli-lut"),
     ("lut: vector-unit work counted as PE operations", "nas/cost_table.cpp",
      'const uint64_t macs = l.unit == "vector" ? 0 : l.macs;', "const uint64_t macs = l.macs;", "cli-lut"),
+    ("train: a step's gradient not clipped", "train/trainer.cpp",
+     "torch::nn::utils::clip_grad_norm_(on_path, kGradientClip);", "(void)on_path;", "train"),
+    ("train: the warm-up draws every option", "train/supernet.hpp",
+     "if (!multipliers_only || net.multiplier_only(g, o)) allowed.push_back(o);", "allowed.push_back(o);",
+     "train"),
 ]
 
 DATA_FILES = ["arch/tech/45nm.json", "arch/default.json"]

@@ -19,6 +19,18 @@ OperatorBits bits_of(const nlohmann::json& bits, const std::string& op) {
   return b;
 }
 
+std::vector<bool> multiplier_only_options(const nlohmann::json& options) {
+  std::vector<bool> only;
+  for (const nlohmann::json& option : options) {
+    bool mult = true;
+    if (!option.is_null())
+      for (const nlohmann::json& layer : option)
+        if (layer.value("type", "") == "conv2d" && layer.value("op", "mult") != "mult") mult = false;
+    only.push_back(mult);
+  }
+  return only;
+}
+
 }  // namespace
 
 LayerStackImpl::LayerStackImpl(const nlohmann::json& layers, const nlohmann::json& bits, bool block,
@@ -120,6 +132,8 @@ SupernetImpl::SupernetImpl(const nlohmann::json& layout, std::optional<Path> onl
     if (size_t(s.gene) >= gene_options_.size()) gene_options_.resize(size_t(s.gene) + 1, 0);
     const nlohmann::json& options = slot.at("options");
     gene_options_[size_t(s.gene)] = int(options.size());
+    multiplier_only_.resize(gene_options_.size());
+    multiplier_only_[size_t(s.gene)] = multiplier_only_options(options);
     std::optional<Activation> after;
     for (size_t o = 0; o < options.size(); ++o) {
       s.options.push_back(nullptr);

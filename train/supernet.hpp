@@ -52,6 +52,8 @@ class SupernetImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const Path& path);
   size_t genes() const { return gene_options_.size(); }
   int options(size_t gene) const { return gene_options_[gene]; }
+  // Whether an option of a gene computes with multipliers only (every conv `mult`; a skipped block too).
+  bool multiplier_only(size_t gene, int option) const { return multiplier_only_[gene][size_t(option)]; }
   Activation input() const { return input_; }
 
  private:
@@ -62,6 +64,7 @@ class SupernetImpl : public torch::nn::Module {
   };
   std::vector<Slot> slots_;
   std::vector<int> gene_options_;
+  std::vector<std::vector<bool>> multiplier_only_;  // per gene and option
   Activation input_;
   std::optional<Path> only_;
 };
@@ -73,11 +76,19 @@ TORCH_MODULE(Supernet);
 // as trained. The network is left in evaluation mode, its batch norms back to their training momentum.
 void recalibrate_batch_norms(SupernetImpl& net, const Path& path, const torch::Tensor& images, int64_t batch);
 
-// A path drawn uniformly: each gene's option with equal probability.
+// A path drawn uniformly: each gene's option with equal probability; with `multipliers_only`, each gene's
+// option among those that compute with multipliers only (all of them when a gene has none).
 template <typename Rng>
-Path sample_path(const SupernetImpl& net, Rng& rng) {
+Path sample_path(const SupernetImpl& net, Rng& rng, bool multipliers_only = false) {
   Path p(net.genes());
-  for (size_t g = 0; g < p.size(); ++g) p[g] = int(rng() % uint64_t(net.options(g)));
+  for (size_t g = 0; g < p.size(); ++g) {
+    std::vector<int> allowed;
+    for (int o = 0; o < net.options(g); ++o)
+      if (!multipliers_only || net.multiplier_only(g, o)) allowed.push_back(o);
+    if (allowed.empty())
+      for (int o = 0; o < net.options(g); ++o) allowed.push_back(o);
+    p[g] = allowed[size_t(rng() % uint64_t(allowed.size()))];
+  }
   return p;
 }
 

@@ -21,6 +21,9 @@ struct TrainOptions {
   std::vector<int> standalone;      // a candidate to train alone; empty: the supernet
   std::string standalone_encoding;  // its text, for reports
   int epochs = 20;
+  // Supernet only: the first epochs train paths of multiplier options alone, then every option joins (NASA's
+  // progressive pretraining, Shi et al., ICCAD 2022). Fewer than `epochs`.
+  int warmup_epochs = 0;
   int64_t batch = 128;
   double learning_rate = 0.05;  // SGD with Nesterov momentum 0.9, cosine decay to 0 over the epochs
   uint64_t seed = 1;

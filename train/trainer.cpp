@@ -39,6 +39,8 @@ std::string fingerprint(const TrainOptions& o) {
   return nlohmann::json{{"layout", o.layout},
                         {"standalone", o.standalone_encoding},
                         {"epochs", o.epochs},
+                        {"warmup_epochs", o.warmup_epochs},
+                        {"gradient_clip", kGradientClip},
                         {"batch", o.batch},
                         {"learning_rate", o.learning_rate},
                         {"seed", o.seed},
@@ -114,7 +116,7 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
     const torch::Tensor rows =
         index.slice(0, b * o.batch, std::min((b + 1) * o.batch, int64_t(order.size())));
     const torch::Tensor x = data.images.index_select(0, rows), y = data.labels.index_select(0, rows);
-    const Path path = fixed.empty() ? sample_path(*net, rng) : fixed;
+    const Path path = fixed.empty() ? sample_path(*net, rng, epoch < o.warmup_epochs) : fixed;
     const StepResult step = train_step(net, sgd, x, y, path);
     loss_sum += step.loss * double(rows.size(0));
     correct += step.correct;
@@ -164,6 +166,10 @@ StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor
   const torch::Tensor logits = net->forward(images, path);
   const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
   loss.backward();
+  std::vector<torch::Tensor> on_path;
+  for (const torch::Tensor& p : net->parameters())
+    if (p.grad().defined()) on_path.push_back(p);
+  torch::nn::utils::clip_grad_norm_(on_path, kGradientClip);
   sgd.step();
   return {loss.item<double>(), logits.argmax(1).eq(labels).sum().item<int64_t>()};
 }

@@ -72,8 +72,14 @@ TEST(TrainCli, BadInputGetsOneLineAndExitCode2) {
                   "--standalone");
   expect_one_line(run_cosim("train --validation-images 60000 --epochs 1 -o " + temp_path("val.pt")),
                   "--validation-images must be 1 to 59999");
+  expect_one_line(run_cosim("train --warmup-epochs 2 --epochs 2 -o " + temp_path("warm.pt")),
+                  "--warmup-epochs: must be fewer than --epochs (2)");
+  expect_one_line(run_cosim("train --warmup-epochs 1 --epochs 2 --standalone cnn_fmnist:0.0.0.0.0.0.0.0 -o " +
+                            temp_path("warm.pt")),
+                  "--warmup-epochs: is for supernet training");
   EXPECT_FALSE(std::filesystem::exists(temp_path("vit.pt")));
   EXPECT_FALSE(std::filesystem::exists(temp_path("val.pt")));
+  EXPECT_FALSE(std::filesystem::exists(temp_path("warm.pt")));
 }
 
 // The lines of a file.

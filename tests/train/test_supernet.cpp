@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "nas/search_space.hpp"
 #include "nas/supernet_layout.hpp"
@@ -148,6 +149,63 @@ TEST(TrainStep, MovesOnlyTheOptionsOnThePath) {
   for (size_t i = 0; i < on_path.size(); ++i) moved = moved || !torch::equal(on_path[i], on_after[i]);
   EXPECT_TRUE(moved);
   EXPECT_FALSE(torch::equal(stem[0], stem_after[0]));
+}
+
+// The operators of each gene's options as the layout writes them ("" for a skipped block).
+std::vector<std::vector<std::set<std::string>>> option_ops(const nlohmann::json& layout) {
+  std::vector<std::vector<std::set<std::string>>> ops;
+  for (const nlohmann::json& slot : layout["slots"]) {
+    if (!slot.contains("options")) continue;
+    ops.emplace_back();
+    for (const nlohmann::json& option : slot["options"]) {
+      std::set<std::string> used;
+      if (option.is_null()) used.insert("");
+      for (const nlohmann::json& layer : option)
+        if (layer.value("type", "") == "conv2d") used.insert(layer.value("op", "mult"));
+      ops.back().push_back(used);
+    }
+  }
+  return ops;
+}
+
+TEST(TrainStep, ScalesAPathsGradientDownToTheClip) {
+  // Every block adder: AdderNet's scaled weight gradients alone have norm 0.2 * sqrt(numel) per layer, far
+  // above the clip; the step's gradient is scaled to it.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const auto ops = option_ops(layout);
+  Path adder;
+  for (const auto& gene : ops)
+    adder.push_back(int(std::find(gene.begin(), gene.end(), std::set<std::string>{"adder"}) - gene.begin()));
+  ASSERT_LT(size_t(adder[0]), ops[0].size());
+  torch::manual_seed(3);
+  Supernet net(layout, std::nullopt, 0.2);
+  torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.05));
+  train_step(net, sgd, torch::randn({8, 1, 28, 28}), torch::randint(0, 10, {8}), adder);
+  double squares = 0;
+  for (const torch::Tensor& p : net->parameters())
+    if (p.grad().defined()) squares += p.grad().pow(2).sum().item<double>();
+  EXPECT_NEAR(std::sqrt(squares), kGradientClip, 1e-3);
+}
+
+TEST(SamplePath, WarmUpDrawsEveryMultiplierOptionAndNothingElse) {
+  // NASA's progressive pretraining: during the warm-up, paths of multiplier options (and skips) only.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const auto ops = option_ops(layout);
+  Supernet net(layout, std::nullopt, 0.2);
+  std::mt19937_64 rng(7);
+  std::vector<std::set<int>> drawn(ops.size()), drawn_after(ops.size());
+  for (int k = 0; k < 400; ++k) {
+    const Path warm = sample_path(*net, rng, true), after = sample_path(*net, rng);
+    for (size_t g = 0; g < ops.size(); ++g) drawn[g].insert(warm[g]), drawn_after[g].insert(after[g]);
+  }
+  for (size_t g = 0; g < ops.size(); ++g) {
+    std::set<int> multiplier_options;
+    for (size_t o = 0; o < ops[g].size(); ++o)
+      if (ops[g][o] == std::set<std::string>{"mult"} || ops[g][o] == std::set<std::string>{""})
+        multiplier_options.insert(int(o));
+    EXPECT_EQ(drawn[g], multiplier_options) << "gene " << g;
+    EXPECT_EQ(drawn_after[g].size(), ops[g].size()) << "gene " << g << ": every option after the warm-up";
+  }
 }
 
 }  // namespace
