@@ -28,6 +28,8 @@ SCALE_DOWN = [
     (r"--random 20", "--random 3", "as above"),
     (r"train (.*)--epochs (\d+)", r"train \1--epochs 1 --train-images 128 --validation-images 100",
      "an epoch over 55,000 images takes minutes; one over 128 goes the same way"),
+    (r"--epochs 1 (.*)--warmup-epochs (\d+)", r"--epochs 2 \1--warmup-epochs 1",
+     "a warm-up needs an epoch after it; one of each goes the same way"),
     (r"export-torchvision\.py resnet50 ", "export-torchvision.py resnet18 ",
      "any torchvision model goes the same way through export and import (the file keeps its name); resnet18 "
      "exports and maps in a fraction of resnet50's time"),
