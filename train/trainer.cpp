@@ -137,9 +137,10 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
 // Accuracy on a set: the standalone network's, or the supernet's over a path drawn per batch of 250 (a fixed
 // sequence of paths, so that epochs compare), each path's batch norms recalibrated on `calibration` as the
 // search measures it (the statistics kept while training mix every path's: with them a supernet's
-// figure is noise). The supernet's buffers are put back afterwards.
-double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data,
-                const torch::Tensor& calibration) {
+// figure is noise). During a warm-up the paths are drawn among those it trains (multiplier options and skip):
+// the options not yet trained would make the figure chance. The supernet's buffers are put back afterwards.
+double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data, const torch::Tensor& calibration,
+                bool multipliers_only = false) {
   net->eval();
   torch::NoGradGuard no_grad;
   std::mt19937_64 rng(o.seed);
@@ -149,7 +150,7 @@ double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data,
   int64_t correct = 0;
   for (int64_t b = 0; b < data.images.size(0); b += 250) {
     const ImageSet part = slice(data, b, std::min(b + 250, data.images.size(0)));
-    const Path path = fixed.empty() ? sample_path(*net, rng) : fixed;
+    const Path path = fixed.empty() ? sample_path(*net, rng, multipliers_only) : fixed;
     if (fixed.empty()) recalibrate_batch_norms(*net, path, calibration, 128);
     correct += net->forward(part.images, path).argmax(1).eq(part.labels).sum().item<int64_t>();
   }
@@ -218,7 +219,7 @@ TrainResult run_training(const TrainOptions& o, std::ostream& progress) {
   const Clock::time_point begin = Clock::now();
   for (int epoch = start; epoch < o.epochs; ++epoch) {
     const EpochStats stats = train_epoch(o, net, sgd, data.train, epoch, progress);
-    result.validation_accuracy = evaluate(o, net, data.validation, calibration);
+    result.validation_accuracy = evaluate(o, net, data.validation, calibration, epoch < o.warmup_epochs);
     save_checkpoint(o, net, sgd, epoch + 1);
     result.seconds_per_epoch =
         std::chrono::duration<double>(Clock::now() - begin).count() / double(epoch + 1 - start);
