@@ -34,6 +34,9 @@ CommandAction add_train_command(CLI::App& app);
 
 // `cosim lut [--space S] [--arch A] [--samples N] [--format table|json|csv] [-o FILE]`
 CommandAction add_lut_command(CLI::App& app);
+// `cosim inherited SUPERNET CANDIDATE... [--candidates FILE] [--test] [--validation-images N] [--format ...]`
+CommandAction add_inherited_command(CLI::App& app);
+
 // `cosim import MODEL.onnx [-o FILE] [--ops FILE]`
 CommandAction add_import_command(CLI::App& app);
 

@@ -33,6 +33,7 @@ int sc_main(int argc, char* argv[]) {
   cosim::CommandAction import = cosim::add_import_command(app);
   cosim::CommandAction train = cosim::add_train_command(app);
   cosim::CommandAction lut = cosim::add_lut_command(app);
+  cosim::CommandAction inherited = cosim::add_inherited_command(app);
 
   try {
     app.parse(argc, argv);
@@ -57,6 +58,7 @@ int sc_main(int argc, char* argv[]) {
       if (sub->get_name() == "import") return import();
       if (sub->get_name() == "train") return train();
       if (sub->get_name() == "lut") return lut();
+      if (sub->get_name() == "inherited") return inherited();
     }
     return 2;
   } catch (const cosim::InputError& e) {

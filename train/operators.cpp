@@ -242,21 +242,33 @@ torch::Tensor OpConv2dImpl::activation_scale(const torch::Tensor& x) {
   return batch_max;
 }
 
-torch::Tensor OpConv2dImpl::forward(const torch::Tensor& x) {
+torch::Tensor OpConv2dImpl::weight_for(const ConvShape& shape) const {
+  const int64_t inputs = shape.in_channels / shape.groups, crop = (shape_.kernel - shape.kernel) / 2;
+  if (shape.out_channels > shape_.out_channels || inputs > weight_.size(1) || crop < 0)
+    throw std::invalid_argument("OpConv2d: a slice larger than the weights");
+  if (shape.out_channels == shape_.out_channels && inputs == weight_.size(1) && crop == 0) return weight_;
+  return weight_.narrow(0, 0, shape.out_channels)
+      .narrow(1, 0, inputs)
+      .narrow(2, crop, shape.kernel)
+      .narrow(3, crop, shape.kernel)
+      .contiguous();
+}
+
+torch::Tensor OpConv2dImpl::forward(const torch::Tensor& x, const ConvShape& shape) {
   const torch::Tensor act_max = activation_scale(x);
+  const torch::Tensor weight = weight_for(shape);
   if (op_ == "adder") {
     // One scale for both operands: the adder subtracts integers of one format.
-    const torch::Tensor range = torch::max(act_max, weight_.detach().abs().max());
+    const torch::Tensor range = torch::max(act_max, weight.detach().abs().max());
     const torch::Tensor scale = symmetric_scale(range, std::min(bits_.act, bits_.weight));
-    return adder_conv2d(fake_quantize(x, scale, bits_.act), fake_quantize(weight_, scale, bits_.weight),
-                        shape_.stride, shape_.padding, shape_.groups, adder_eta_);
+    return adder_conv2d(fake_quantize(x, scale, bits_.act), fake_quantize(weight, scale, bits_.weight),
+                        shape.stride, shape.padding, shape.groups, adder_eta_);
   }
   const torch::Tensor xq = fake_quantize(x, symmetric_scale(act_max, bits_.act), bits_.act);
   const torch::Tensor wq =
-      op_ == "shift"
-          ? shift_weights(weight_, bits_.weight)
-          : fake_quantize(weight_, symmetric_scale(weight_.abs().max(), bits_.weight), bits_.weight);
-  return torch::conv2d(xq, wq, {}, shape_.stride, shape_.padding, 1, shape_.groups);
+      op_ == "shift" ? shift_weights(weight, bits_.weight)
+                     : fake_quantize(weight, symmetric_scale(weight.abs().max(), bits_.weight), bits_.weight);
+  return torch::conv2d(xq, wq, {}, shape.stride, shape.padding, 1, shape.groups);
 }
 
 }  // namespace cosim::train

@@ -48,7 +48,12 @@ struct OperatorBits {
 class OpConv2dImpl : public torch::nn::Module {
  public:
   OpConv2dImpl(const std::string& op, ConvShape shape, OperatorBits bits, double adder_eta);
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x) { return forward(x, shape_); }
+  // As a smaller convolution whose weights are a slice of these (a supernet's options sharing weights,
+  // supernet.hpp): the first out_channels filters, their first in_channels / groups inputs, the kernel's
+  // centre. Its stride, padding and groups are its own.
+  torch::Tensor forward(const torch::Tensor& x, const ConvShape& shape);
+  const ConvShape& shape() const { return shape_; }
   const std::string& op() const { return op_; }
 
  private:
@@ -58,6 +63,7 @@ class OpConv2dImpl : public torch::nn::Module {
   double adder_eta_;
   torch::Tensor weight_, act_range_;
   torch::Tensor activation_scale(const torch::Tensor& x);
+  torch::Tensor weight_for(const ConvShape& shape) const;
 };
 TORCH_MODULE(OpConv2d);
 

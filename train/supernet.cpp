@@ -1,5 +1,6 @@
 #include "train/supernet.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace cosim::train {
@@ -31,7 +32,62 @@ std::vector<bool> multiplier_only_options(const nlohmann::json& options) {
   return only;
 }
 
+ConvShape conv_shape(const nlohmann::json& layer, const Activation& in, bool classifier) {
+  ConvShape c;
+  c.in_channels = in.channels;
+  c.out_channels = classifier ? field(layer, "out_features", 0) : field(layer, "out_channels", 0);
+  c.kernel = field(layer, "kernel", 1);
+  c.stride = field(layer, "stride", 1);
+  c.padding = field(layer, "padding", 0);
+  c.groups = field(layer, "groups", 1);
+  return c;
+}
+
+Activation after(const ConvShape& c, Activation a) {
+  a.channels = c.out_channels;
+  a.height = (a.height + 2 * c.padding - c.kernel) / c.stride + 1;
+  a.width = (a.width + 2 * c.padding - c.kernel) / c.stride + 1;
+  return a;
+}
+
+// What an option is apart from its kernel and channel counts: its layers' types, operators, strides and
+// whether each convolution is depthwise. Options alike share one stack of weights.
+std::string structure(const nlohmann::json& layers) {
+  std::string s;
+  for (const nlohmann::json& layer : layers) {
+    s += layer.value("type", "") + ":" + layer.value("op", "") + ":" +
+         std::to_string(field(layer, "stride", 1));
+    s += field(layer, "groups", 1) > 1 ? ":depthwise;" : ";";
+  }
+  return s;
+}
+
+// The layers of the largest of `options` (alike in structure): per layer, the largest count of each field.
+nlohmann::json largest(const std::vector<nlohmann::json>& options) {
+  nlohmann::json layers = options.front();
+  for (const nlohmann::json& option : options)
+    for (size_t i = 0; i < layers.size(); ++i)
+      for (const char* name : {"out_channels", "out_features", "kernel", "padding", "groups"})
+        if (option[i].contains(name) && option[i][name].get<int64_t>() > layers[i].value(name, int64_t(0)))
+          layers[i][name] = option[i][name];
+  return layers;
+}
+
 }  // namespace
+
+std::vector<ConvShape> conv_shapes(const nlohmann::json& layers, Activation in) {
+  std::vector<ConvShape> shapes;
+  for (const nlohmann::json& layer : layers) {
+    const std::string type = layer.value("type", "");
+    if (type == "conv2d" || type == "linear") {
+      shapes.push_back(conv_shape(layer, in, type == "linear"));
+      in = after(shapes.back(), in);
+    } else if (type == "pool") {
+      in.height = in.width = 1;
+    }
+  }
+  return shapes;
+}
 
 LayerStackImpl::LayerStackImpl(const nlohmann::json& layers, const nlohmann::json& bits, bool block,
                                Activation& shape, double adder_eta) {
@@ -66,13 +122,7 @@ LayerStackImpl::LayerStackImpl(const nlohmann::json& layers, const nlohmann::jso
 
 void LayerStackImpl::add_conv(const nlohmann::json& layer, const nlohmann::json& bits, Activation& shape,
                               double adder_eta, bool classifier) {
-  ConvShape c;
-  c.in_channels = shape.channels;
-  c.out_channels = classifier ? field(layer, "out_features", 0) : field(layer, "out_channels", 0);
-  c.kernel = field(layer, "kernel", 1);
-  c.stride = field(layer, "stride", 1);
-  c.padding = field(layer, "padding", 0);
-  c.groups = field(layer, "groups", 1);
+  const ConvShape c = conv_shape(layer, shape, classifier);
   const std::string op = layer.value("op", "mult");
   const std::string name = std::to_string(steps_.size());
   Step s{classifier ? Kind::classifier : Kind::conv};
@@ -85,17 +135,36 @@ void LayerStackImpl::add_conv(const nlohmann::json& layer, const nlohmann::json&
   }
   if (!classifier) s.norm = register_module("norm" + name, torch::nn::BatchNorm2d(c.out_channels));
   steps_.push_back(s);
-  shape.channels = c.out_channels;
-  shape.height = (shape.height + 2 * c.padding - c.kernel) / c.stride + 1;
-  shape.width = (shape.width + 2 * c.padding - c.kernel) / c.stride + 1;
+  shape = after(c, shape);
 }
 
-torch::Tensor LayerStackImpl::forward(const torch::Tensor& input) {
+namespace {
+
+// A batch norm over the first channels of its features (those of a smaller option sharing it), updating its
+// statistics as BatchNorm2d does: with its momentum, or as a cumulative average when it has none.
+torch::Tensor sliced_batch_norm(torch::nn::BatchNorm2dImpl& bn, const torch::Tensor& x) {
+  const int64_t c = x.size(1);
+  if (c == bn.options.num_features()) return bn.forward(x);
+  double momentum = 0;
+  if (bn.is_training()) {
+    bn.num_batches_tracked += 1;
+    momentum = bn.options.momentum() ? *bn.options.momentum() : 1.0 / bn.num_batches_tracked.item<double>();
+  }
+  return torch::batch_norm(x, bn.weight.narrow(0, 0, c), bn.bias.narrow(0, 0, c),
+                           bn.running_mean.narrow(0, 0, c), bn.running_var.narrow(0, 0, c), bn.is_training(),
+                           momentum, bn.options.eps(), false);
+}
+
+}  // namespace
+
+torch::Tensor LayerStackImpl::forward(const torch::Tensor& input, const std::vector<ConvShape>* shapes) {
   torch::Tensor x = input;
+  size_t conv = 0;
   for (Step& s : steps_) {
     switch (s.kind) {
       case Kind::conv:
-        x = s.norm->forward(s.conv->forward(x));
+        x = shapes ? sliced_batch_norm(*s.norm, s.conv->forward(x, shapes->at(conv++)))
+                   : s.norm->forward(s.conv->forward(x));
         if (s.relu) x = torch::relu(x);
         break;
       case Kind::residual:
@@ -105,7 +174,7 @@ torch::Tensor LayerStackImpl::forward(const torch::Tensor& input) {
         x = x.mean({2, 3}, true);
         break;
       case Kind::classifier:
-        x = s.conv->forward(x).flatten(1);
+        x = (shapes ? s.conv->forward(x, shapes->at(conv++)) : s.conv->forward(x)).flatten(1);
         break;
     }
   }
@@ -128,27 +197,48 @@ SupernetImpl::SupernetImpl(const nlohmann::json& layout, std::optional<Path> onl
       slots_.push_back(s);
       continue;
     }
-    s.gene = slot.at("index").get<int>();
-    if (size_t(s.gene) >= gene_options_.size()) gene_options_.resize(size_t(s.gene) + 1, 0);
-    const nlohmann::json& options = slot.at("options");
-    gene_options_[size_t(s.gene)] = int(options.size());
-    multiplier_only_.resize(gene_options_.size());
-    multiplier_only_[size_t(s.gene)] = multiplier_only_options(options);
-    std::optional<Activation> after;
-    for (size_t o = 0; o < options.size(); ++o) {
-      s.options.push_back(nullptr);
-      if (options[o].is_null() || (only_ && (*only_).at(size_t(s.gene)) != int(o))) continue;
-      Activation out = at;
-      s.options.back() = register_module("slot" + std::to_string(index) + "_option" + std::to_string(o),
-                                         LayerStack(options[o], bits, true, out, adder_eta));
-      if (after && (after->channels != out.channels || after->height != out.height))
-        throw std::invalid_argument("supernet: the options of gene " + slot.value("gene", "") +
-                                    " give different shapes");
-      after = out;
-    }
-    if (after) at = *after;
-    slots_.push_back(s);
+    add_choice_slot(slot, bits, at, adder_eta);
   }
+}
+
+void SupernetImpl::add_choice_slot(const nlohmann::json& slot, const nlohmann::json& bits, Activation& at,
+                                   double adder_eta) {
+  const std::string name = "slot" + std::to_string(slots_.size());
+  Slot s;
+  s.gene = slot.at("index").get<int>();
+  if (size_t(s.gene) >= gene_options_.size()) gene_options_.resize(size_t(s.gene) + 1, 0);
+  const nlohmann::json& options = slot.at("options");
+  gene_options_[size_t(s.gene)] = int(options.size());
+  multiplier_only_.resize(gene_options_.size());
+  multiplier_only_[size_t(s.gene)] = multiplier_only_options(options);
+  // The options built, grouped by structure (in the order of their first option).
+  std::vector<std::string> structures;
+  std::vector<std::vector<size_t>> groups;
+  s.stack_of.assign(options.size(), -1);
+  s.shapes.resize(options.size());
+  for (size_t o = 0; o < options.size(); ++o) {
+    if (options[o].is_null() || (only_ && (*only_).at(size_t(s.gene)) != int(o))) continue;
+    const std::string kind = structure(options[o]);
+    const auto found = std::find(structures.begin(), structures.end(), kind);
+    s.stack_of[o] = int(found - structures.begin());
+    if (found == structures.end()) structures.push_back(kind), groups.emplace_back();
+    groups[size_t(s.stack_of[o])].push_back(o);
+    s.shapes[o] = conv_shapes(options[o], at);
+  }
+  std::optional<Activation> out;
+  for (const std::vector<size_t>& group : groups) {
+    std::vector<nlohmann::json> alike;
+    for (size_t o : group) alike.push_back(options[o]);
+    Activation end = at;
+    s.stacks.push_back(register_module(name + "_option" + std::to_string(group.front()),
+                                       LayerStack(largest(alike), bits, true, end, adder_eta)));
+    if (out && (out->channels != end.channels || out->height != end.height))
+      throw std::invalid_argument("supernet: the options of gene " + slot.value("gene", "") +
+                                  " give different shapes");
+    out = end;
+  }
+  if (out) at = *out;
+  slots_.push_back(s);
 }
 
 torch::Tensor SupernetImpl::forward(const torch::Tensor& input, const Path& path) {
@@ -160,8 +250,9 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& input, const Path& path
       x = s.fixed->forward(x);
       continue;
     }
-    LayerStack& option = s.options.at(size_t(path.at(size_t(s.gene))));
-    if (option) x = option->forward(x);
+    const size_t option = size_t(path.at(size_t(s.gene)));
+    const int stack = s.stack_of.at(option);
+    if (stack >= 0) x = s.stacks[size_t(stack)]->forward(x, &s.shapes[option]);
   }
   return x;
 }

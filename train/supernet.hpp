@@ -1,6 +1,10 @@
 // A weight-sharing supernet built from a space's layout (nas/supernet_layout.hpp): fixed layers, and per
-// choice slot one layer stack per option with its own weights and batch norms (single-path one-shot, Guo et
-// al., ECCV 2020). A path -- one option per gene, i.e. a candidate -- selects the network that runs. Every
+// choice slot the layer stacks of its options (single-path one-shot, Guo et al., ECCV 2020). A path -- one
+// option per gene, i.e. a candidate -- selects the network that runs. The options of a slot that differ only
+// in kernel and channel counts (cnn_fmnist: one operator, expansion 3 or 6, kernel 3 or 5) share one stack of
+// the largest shapes, each running a slice of it -- the first channels, the kernel's centre (weight sharing
+// across kernel and width as in Once-for-All, Cai et al., ICLR 2020, without its kernel transform) -- so each
+// weight trains on every path through any of them. Every
 // convolution is followed by batch norm and ReLU, except the last one of a block (a linear bottleneck, as in
 // MBConv) and the classifier; the workload leaves these to the hardware's post-processing and does not cost
 // them.
@@ -29,7 +33,10 @@ class LayerStackImpl : public torch::nn::Module {
  public:
   LayerStackImpl(const nlohmann::json& layers, const nlohmann::json& bits, bool block, Activation& shape,
                  double adder_eta);
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x) { return forward(x, nullptr); }
+  // With `shapes` (one per convolution), as the smaller stack of those shapes running a slice of the weights
+  // and batch norms (OpConv2dImpl::forward).
+  torch::Tensor forward(const torch::Tensor& x, const std::vector<ConvShape>* shapes);
 
  private:
   enum class Kind { conv, residual, global_pool, classifier };
@@ -60,8 +67,12 @@ class SupernetImpl : public torch::nn::Module {
   struct Slot {
     LayerStack fixed{nullptr};
     int gene = -1;
-    std::vector<LayerStack> options;  // null: the block is skipped (or not built)
+    std::vector<LayerStack> stacks;              // each shared by the options of one structure
+    std::vector<int> stack_of;                   // per option; -1: the block is skipped (or not built)
+    std::vector<std::vector<ConvShape>> shapes;  // per option, its convolutions
   };
+  void add_choice_slot(const nlohmann::json& slot, const nlohmann::json& bits, Activation& at,
+                       double adder_eta);
   std::vector<Slot> slots_;
   std::vector<int> gene_options_;
   std::vector<std::vector<bool>> multiplier_only_;  // per gene and option
@@ -69,6 +80,9 @@ class SupernetImpl : public torch::nn::Module {
   std::optional<Path> only_;
 };
 TORCH_MODULE(Supernet);
+
+// The shape of each convolution (and linear layer) of `layers`, given the activation entering them.
+std::vector<ConvShape> conv_shapes(const nlohmann::json& layers, Activation in);
 
 // Batch-norm statistics of the network of `path`, re-estimated as the plain average over the batches of
 // `images` (SPOS, Guo et al. 2020: the statistics a shared batch norm keeps while training belong to a mix

@@ -41,6 +41,7 @@ std::string fingerprint(const TrainOptions& o) {
                         {"epochs", o.epochs},
                         {"warmup_epochs", o.warmup_epochs},
                         {"gradient_clip", kGradientClip},
+                        {"weight_sharing", "kernel and width"},  // supernet.hpp: stacks of alike options
                         {"batch", o.batch},
                         {"learning_rate", o.learning_rate},
                         {"seed", o.seed},
@@ -134,24 +135,21 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
   return {loss_sum / double(seen), double(correct) / double(seen)};
 }
 
-// Accuracy on a set: the standalone network's, or the supernet's over a path drawn per batch of 250 (a fixed
-// sequence of paths, so that epochs compare), each path's batch norms recalibrated on `calibration` as the
-// search measures it (the statistics kept while training mix every path's: with them a supernet's
-// figure is noise). During a warm-up the paths are drawn among those it trains (multiplier options and skip):
-// the options not yet trained would make the figure chance. The supernet's buffers are put back afterwards.
+// Accuracy on a set, each batch of kValidationBatch images run on its path of `paths` (validation_paths); a
+// supernet's path has its batch norms recalibrated on `calibration` as the search measures it (the
+// statistics kept while training mix every path's: with them a supernet's figure is noise). The supernet's
+// buffers are put back afterwards.
 double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data, const torch::Tensor& calibration,
-                bool multipliers_only = false) {
+                const std::vector<Path>& paths) {
   net->eval();
   torch::NoGradGuard no_grad;
-  std::mt19937_64 rng(o.seed);
-  const Path fixed(o.standalone.begin(), o.standalone.end());
   std::vector<torch::Tensor> kept;
   for (const torch::Tensor& b : net->buffers()) kept.push_back(b.clone());
   int64_t correct = 0;
-  for (int64_t b = 0; b < data.images.size(0); b += 250) {
-    const ImageSet part = slice(data, b, std::min(b + 250, data.images.size(0)));
-    const Path path = fixed.empty() ? sample_path(*net, rng, multipliers_only) : fixed;
-    if (fixed.empty()) recalibrate_batch_norms(*net, path, calibration, 128);
+  for (int64_t b = 0; b < data.images.size(0); b += kValidationBatch) {
+    const ImageSet part = slice(data, b, std::min(b + kValidationBatch, data.images.size(0)));
+    const Path& path = paths.at(size_t(b / kValidationBatch));
+    if (o.standalone.empty()) recalibrate_batch_norms(*net, path, calibration, 128);
     correct += net->forward(part.images, path).argmax(1).eq(part.labels).sum().item<int64_t>();
   }
   std::vector<torch::Tensor> buffers = net->buffers();
@@ -160,6 +158,16 @@ double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data, cons
 }
 
 }  // namespace
+
+std::vector<Path> validation_paths(const TrainOptions& o, const SupernetImpl& net, int epoch,
+                                   int64_t images) {
+  const size_t count = size_t((images + kValidationBatch - 1) / kValidationBatch);
+  if (!o.standalone.empty()) return std::vector<Path>(count, Path(o.standalone.begin(), o.standalone.end()));
+  std::mt19937_64 rng(o.seed);
+  std::vector<Path> paths;
+  for (size_t i = 0; i < count; ++i) paths.push_back(sample_path(net, rng, epoch < o.warmup_epochs));
+  return paths;
+}
 
 StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,
                       const torch::Tensor& labels, const Path& path) {
@@ -219,7 +227,8 @@ TrainResult run_training(const TrainOptions& o, std::ostream& progress) {
   const Clock::time_point begin = Clock::now();
   for (int epoch = start; epoch < o.epochs; ++epoch) {
     const EpochStats stats = train_epoch(o, net, sgd, data.train, epoch, progress);
-    result.validation_accuracy = evaluate(o, net, data.validation, calibration, epoch < o.warmup_epochs);
+    result.validation_accuracy = evaluate(o, net, data.validation, calibration,
+                                          validation_paths(o, *net, epoch, data.validation.images.size(0)));
     save_checkpoint(o, net, sgd, epoch + 1);
     result.seconds_per_epoch =
         std::chrono::duration<double>(Clock::now() - begin).count() / double(epoch + 1 - start);
@@ -231,10 +240,16 @@ TrainResult run_training(const TrainOptions& o, std::ostream& progress) {
                     duration(result.seconds_per_epoch * double(o.epochs - epoch - 1)))
              << std::flush;
   }
-  if (start >= o.epochs) result.validation_accuracy = evaluate(o, net, data.validation, calibration);
+  if (start >= o.epochs)
+    result.validation_accuracy =
+        evaluate(o, net, data.validation, calibration,
+                 validation_paths(o, *net, o.epochs, data.validation.images.size(0)));
   result.epochs = o.epochs;
-  if (!o.standalone.empty())
-    result.test_accuracy = evaluate(o, net, read_idx_set(o.data_dir, "t10k"), calibration);
+  if (!o.standalone.empty()) {
+    const ImageSet test = read_idx_set(o.data_dir, "t10k");
+    result.test_accuracy =
+        evaluate(o, net, test, calibration, validation_paths(o, *net, o.epochs, test.images.size(0)));
+  }
   return result;
 }
 

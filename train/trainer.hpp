@@ -40,6 +40,15 @@ struct StepResult {
 StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,
                       const torch::Tensor& labels, const Path& path);
 
+// Images per path in a supernet's validation after each epoch.
+constexpr int64_t kValidationBatch = 250;
+
+// The paths the validation of `images` images after epoch `epoch` (0-based) runs, one per kValidationBatch
+// images: a standalone network's own; a supernet's drawn uniformly, the same sequence every epoch (a fixed
+// seed, so that epochs compare), and during a warm-up (epoch < warmup_epochs) among the paths it trains,
+// multiplier options and skip: options not yet trained would make the figure chance.
+std::vector<Path> validation_paths(const TrainOptions& o, const SupernetImpl& net, int epoch, int64_t images);
+
 TrainResult run_training(const TrainOptions& options, std::ostream& progress);
 
 }  // namespace cosim::train

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "support/cosim_command.hpp"
 
@@ -82,6 +83,14 @@ TEST(TrainCli, BadInputGetsOneLineAndExitCode2) {
   EXPECT_FALSE(std::filesystem::exists(temp_path("warm.pt")));
 }
 
+// The lines of a text.
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
 // The lines of a file.
 std::vector<std::string> lines_of(const std::string& file) {
   std::ifstream in(file);
@@ -131,6 +140,26 @@ TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet)
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(lines_of(out + "/front.csv"), front);
   EXPECT_EQ(lines_of(out + "/journal.jsonl"), journal);
+  // `cosim inherited` measures a front member as the search did (same images, same recalibration), and the
+  // same candidate twice alike.
+  const size_t from = front[1].find(',') + 1;
+  const std::string member = front[1].substr(from, front[1].find(',', from) - from);
+  const CommandResult inherited = run_cosim("inherited " + file + " " + member + " " + member +
+                                            " --calibration-batches 1 --test --format csv");
+  ASSERT_EQ(inherited.code, 0) << inherited.err;
+  const std::vector<std::string> rows = split_lines(inherited.out);
+  ASSERT_EQ(rows.size(), 3u) << inherited.out;
+  EXPECT_EQ(rows[0], "encoding,validation_accuracy,test_accuracy");
+  EXPECT_EQ(rows[1].substr(0, member.size() + 1), member + ",");
+  EXPECT_NEAR(csv_number(rows[1], 1), csv_number(front[1], 3), 1e-6) << rows[1] << " vs " << front[1];
+  EXPECT_NEAR(csv_number(rows[1], 2), csv_number(front[1], 4), 1e-6) << rows[1] << " vs " << front[1];
+  EXPECT_EQ(rows[2], rows[1]);
+  expect_one_line(run_cosim("inherited " + file + " cnn_fmnist:1.2"), "CANDIDATE: cnn_fmnist:1.2:");
+  expect_one_line(run_cosim("inherited " + file), "CANDIDATE: name at least one candidate");
+  expect_one_line(run_cosim("inherited " + temp_path("none.pt") + " " + member),
+                  "none.pt: no such supernet checkpoint");
+  expect_one_line(run_cosim("inherited " + file + " --candidates " + temp_path("none.txt")),
+                  "none.txt: cannot read the candidates file");
   // Another network's supernet, a standalone network's checkpoint, no file: one line each.
   expect_one_line(run_cosim("search --space cnn_cifar --budget 4 --population 4 --jobs 1 --quiet --accuracy "
                             "supernet:" +
@@ -145,6 +174,8 @@ TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet)
   expect_one_line(run_cosim("search --space cnn_fmnist --budget 4 --population 4 --jobs 1 --quiet --accuracy "
                             "supernet:" +
                             alone + " --out " + temp_path("alone_out")),
+                  alone + ": is a standalone network's checkpoint");
+  expect_one_line(run_cosim("inherited " + alone + " " + member),
                   alone + ": is a standalone network's checkpoint");
   expect_one_line(run_cosim("search --space cnn_fmnist --budget 4 --jobs 1 --quiet --accuracy supernet:" +
                             temp_path("none.pt")),

@@ -46,7 +46,7 @@ TEST(Supernet, EveryPathRunsTheCandidatesLayersWithTheirOperators) {
   }
 }
 
-TEST(Supernet, SharesWeightsPerBlockAndChoiceAndAStandaloneNetworkRunsOnlyItsPath) {
+TEST(Supernet, SharesWeightsPerBlockAndStructureAndAStandaloneNetworkRunsOnlyItsPath) {
   const auto space = read_space("cnn_fmnist", COSIM_SOURCE_DIR);
   const nlohmann::json layout = supernet_layout(*space);
   Supernet net(layout, std::nullopt, 0.2);
@@ -54,12 +54,48 @@ TEST(Supernet, SharesWeightsPerBlockAndChoiceAndAStandaloneNetworkRunsOnlyItsPat
   size_t option_stacks = 0;
   for (const auto& named : net->named_children())
     if (named.key().find("_option") != std::string::npos) ++option_stacks;
-  // 8 blocks x 24 operator/kernel/expansion options; the 4 skippable blocks' skip has no weights.
-  EXPECT_EQ(option_stacks, 8u * 24u);
+  // 8 blocks x 4 operators x (expansion 1 | expansion 3 or 6): kernels and expansions 3 and 6 share a stack;
+  // a skip has no weights.
+  EXPECT_EQ(option_stacks, 8u * 8u);
   const Path first(space->genes.size(), 0), other(space->genes.size(), 1);
   Supernet alone(layout, first, 0.2);
   EXPECT_NO_THROW(alone->forward(torch::randn({1, 1, 28, 28}), first));
   EXPECT_THROW(alone->forward(torch::randn({1, 1, 28, 28}), other), std::invalid_argument);
+}
+
+// An option sharing a larger stack computes what the network of its own shapes computes with the slice of
+// the weights: the first channels, the kernel's centre, the first batch-norm features.
+TEST(Supernet, AnOptionRunsTheCentreAndFirstChannelsOfTheSharedWeights) {
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  torch::manual_seed(11);
+  Supernet net(layout, std::nullopt, 0.2);
+  for (const auto& b : net->named_buffers())  // statistics unlike the defaults, so that slicing them shows
+    if (b.key().find("running_") != std::string::npos) b.value().uniform_(0.5, 1.5);
+  for (const int option : {1, 13}) {  // the first block as mult/k3/e3, adder/k3/e3 (sharing k5/e6's stack)
+    Path path(8, 0);
+    path[0] = option;
+    Supernet alone(layout, path, 0.2);
+    torch::NoGradGuard no_grad;
+    const auto shared = net->named_parameters(), shared_buffers = net->named_buffers();
+    const auto copy = [](const torch::Tensor& from, torch::Tensor to) {
+      torch::Tensor v = from;
+      for (int64_t d = 0; d < to.dim(); ++d)
+        v = v.narrow(d, d < 2 ? 0 : (from.size(d) - to.size(d)) / 2, to.size(d));
+      to.copy_(v);
+    };
+    // The stacks are named by their first option: 1 (of 1, 2, 4, 5) and 13 (of 13, 14, 16, 17).
+    const std::string own = "slot1_option" + std::to_string(option);
+    for (auto& p : alone->named_parameters()) copy(shared[p.key()], p.value());
+    for (auto& b : alone->named_buffers())
+      if (b.value().dim() > 0) copy(shared_buffers[b.key()], b.value());
+    ASSERT_TRUE(alone->named_parameters().contains(own + ".conv0.weight"));
+    EXPECT_LT(alone->named_parameters()[own + ".conv1.weight"].size(2),
+              net->named_parameters()[own + ".conv1.weight"].size(2));  // k3 within k5
+    net->eval();
+    alone->eval();
+    const torch::Tensor x = torch::randn({4, 1, 28, 28});
+    EXPECT_TRUE(torch::allclose(net->forward(x, path), alone->forward(x, path), 1e-4, 1e-5)) << option;
+  }
 }
 
 TEST(Supernet, ASpaceWhoseGenesAreNotBlocksHasNone) {
@@ -206,6 +242,35 @@ TEST(SamplePath, WarmUpDrawsEveryMultiplierOptionAndNothingElse) {
     EXPECT_EQ(drawn[g], multiplier_options) << "gene " << g;
     EXPECT_EQ(drawn_after[g].size(), ops[g].size()) << "gene " << g << ": every option after the warm-up";
   }
+}
+
+TEST(ValidationPaths, DuringTheWarmUpOnlyMultiplierOptionsThenEveryOption) {
+  // The figure printed after each epoch runs these paths: during the warm-up the paths it trains, after it
+  // every option; the same sequence every epoch of a phase, so that epochs compare.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const auto ops = option_ops(layout);
+  Supernet net(layout, std::nullopt, 0.2);
+  TrainOptions o;
+  o.epochs = 4;
+  o.warmup_epochs = 2;
+  const auto other_ops = [&](const std::vector<Path>& paths) {
+    int count = 0;
+    for (const Path& p : paths)
+      for (size_t g = 0; g < ops.size(); ++g)
+        count += ops[g][size_t(p[g])] != std::set<std::string>{"mult"} &&
+                 ops[g][size_t(p[g])] != std::set<std::string>{""};
+    return count;
+  };
+  const std::vector<Path> warm = validation_paths(o, *net, 1, 5000),
+                          after = validation_paths(o, *net, 2, 5000);
+  ASSERT_EQ(warm.size(), 20u);  // a path per 250 images
+  EXPECT_EQ(validation_paths(o, *net, 0, 5000), warm);
+  EXPECT_EQ(validation_paths(o, *net, 3, 5000), after);
+  EXPECT_EQ(other_ops(warm), 0);
+  EXPECT_GT(other_ops(after), 20);  // 160 genes drawn, most of them outside the multiplier options
+  EXPECT_EQ(validation_paths(o, *net, 0, 5001).size(), 21u);
+  o.warmup_epochs = 0;
+  EXPECT_EQ(validation_paths(o, *net, 0, 5000), after);
 }
 
 }  // namespace
