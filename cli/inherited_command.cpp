@@ -91,10 +91,12 @@ std::string format_measured(const InheritedCommand& c, const Measured& m, const 
       text += test ? fmt::format("{},{:.6f},{:.6f}\n", m.encodings[i], m.validation[i], m.test[i])
                    : fmt::format("{},{:.6f}\n", m.encodings[i], m.validation[i]);
   } else if (format == "json") {
-    nlohmann::json j{{"supernet", c.options.checkpoint},
-                     {"validation_images", c.options.validation_images},
-                     {"calibration_batches", c.options.calibration_batches},
-                     {"candidates", nlohmann::json::array()}};
+    nlohmann::json j{
+        {"supernet", c.options.checkpoint},
+        {"validation_images", c.options.validation_images > 0 ? nlohmann::json(c.options.validation_images)
+                                                              : nlohmann::json("all held out")},
+        {"calibration_batches", c.options.calibration_batches},
+        {"candidates", nlohmann::json::array()}};
     for (size_t i = 0; i < m.encodings.size(); ++i) {
       j["candidates"].push_back({{"encoding", m.encodings[i]}, {"validation_accuracy", m.validation[i]}});
       if (test) j["candidates"].back()["test_accuracy"] = m.test[i];
