@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -219,16 +220,29 @@ nlohmann::json to_json(const CostTable& t) {
             {"candidates", checks}}}};
 }
 
+namespace {
+
+using RowWriter =
+    std::function<void(const std::string& gene, const std::string& option, const BlockCost& c, double us)>;
+
+// Each row of the table, with its latency in microseconds: every block's options, then the fixed layers.
+void for_each_row(const CostTable& t, const std::string& fixed_option, const RowWriter& row) {
+  const auto latency_us = [&](const BlockCost& c) {
+    return t.clock_MHz > 0 ? double(c.cycles) / t.clock_MHz : 0.0;
+  };
+  for (const CostEntry& e : t.entries)
+    row(t.genes[e.gene].name, t.genes[e.gene].options[size_t(e.option)], e.cost, latency_us(e.cost));
+  row("fixed", fixed_option, t.fixed, latency_us(t.fixed));
+}
+
+}  // namespace
+
 std::string to_csv(const CostTable& t) {
   std::ostringstream out;
   out << "gene,option,cycles,latency_us,energy_uJ,macs\n";
-  auto row = [&](const std::string& gene, const std::string& option, const BlockCost& c) {
-    out << fmt::format("{},{},{},{:.6g},{:.9g},{}\n", gene, option, c.cycles,
-                       t.clock_MHz > 0 ? double(c.cycles) / t.clock_MHz : 0.0, c.energy_pJ / 1e6, c.macs);
-  };
-  for (const CostEntry& e : t.entries)
-    row(t.genes[e.gene].name, t.genes[e.gene].options[size_t(e.option)], e.cost);
-  row("fixed", "", t.fixed);
+  for_each_row(t, "", [&](const std::string& gene, const std::string& option, const BlockCost& c, double us) {
+    out << fmt::format("{},{},{},{:.6g},{:.9g},{}\n", gene, option, c.cycles, us, c.energy_pJ / 1e6, c.macs);
+  });
   return out.str();
 }
 
@@ -248,13 +262,11 @@ std::string to_table(const CostTable& t) {
   for (const std::string& n : t.notes) out << "note: " << n << "\n";
   out << fmt::format("{:<8} {:<16} {:>12} {:>12} {:>12} {:>12}\n", "block", "option", "cycles", "latency_us",
                      "energy_uJ", "macs");
-  auto row = [&](const std::string& gene, const std::string& option, const BlockCost& c) {
-    out << fmt::format("{:<8} {:<16} {:>12} {:>12.3f} {:>12.4f} {:>12}\n", gene, option, c.cycles,
-                       t.clock_MHz > 0 ? double(c.cycles) / t.clock_MHz : 0.0, c.energy_pJ / 1e6, c.macs);
-  };
-  for (const CostEntry& e : t.entries)
-    row(t.genes[e.gene].name, t.genes[e.gene].options[size_t(e.option)], e.cost);
-  row("fixed", "(stem, head)", t.fixed);
+  for_each_row(t, "(stem, head)",
+               [&](const std::string& gene, const std::string& option, const BlockCost& c, double us) {
+                 out << fmt::format("{:<8} {:<16} {:>12} {:>12.3f} {:>12.4f} {:>12}\n", gene, option,
+                                    c.cycles, us, c.energy_pJ / 1e6, c.macs);
+               });
   out << additivity_line(t) << "\n";
   return out.str();
 }
