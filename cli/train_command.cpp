@@ -36,6 +36,12 @@ void add_train_options(CLI::App* cmd, TrainCommand& c) {
                   "option (NASA's progressive pretraining); fewer than --epochs")
       ->check(whole_number_in(0, 9999))
       ->capture_default_str();
+  cmd->add_option(
+         "--ramp-epochs", o.ramp_epochs,
+         "Supernet: over N epochs after the warm-up, the shift and adder options join gradually (drawn "
+         "with a weight rising linearly to a multiplier option's), then every option uniformly")
+      ->check(whole_number_in(0, 9999))
+      ->capture_default_str();
   cmd->add_option("--batch", o.batch, "Images per batch")
       ->check(whole_number_in(1, 65536))
       ->capture_default_str();
@@ -88,6 +94,12 @@ CommandAction add_train_command(CLI::App& app) {
     }
     if (o.warmup_epochs > 0 && !o.standalone.empty())
       throw InputError("--warmup-epochs", "", "is for supernet training, not --standalone");
+    if (o.ramp_epochs > 0 && !o.standalone.empty())
+      throw InputError("--ramp-epochs", "", "is for supernet training, not --standalone");
+    if (o.ramp_epochs > 0 && o.warmup_epochs + o.ramp_epochs > o.epochs)
+      throw InputError("--ramp-epochs", "",
+                       fmt::format("the warm-up and the ramp ({} + {}) must fit in --epochs ({})",
+                                   o.warmup_epochs, o.ramp_epochs, o.epochs));
     if (o.warmup_epochs >= o.epochs)
       throw InputError(
           "--warmup-epochs", "",

@@ -10,6 +10,7 @@
 // them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,18 +91,29 @@ std::vector<ConvShape> conv_shapes(const nlohmann::json& layers, Activation in);
 // as trained. The network is left in evaluation mode, its batch norms back to their training momentum.
 void recalibrate_batch_norms(SupernetImpl& net, const Path& path, const torch::Tensor& images, int64_t batch);
 
-// A path drawn uniformly: each gene's option with equal probability; with `multipliers_only`, each gene's
-// option among those that compute with multipliers only (all of them when a gene has none).
+// A path: each gene's option drawn with weight 1 if it computes with multipliers only (a skip too) and
+// `others` otherwise. 1: uniformly (SPOS); 0: among the multiplier options alone (all options when a gene has
+// none); in between, the other operators join gradually.
 template <typename Rng>
-Path sample_path(const SupernetImpl& net, Rng& rng, bool multipliers_only = false) {
+Path sample_path(const SupernetImpl& net, Rng& rng, double others = 1) {
   Path p(net.genes());
   for (size_t g = 0; g < p.size(); ++g) {
-    std::vector<int> allowed;
-    for (int o = 0; o < net.options(g); ++o)
-      if (!multipliers_only || net.multiplier_only(g, o)) allowed.push_back(o);
-    if (allowed.empty())
-      for (int o = 0; o < net.options(g); ++o) allowed.push_back(o);
-    p[g] = allowed[size_t(rng() % uint64_t(allowed.size()))];
+    std::vector<double> weights;
+    bool any = false;
+    for (int o = 0; o < net.options(g); ++o) {
+      weights.push_back(net.multiplier_only(g, o) ? 1 : others);
+      any = any || weights.back() > 0;
+    }
+    if (!any) std::fill(weights.begin(), weights.end(), 1.0);
+    double total = 0;
+    for (double w : weights) total += w;
+    // One draw per gene from the rng's own bits (the standard distributions differ between libraries).
+    double u = double(rng() >> 11) * 0x1.0p-53 * total;
+    int chosen = 0;
+    while (chosen + 1 < int(weights.size()) && (u >= weights[size_t(chosen)] || weights[size_t(chosen)] == 0))
+      u -= weights[size_t(chosen++)];
+    while (weights[size_t(chosen)] == 0) --chosen;  // rounding past the last drawable option
+    p[g] = chosen;
   }
   return p;
 }

@@ -24,6 +24,10 @@ struct TrainOptions {
   // Supernet only: the first epochs train paths of multiplier options alone, then every option joins (NASA's
   // progressive pretraining, Shi et al., ICCAD 2022). Fewer than `epochs`.
   int warmup_epochs = 0;
+  // Supernet only: over this many epochs after the warm-up, the other operators' options join gradually --
+  // each drawn with a weight rising linearly from 0 to a multiplier option's (sample_path) -- then uniformly.
+  // At most epochs - warmup_epochs.
+  int ramp_epochs = 0;
   int64_t batch = 128;
   double learning_rate = 0.05;  // SGD with Nesterov momentum 0.9, cosine decay to 0 over the epochs
   uint64_t seed = 1;

@@ -40,6 +40,7 @@ std::string fingerprint(const TrainOptions& o) {
                         {"standalone", o.standalone_encoding},
                         {"epochs", o.epochs},
                         {"warmup_epochs", o.warmup_epochs},
+                        {"ramp_epochs", o.ramp_epochs},
                         {"gradient_clip", kGradientClip},
                         {"weight_sharing", "kernel and width"},  // supernet.hpp: stacks of alike options
                         {"batch", o.batch},
@@ -117,7 +118,10 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
     const torch::Tensor rows =
         index.slice(0, b * o.batch, std::min((b + 1) * o.batch, int64_t(order.size())));
     const torch::Tensor x = data.images.index_select(0, rows), y = data.labels.index_select(0, rows);
-    const Path path = fixed.empty() ? sample_path(*net, rng, epoch < o.warmup_epochs) : fixed;
+    const Path path =
+        fixed.empty()
+            ? sample_path(*net, rng, other_options_weight(o, epoch, double(b + 1) / double(batches)))
+            : fixed;
     const StepResult step = train_step(net, sgd, x, y, path);
     loss_sum += step.loss * double(rows.size(0));
     correct += step.correct;
@@ -159,13 +163,20 @@ double evaluate(const TrainOptions& o, Supernet& net, const ImageSet& data, cons
 
 }  // namespace
 
+double other_options_weight(const TrainOptions& o, int epoch, double fraction) {
+  if (epoch < o.warmup_epochs) return 0;
+  if (o.ramp_epochs == 0) return 1;
+  return std::min(1.0, (double(epoch - o.warmup_epochs) + fraction) / double(o.ramp_epochs));
+}
+
 std::vector<Path> validation_paths(const TrainOptions& o, const SupernetImpl& net, int epoch,
                                    int64_t images) {
   const size_t count = size_t((images + kValidationBatch - 1) / kValidationBatch);
   if (!o.standalone.empty()) return std::vector<Path>(count, Path(o.standalone.begin(), o.standalone.end()));
   std::mt19937_64 rng(o.seed);
   std::vector<Path> paths;
-  for (size_t i = 0; i < count; ++i) paths.push_back(sample_path(net, rng, epoch < o.warmup_epochs));
+  const double others = other_options_weight(o, epoch, 1);
+  for (size_t i = 0; i < count; ++i) paths.push_back(sample_path(net, rng, others));
   return paths;
 }
 

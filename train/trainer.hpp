@@ -40,13 +40,19 @@ struct StepResult {
 StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,
                       const torch::Tensor& labels, const Path& path);
 
+// The weight a path draw gives the options that are not multiplier-only (sample_path) once `fraction` of
+// epoch `epoch` (0-based) is done: 0 during the warm-up; after it, rising linearly to 1 over the ramp's
+// epochs (1 at once without a ramp).
+double other_options_weight(const TrainOptions& o, int epoch, double fraction);
+
 // Images per path in a supernet's validation after each epoch.
 constexpr int64_t kValidationBatch = 250;
 
 // The paths the validation of `images` images after epoch `epoch` (0-based) runs, one per kValidationBatch
 // images: a standalone network's own; a supernet's drawn uniformly, the same sequence every epoch (a fixed
-// seed, so that epochs compare), and during a warm-up (epoch < warmup_epochs) among the paths it trains,
-// multiplier options and skip: options not yet trained would make the figure chance.
+// seed, so that epochs compare), weighted as the epoch's last batch drew them (other_options_weight): during
+// a warm-up among the paths it trains, multiplier options and skip, since options not yet trained would make
+// the figure chance.
 std::vector<Path> validation_paths(const TrainOptions& o, const SupernetImpl& net, int epoch, int64_t images);
 
 TrainResult run_training(const TrainOptions& options, std::ostream& progress);

@@ -30,6 +30,7 @@ SCALE_DOWN = [
      "an epoch over 55,000 images takes minutes; one over 128 goes the same way"),
     (r"--epochs 1 (.*)--warmup-epochs (\d+)", r"--epochs 2 \1--warmup-epochs 1",
      "a warm-up needs an epoch after it; one of each goes the same way"),
+    (r"--ramp-epochs (\d+)", "--ramp-epochs 1", "a ramp of one epoch after the warm-up's goes the same way"),
     (r"export-torchvision\.py resnet50 ", "export-torchvision.py resnet18 ",
      "any torchvision model goes the same way through export and import (the file keeps its name); resnet18 "
      "exports and maps in a fraction of resnet50's time"),

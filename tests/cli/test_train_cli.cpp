@@ -78,6 +78,11 @@ TEST(TrainCli, BadInputGetsOneLineAndExitCode2) {
   expect_one_line(run_cosim("train --warmup-epochs 1 --epochs 2 --standalone cnn_fmnist:0.0.0.0.0.0.0.0 -o " +
                             temp_path("warm.pt")),
                   "--warmup-epochs: is for supernet training");
+  expect_one_line(run_cosim("train --warmup-epochs 1 --ramp-epochs 2 --epochs 2 -o " + temp_path("warm.pt")),
+                  "--ramp-epochs: the warm-up and the ramp (1 + 2) must fit in --epochs (2)");
+  expect_one_line(run_cosim("train --ramp-epochs 1 --epochs 2 --standalone cnn_fmnist:0.0.0.0.0.0.0.0 -o " +
+                            temp_path("warm.pt")),
+                  "--ramp-epochs: is for supernet training");
   EXPECT_FALSE(std::filesystem::exists(temp_path("vit.pt")));
   EXPECT_FALSE(std::filesystem::exists(temp_path("val.pt")));
   EXPECT_FALSE(std::filesystem::exists(temp_path("warm.pt")));

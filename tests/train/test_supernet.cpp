@@ -231,7 +231,7 @@ TEST(SamplePath, WarmUpDrawsEveryMultiplierOptionAndNothingElse) {
   std::mt19937_64 rng(7);
   std::vector<std::set<int>> drawn(ops.size()), drawn_after(ops.size());
   for (int k = 0; k < 400; ++k) {
-    const Path warm = sample_path(*net, rng, true), after = sample_path(*net, rng);
+    const Path warm = sample_path(*net, rng, 0), after = sample_path(*net, rng);
     for (size_t g = 0; g < ops.size(); ++g) drawn[g].insert(warm[g]), drawn_after[g].insert(after[g]);
   }
   for (size_t g = 0; g < ops.size(); ++g) {
@@ -242,6 +242,41 @@ TEST(SamplePath, WarmUpDrawsEveryMultiplierOptionAndNothingElse) {
     EXPECT_EQ(drawn[g], multiplier_options) << "gene " << g;
     EXPECT_EQ(drawn_after[g].size(), ops[g].size()) << "gene " << g << ": every option after the warm-up";
   }
+}
+
+TEST(SamplePath, ARampDrawsTheOtherOperatorsWithTheirWeight) {
+  // Weight 0.25 for each option that is not multiplier-only: s0b0 has 6 multiplier options and 18 others, so
+  // 18 * 0.25 / (6 + 18 * 0.25) = 3/7 of its draws are others; a skippable block adds its skip to the 6.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const auto ops = option_ops(layout);
+  Supernet net(layout, std::nullopt, 0.2);
+  std::mt19937_64 rng(9);
+  std::vector<int> others(ops.size(), 0);
+  const int draws = 4000;
+  for (int k = 0; k < draws; ++k) {
+    const Path p = sample_path(*net, rng, 0.25);
+    for (size_t g = 0; g < ops.size(); ++g)
+      others[g] += ops[g][size_t(p[g])] != std::set<std::string>{"mult"} &&
+                   ops[g][size_t(p[g])] != std::set<std::string>{""};
+  }
+  for (size_t g = 0; g < ops.size(); ++g) {
+    const double expected = ops[g].size() == 25 ? 4.5 / 11.5 : 4.5 / 10.5;
+    EXPECT_NEAR(double(others[g]) / draws, expected, 0.03) << "gene " << g;
+  }
+}
+
+TEST(OtherOptionsWeight, ZeroInTheWarmUpThenRisingOverTheRamp) {
+  TrainOptions o;
+  o.epochs = 8;
+  o.warmup_epochs = 2;
+  o.ramp_epochs = 4;
+  EXPECT_EQ(other_options_weight(o, 1, 1.0), 0);      // the warm-up's last batch
+  EXPECT_EQ(other_options_weight(o, 2, 0.5), 0.125);  // half an epoch of four
+  EXPECT_EQ(other_options_weight(o, 3, 1.0), 0.5);
+  EXPECT_EQ(other_options_weight(o, 5, 1.0), 1);
+  EXPECT_EQ(other_options_weight(o, 7, 0.5), 1);
+  o.ramp_epochs = 0;
+  EXPECT_EQ(other_options_weight(o, 2, 0.0), 1);  // every option at once
 }
 
 TEST(ValidationPaths, DuringTheWarmUpOnlyMultiplierOptionsThenEveryOption) {
