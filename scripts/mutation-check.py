@@ -174,9 +174,13 @@ CODE_MUTANTS = [
      'const uint64_t macs = l.unit == "vector" ? 0 : l.macs;', "const uint64_t macs = l.macs;", "cli-lut"),
     ("train: a step's gradient not clipped", "train/trainer.cpp",
      "torch::nn::utils::clip_grad_norm_(on_path, kGradientClip);", "(void)on_path;", "train"),
-    ("train: the warm-up draws every option", "train/supernet.hpp",
-     "if (!multipliers_only || net.multiplier_only(g, o)) allowed.push_back(o);", "allowed.push_back(o);",
-     "train"),
+    ("train: the warm-up and the ramp draw every option alike", "train/supernet.hpp",
+     "weights.push_back(net.multiplier_only(g, o) ? 1 : others);", "weights.push_back(1);", "train"),
+    ("train: the ramp's weight stays 0 after the warm-up", "train/trainer.cpp",
+     "return std::min(1.0, (double(epoch - o.warmup_epochs) + fraction) / double(o.ramp_epochs));",
+     "return 0;", "train"),
+    ("train: an option of a shared stack runs the kernel's corner", "train/operators.cpp",
+     "crop = (shape_.kernel - shape.kernel) / 2;", "crop = 0 * (shape_.kernel - shape.kernel);", "train"),
 ]
 
 DATA_FILES = ["arch/tech/45nm.json", "arch/default.json"]
