@@ -225,7 +225,15 @@ OpConv2dImpl::OpConv2dImpl(const std::string& op, ConvShape shape, OperatorBits 
     throw std::invalid_argument("no training operator for op \"" + op + "\"");
   weight_ = register_parameter("weight", torch::empty({shape.out_channels, shape.in_channels / shape.groups,
                                                        shape.kernel, shape.kernel}));
-  torch::nn::init::kaiming_normal_(weight_, 0.0, torch::kFanOut, torch::kReLU);
+  if (op == "adder")
+    // AdderNet's public code starts adder weights at N(0, 1), the scale of the batch-normalized activations
+    // they are subtracted from; a multiplier's Kaiming scale (~0.05) would put every filter near zero, where
+    // -sum |x - w| is about -sum |x| for all of them, and round them to a few codes of the shared 8-bit
+    // scale. A network of adder/k3/e3 blocks reached 10.2% after an epoch of 5,000 images so, 22.8% at N(0,
+    // 1).
+    torch::nn::init::normal_(weight_, 0.0, 1.0);
+  else
+    torch::nn::init::kaiming_normal_(weight_, 0.0, torch::kFanOut, torch::kReLU);
   act_range_ = register_buffer("act_range", torch::zeros({}));
 }
 

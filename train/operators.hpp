@@ -55,6 +55,8 @@ class OpConv2dImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const ConvShape& shape);
   const ConvShape& shape() const { return shape_; }
   const std::string& op() const { return op_; }
+  // An adder layer with AdderNet's adaptive scaling (eta > 0) sets its weight gradient's norm itself.
+  bool scales_own_gradient() const { return op_ == "adder" && adder_eta_ > 0; }
 
  private:
   std::string op_;

@@ -1,5 +1,7 @@
 #include "train/trainer.hpp"
 
+#include <set>
+
 #include <malloc.h>
 
 #include <algorithm>
@@ -42,6 +44,8 @@ std::string fingerprint(const TrainOptions& o) {
                         {"warmup_epochs", o.warmup_epochs},
                         {"ramp_epochs", o.ramp_epochs},
                         {"gradient_clip", kGradientClip},
+                        {"clip_leaves_out", "self-scaled adder weights"},  // clipped_parameters()
+                        {"adder_init", "N(0, 1)"},
                         {"weight_sharing", "kernel and width"},  // supernet.hpp: stacks of alike options
                         {"batch", o.batch},
                         {"learning_rate", o.learning_rate},
@@ -180,16 +184,24 @@ std::vector<Path> validation_paths(const TrainOptions& o, const SupernetImpl& ne
   return paths;
 }
 
+std::vector<torch::Tensor> clipped_parameters(SupernetImpl& net) {
+  std::set<const void*> self_scaled;
+  for (const std::shared_ptr<torch::nn::Module>& m : net.modules(false))
+    if (const OpConv2dImpl* conv = m->as<OpConv2dImpl>(); conv && conv->scales_own_gradient())
+      for (const torch::Tensor& p : conv->parameters(false)) self_scaled.insert(p.unsafeGetTensorImpl());
+  std::vector<torch::Tensor> clipped;
+  for (const torch::Tensor& p : net.parameters())
+    if (p.grad().defined() && !self_scaled.count(p.unsafeGetTensorImpl())) clipped.push_back(p);
+  return clipped;
+}
+
 StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,
                       const torch::Tensor& labels, const Path& path) {
   for (torch::Tensor& p : net->parameters()) p.mutable_grad() = torch::Tensor();
   const torch::Tensor logits = net->forward(images, path);
   const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
   loss.backward();
-  std::vector<torch::Tensor> on_path;
-  for (const torch::Tensor& p : net->parameters())
-    if (p.grad().defined()) on_path.push_back(p);
-  torch::nn::utils::clip_grad_norm_(on_path, kGradientClip);
+  torch::nn::utils::clip_grad_norm_(clipped_parameters(*net), kGradientClip);
   sgd.step();
   return {loss.item<double>(), logits.argmax(1).eq(labels).sum().item<int64_t>()};
 }

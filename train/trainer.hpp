@@ -11,11 +11,14 @@
 namespace cosim::train {
 
 constexpr double kAdderEta = 0.2;  // AdderNet's adaptive learning-rate factor (the authors' public code)
-// The largest gradient norm a step takes (over the parameters on its path); larger ones are scaled down to
-// it. NASA's public training configuration clips at 5 (config_search.py, grad_clip). An adder layer's weight
-// gradient alone has norm eta * sqrt(numel) (AdderNet's scaling), so steps on paths with adder options are
-// the ones scaled: without it, 150 batches over every option after a multiplier warm-up took the multiplier
-// paths from 24.8% to 14.6%; with it, from 29.4% to 26.0% (docs/training.md).
+// The largest gradient norm a step takes over the parameters on its path, except the weights of adder layers
+// with AdderNet's adaptive scaling: larger ones are scaled down to it. NASA's public training configuration
+// clips at 5 (config_search.py, grad_clip). Without a clip, 150 batches over every option after a multiplier
+// warm-up took the multiplier paths from 24.8% to 14.6%; with it, from 29.4% to 26.0% (docs/training.md).
+// An adder layer's weight gradient already has norm eta * sqrt(numel) by AdderNet's scaling, 6-15 per layer
+// in cnn_fmnist: inside the clip, a path of adder blocks had every gradient cut about tenfold, and a network
+// of adder/k3/e3 blocks stayed at chance (9.9% after an epoch of 5,000 images; 22.8% with them outside it, an
+// all-multiplier one 23.7%; docs/training.md).
 constexpr double kGradientClip = 5;
 
 struct Splits {
@@ -34,7 +37,12 @@ struct StepResult {
   int64_t correct = 0;  // images of the batch classified right
 };
 
-// One SGD step of the network of `path` on a batch, its gradient clipped to kGradientClip. Only the
+// The parameters a step's clip bounds: those with a gradient (on the path), but the weights of adder layers
+// that scale their own gradient (OpConv2dImpl::scales_own_gradient).
+std::vector<torch::Tensor> clipped_parameters(SupernetImpl& net);
+
+// One SGD step of the network of `path` on a batch, its gradient clipped to kGradientClip (adder weights
+// aside, as above). Only the
 // parameters on the path move: the gradients of the rest are dropped (not zeroed), so that SGD skips them --
 // with zeroed gradients, momentum and weight decay kept moving the options a batch did not train.
 StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor& images,

@@ -135,5 +135,18 @@ TEST(AdderConvHand, AdaptiveLearningRateScalesTheWeightGradientToEtaSqrtK) {
   EXPECT_TRUE(torch::allclose(scaled.grad() / scaled.grad().norm(), direction, 1e-5, 1e-6));
 }
 
+TEST(OpConv2dInit, AdderWeightsStartAtUnitScaleMultiplierWeightsAtKaimings) {
+  // AdderNet's N(0, 1) (its public code); Kaiming's fan-out normal, std sqrt(2 / (out * k * k)), otherwise.
+  torch::manual_seed(5);
+  const ConvShape shape{64, 96, 3, 1, 1, 1};
+  const double kaiming = std::sqrt(2.0 / (96 * 3 * 3));
+  for (const char* op : {"mult", "shift", "adder"}) {
+    const torch::Tensor w = OpConv2d(op, shape, OperatorBits{}, 0.2)->parameters()[0];
+    const double expected = std::string(op) == "adder" ? 1.0 : kaiming;
+    EXPECT_NEAR(w.std().item<double>() / expected, 1.0, 0.02) << op;
+    EXPECT_NEAR(w.mean().item<double>() / expected, 0.0, 0.02) << op;
+  }
+}
+
 }  // namespace
 }  // namespace cosim::train

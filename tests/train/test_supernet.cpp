@@ -204,23 +204,89 @@ std::vector<std::vector<std::set<std::string>>> option_ops(const nlohmann::json&
   return ops;
 }
 
-TEST(TrainStep, ScalesAPathsGradientDownToTheClip) {
-  // Every block adder: AdderNet's scaled weight gradients alone have norm 0.2 * sqrt(numel) per layer, far
-  // above the clip; the step's gradient is scaled to it.
-  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
-  const auto ops = option_ops(layout);
-  Path adder;
+Path every_block(const std::vector<std::vector<std::set<std::string>>>& ops, const std::string& op) {
+  Path path;
   for (const auto& gene : ops)
-    adder.push_back(int(std::find(gene.begin(), gene.end(), std::set<std::string>{"adder"}) - gene.begin()));
+    path.push_back(int(std::find(gene.begin(), gene.end(), std::set<std::string>{op}) - gene.begin()));
+  return path;
+}
+
+struct GradientNorms {
+  std::vector<double> adder,
+      adder_elements;  // per adder layer's weight: its gradient's norm, the weights run
+  double others = 0;   // every other parameter on the path, together
+};
+
+// The gradient norms after one step on `path`, as the optimizer sees them.
+GradientNorms gradient_norms_after_step(double adder_eta, const Path& path) {
+  torch::manual_seed(3);
+  Supernet net(supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR)), std::nullopt, adder_eta);
+  torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.05));
+  train_step(net, sgd, torch::randn({8, 1, 28, 28}), torch::randint(0, 10, {8}), path);
+  GradientNorms n;
+  for (const std::shared_ptr<torch::nn::Module>& m : net->modules(false)) {
+    const OpConv2dImpl* conv = m->as<OpConv2dImpl>();
+    for (const torch::Tensor& p : m->parameters(false)) {
+      if (!p.grad().defined()) continue;
+      if (conv && conv->op() == "adder") {
+        n.adder.push_back(p.grad().norm().item<double>());
+        n.adder_elements.push_back(p.grad().ne(0).sum().item<double>());  // the slice the path ran
+      } else {
+        n.others += p.grad().pow(2).sum().item<double>();
+      }
+    }
+  }
+  n.others = std::sqrt(n.others);
+  return n;
+}
+
+TEST(TrainStep, ClipsAllButTheAdderWeightsWhichScaleTheirOwnGradient) {
+  // Every block adder: AdderNet's scaled weight gradients have norm 0.2 * sqrt(numel) per layer, far above
+  // the clip, and keep it; the rest of the path is clipped on its own.
+  const auto ops = option_ops(supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR)));
+  const Path adder = every_block(ops, "adder");
   ASSERT_LT(size_t(adder[0]), ops[0].size());
+  const GradientNorms n = gradient_norms_after_step(0.2, adder);
+  ASSERT_EQ(n.adder.size(), 16u);  // 8 blocks of depthwise and projection convolutions
+  for (size_t i = 0; i < n.adder.size(); ++i)
+    EXPECT_NEAR(n.adder[i], 0.2 * std::sqrt(n.adder_elements[i]), 1e-3);
+  EXPECT_LE(n.others, kGradientClip + 1e-3);
+}
+
+TEST(TrainStep, ScalesALargeGradientDownToTheClip) {
+  // A classifier 1000 times its trained size makes the gradient behind it far larger than the clip.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
   torch::manual_seed(3);
   Supernet net(layout, std::nullopt, 0.2);
+  {
+    torch::NoGradGuard no_grad;
+    for (torch::Tensor& p : net->parameters())
+      if (p.dim() == 4 && p.size(0) == 10) p.mul_(1000);  // the classifier, 10 classes
+  }
   torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.05));
-  train_step(net, sgd, torch::randn({8, 1, 28, 28}), torch::randint(0, 10, {8}), adder);
+  train_step(net, sgd, torch::randn({8, 1, 28, 28}), torch::randint(0, 10, {8}),
+             every_block(option_ops(layout), "mult"));
   double squares = 0;
   for (const torch::Tensor& p : net->parameters())
     if (p.grad().defined()) squares += p.grad().pow(2).sum().item<double>();
   EXPECT_NEAR(std::sqrt(squares), kGradientClip, 1e-3);
+}
+
+TEST(TrainStep, ClipsAdderWeightsThatDoNotScaleThemselvesWithTheRest) {
+  // The clip's parameters after the backward pass of an all-adder path: every parameter with a gradient,
+  // less the adder weights when they scale their own gradient (eta > 0); all of them at eta = 0.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const Path adder = every_block(option_ops(layout), "adder");
+  for (double eta : {0.0, 0.2}) {
+    torch::manual_seed(3);
+    Supernet net(layout, std::nullopt, eta);
+    torch::nn::functional::cross_entropy(net->forward(torch::randn({4, 1, 28, 28}), adder),
+                                         torch::randint(0, 10, {4}))
+        .backward();
+    int64_t with_gradient = 0;
+    for (const torch::Tensor& p : net->parameters()) with_gradient += p.grad().defined();
+    EXPECT_EQ(int64_t(clipped_parameters(*net).size()), with_gradient - (eta > 0 ? 16 : 0)) << eta;
+  }
 }
 
 TEST(SamplePath, WarmUpDrawsEveryMultiplierOptionAndNothingElse) {
