@@ -69,6 +69,8 @@ Measured measure(const InheritedCommand& c) {
     }
     m.encodings.push_back(space->encode(candidates.back()));
   }
+  if (candidates.empty() && !c.candidates_file.empty())
+    throw InputError(c.candidates_file, "", "holds no candidate (one encoding per line)");
   if (candidates.empty())
     throw InputError("CANDIDATE", "", "name at least one candidate (or --candidates FILE)");
   if (!std::filesystem::is_regular_file(c.options.checkpoint))

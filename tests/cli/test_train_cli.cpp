@@ -165,6 +165,9 @@ TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet)
                   "none.pt: no such supernet checkpoint");
   expect_one_line(run_cosim("inherited " + file + " --candidates " + temp_path("none.txt")),
                   "none.txt: cannot read the candidates file");
+  const std::string empty = temp_path("empty.txt");
+  std::ofstream(empty) << "# no candidate\n\n";
+  expect_one_line(run_cosim("inherited " + file + " --candidates " + empty), "empty.txt: holds no candidate");
   // Another network's supernet, a standalone network's checkpoint, no file: one line each.
   expect_one_line(run_cosim("search --space cnn_cifar --budget 4 --population 4 --jobs 1 --quiet --accuracy "
                             "supernet:" +
