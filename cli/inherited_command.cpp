@@ -45,6 +45,9 @@ struct Measured {
 std::vector<std::string> candidate_texts(const InheritedCommand& c) {
   std::vector<std::string> texts = c.candidates;
   if (c.candidates_file.empty()) return texts;
+  std::error_code ec;
+  if (std::filesystem::is_directory(c.candidates_file, ec))
+    throw InputError(c.candidates_file, "", "is a directory, not a candidates file");
   std::ifstream in(c.candidates_file);
   if (!in) throw InputError(c.candidates_file, "", "cannot read the candidates file");
   std::string line;

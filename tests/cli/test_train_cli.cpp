@@ -168,6 +168,8 @@ TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet)
   const std::string empty = temp_path("empty.txt");
   std::ofstream(empty) << "# no candidate\n\n";
   expect_one_line(run_cosim("inherited " + file + " --candidates " + empty), "empty.txt: holds no candidate");
+  expect_one_line(run_cosim("inherited " + file + " --candidates " + testing::TempDir()),
+                  "is a directory, not a candidates file");
   // Another network's supernet, a standalone network's checkpoint, no file: one line each.
   expect_one_line(run_cosim("search --space cnn_cifar --budget 4 --population 4 --jobs 1 --quiet --accuracy "
                             "supernet:" +
