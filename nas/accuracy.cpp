@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,13 +22,13 @@ namespace cosim {
 
 double accuracy_proxy(const Network& net, const nlohmann::json& op_penalty) {
   double params = 0, macs = 0, penalty = 0;
-  for (const Layer& l : net.layers) {
-    if (l.work != WorkKind::Gemm) continue;
-    const double m = double(l.macs());
-    if (l.b_is_weight) params += double(l.gemm.groups * l.gemm.k * l.gemm.n);
-    macs += m;
-    const std::string op = to_string(l.op);
-    if (op_penalty.contains(op)) penalty += m * op_penalty[op].get<double>();
+  for (const Layer& l : net.layers)
+    if (l.work == WorkKind::Gemm && l.b_is_weight) params += double(l.gemm.groups * l.gemm.k * l.gemm.n);
+  const std::array<uint64_t, 3> by_op = net.macs_by_op();
+  for (OpType op : kOpTypes) {
+    macs += double(by_op[size_t(op)]);
+    if (op_penalty.contains(to_string(op)))
+      penalty += double(by_op[size_t(op)]) * op_penalty[to_string(op)].get<double>();
   }
   if (macs <= 0) return 0;
   return 0.5 * std::log10(1 + params) + 0.5 * std::log10(1 + macs / double(net.batch)) - penalty / macs;

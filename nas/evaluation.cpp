@@ -9,8 +9,11 @@
 namespace cosim {
 
 nlohmann::json to_json(const HardwareMetrics& m) {
+  nlohmann::json by_op = nlohmann::json::object();
+  for (OpType op : kOpTypes) by_op[to_string(op)] = m.macs_by_op[size_t(op)];
   return {{"cycles", m.cycles},       {"latency_ms", m.latency_ms},   {"energy_uJ", m.energy_uJ},
-          {"edp_uJ_ms", m.edp_uJ_ms}, {"utilization", m.utilization}, {"macs", m.macs}};
+          {"edp_uJ_ms", m.edp_uJ_ms}, {"utilization", m.utilization}, {"macs", m.macs},
+          {"macs_by_op", by_op}};
 }
 
 HardwareMetrics hardware_metrics_from(const nlohmann::json& j) {
@@ -21,6 +24,7 @@ HardwareMetrics hardware_metrics_from(const nlohmann::json& j) {
   m.edp_uJ_ms = j.at("edp_uJ_ms").get<double>();
   m.utilization = j.at("utilization").get<double>();
   m.macs = j.at("macs").get<uint64_t>();
+  for (OpType op : kOpTypes) m.macs_by_op[size_t(op)] = j.at("macs_by_op").at(to_string(op)).get<uint64_t>();
   return m;
 }
 
@@ -44,6 +48,8 @@ TaskHandler candidate_evaluator(const ArchSpec& arch, Objective objective) {
     h.edp_uJ_ms = h.energy_uJ * h.latency_ms;
     h.utilization = r.utilization;
     h.macs = r.total_macs;
+    for (const LayerReport& l : r.layers)  // sparse attention counts the products it kept
+      if (l.unit != "vector") h.macs_by_op[size_t(op_from_string(l.op))] += l.macs;
     return to_json(h);
   };
 }

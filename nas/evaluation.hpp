@@ -3,6 +3,7 @@
 // repeated across candidates are searched once per worker; candidates go to the workers in parallel.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct HardwareMetrics {
   uint64_t cycles = 0;
   double latency_ms = 0, energy_uJ = 0, edp_uJ_ms = 0, utilization = 0;
   uint64_t macs = 0;
+  std::array<uint64_t, 3> macs_by_op{};  // the PE operations of each operator (OpType order), as simulated
 };
 nlohmann::json to_json(const HardwareMetrics& m);
 HardwareMetrics hardware_metrics_from(const nlohmann::json& j);

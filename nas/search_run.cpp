@@ -1,5 +1,6 @@
 #include "nas/search_run.hpp"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -43,6 +44,16 @@ double hw_value(const nlohmann::json& m, const std::string& which) {
 // Each candidate's layers are mapped for the search's own hardware objective (docs/search.md).
 Objective mapping_objective(const std::string& hardware) {
   return objective_from_string(hardware);
+}
+
+// Each operator's share of a candidate's simulated PE operations (kOpTypes' order): where the front trades
+// multipliers for shifts and adders.
+std::array<double, 3> mac_shares(const nlohmann::json& metrics) {
+  const std::array<uint64_t, 3> macs = hardware_metrics_from(metrics).macs_by_op;
+  const double total = double(macs[0]) + double(macs[1]) + double(macs[2]);
+  std::array<double, 3> share{};
+  for (size_t i = 0; i < share.size(); ++i) share[i] = total > 0 ? double(macs[i]) / total : 0;
+  return share;
 }
 
 const char* hw_unit(const std::string& which) {
@@ -307,6 +318,7 @@ class SearchRun {
     std::vector<std::string> header = {"rank", "encoding", "workload", acc_name};
     if (!test.empty()) header.push_back("test_accuracy");
     for (const char* h : {"energy_uJ", "latency_ms", "edp_uJ_ms", "cycles", "genes"}) header.push_back(h);
+    for (OpType op : kOpTypes) header.push_back(fmt::format("{}_mac_share", to_string(op)));
     std::string csv = csv_line(header);
     // The accelerator is fixed during a search, so its area is one figure for every candidate.
     nlohmann::json fj = {{"format", "cosim-search-front/1"},
@@ -325,6 +337,7 @@ class SearchRun {
       files.emplace_back(out_ + "/front/" + wname + ".json",
                          space_->workload(r.candidate, wname).dump(2) + "\n");
       const nlohmann::json& m = r.data.at("metrics");
+      const std::array<double, 3> shares = mac_shares(m);
       std::vector<std::string> row = {std::to_string(k), r.encoding, "front/" + wname + ".json",
                                       fmt::format("{:.6g}", r.data.at("accuracy").get<double>())};
       if (!test.empty()) row.push_back(fmt::format("{:.6g}", test[k]));
@@ -332,12 +345,15 @@ class SearchRun {
         row.push_back(fmt::format("{:.6f}", m.at(f).get<double>()));
       row.push_back(std::to_string(m.at("cycles").get<uint64_t>()));
       row.push_back(r.data.at("genes").get<std::string>());
+      nlohmann::json share_by_op = nlohmann::json::object();
+      for (OpType op : kOpTypes) {
+        row.push_back(fmt::format("{:.4f}", shares[size_t(op)]));
+        share_by_op[to_string(op)] = shares[size_t(op)];
+      }
       csv += csv_line(row);
-      nlohmann::json member = {{"encoding", r.encoding},
-                               {"workload", "front/" + wname + ".json"},
-                               {acc_name, r.data.at("accuracy")},
-                               {"metrics", m},
-                               {"genes", r.data.at("genes")}};
+      nlohmann::json member = {{"encoding", r.encoding},          {"workload", "front/" + wname + ".json"},
+                               {acc_name, r.data.at("accuracy")}, {"metrics", m},
+                               {"genes", r.data.at("genes")},     {"mac_share", share_by_op}};
       if (!test.empty()) member["test_accuracy"] = test[k];
       fj["members"].push_back(member);
     }

@@ -35,6 +35,12 @@ uint64_t Network::total_macs() const {
   return total;
 }
 
+std::array<uint64_t, 3> Network::macs_by_op() const {
+  std::array<uint64_t, 3> macs{};
+  for (const Layer& l : layers) macs[size_t(l.op)] += l.macs();
+  return macs;
+}
+
 uint64_t ConvWindow::whole_rows_elements(int64_t pixels, int64_t strip) const {
   const int64_t total_rows = out_h * items, item_pixels = out_h * out_w;
   // Strips starting at multiples of `strip` start at a row's first pixel when it is a multiple of the row

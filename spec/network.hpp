@@ -4,6 +4,7 @@
 // checked.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <tuple>
@@ -137,6 +138,9 @@ struct Network {
   std::vector<Layer> layers;  // layers[0] is the network input
 
   uint64_t total_macs() const;
+  // The PE operations of each operator (indexed by OpType, kOpTypes' order): how much of the network's
+  // arithmetic runs on multipliers, shifters and adders.
+  std::array<uint64_t, 3> macs_by_op() const;
   // The DRAM bytes no schedule avoids: every weight read once, the network input read once and each output
   // no layer reads (the result) written once; `items` batch items stream the input and result `items` times.
   uint64_t compulsory_dram_bytes(int items = 1) const;

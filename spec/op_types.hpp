@@ -12,6 +12,7 @@ enum class OpType {
   Shift,  // acc += ±(x << frac) >> p   (DeepShift: w = ±2^-p)
   Adder,  // acc -= |x - w|              (AdderNet)
 };
+inline constexpr OpType kOpTypes[] = {OpType::Mult, OpType::Shift, OpType::Adder};  // in enum order
 
 // Which operand stays in the PEs (docs/pe-array.md). OutputStationaryTransposed is output-stationary with the
 // operands' edges swapped: the array computes the transposed product (n on the rows, m on the columns), which

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -61,7 +62,19 @@ TEST(CosimSearch, SameSeedSameFrontAndMembersReproduceWithRun) {
     EXPECT_DOUBLE_EQ(j["total"]["energy_pJ"]["total"].get<double>() / 1e6,
                      m["metrics"]["energy_uJ"].get<double>());
     EXPECT_EQ(j["total"]["cycles"], m["metrics"]["cycles"]);
+    // Each operator's share of the member's PE operations, as the simulated layers count them.
+    std::map<std::string, double> macs;
+    double total = 0;
+    for (const auto& l : j["layers"]) {
+      if (l["unit"] == "vector") continue;
+      macs[l["op"].get<std::string>()] += l["macs"].get<double>();
+      total += l["macs"].get<double>();
+    }
+    for (const char* op : {"mult", "shift", "adder"})
+      EXPECT_NEAR(m["mac_share"][op].get<double>(), macs[op] / total, 1e-12) << op;
   }
+  EXPECT_NE(slurp(a + "/front.csv").find(",mult_mac_share,shift_mac_share,adder_mac_share\n"),
+            std::string::npos);
   const test::CommandResult other = cosim(std::string(kSmall) + " --seed 4 --jobs 2 --out " + temp("c"));
   ASSERT_EQ(other.code, 0);
   EXPECT_NE(slurp(temp("c") + "/evaluations.csv"), slurp(a + "/evaluations.csv")) << "the seed matters";

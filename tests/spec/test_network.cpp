@@ -117,6 +117,27 @@ TEST(Network, BatchScalesWork) {
   EXPECT_EQ(four.total_macs(), 4 * one.total_macs());
 }
 
+// The arithmetic of each operator, by hand: on 16 x 8 x 8 (batch 2), a 3x3 mult conv to 8 channels (padding
+// 1: 8 x 8 out) is 2*64*8*144 = 147,456 MACs; a 1x1 shift conv to 32 channels 2*64*32*8 = 32,768; a 3x3
+// depthwise adder conv 2*64*32*9 = 36,864; average pooling and the 10-way mult head (32 -> 10) 2*320 = 640.
+TEST(Network, CountsEachOperatorsMacs) {
+  const Network n = network_with("workloads/resnet20_hybrid.json", [](auto& j) {
+    j["batch"] = 2;
+    j["input"] = {{"shape", {16, 8, 8}}, {"bits", 8}};
+    j["layers"] = nlohmann::json::parse(R"([
+      {"name": "m", "type": "conv2d", "out_channels": 8, "kernel": 3, "padding": 1, "op": "mult"},
+      {"name": "s", "type": "conv2d", "out_channels": 32, "kernel": 1, "op": "shift"},
+      {"name": "a", "type": "conv2d", "out_channels": 32, "kernel": 3, "padding": 1, "groups": 32, "op": "adder"},
+      {"name": "gap", "type": "pool", "mode": "global_avg"},
+      {"name": "head", "type": "linear", "out_features": 10, "op": "mult"}])");
+  });
+  const std::array<uint64_t, 3> macs = n.macs_by_op();
+  EXPECT_EQ(macs[size_t(OpType::Mult)], 147456u + 640u);
+  EXPECT_EQ(macs[size_t(OpType::Shift)], 32768u);
+  EXPECT_EQ(macs[size_t(OpType::Adder)], 36864u);
+  EXPECT_EQ(macs[0] + macs[1] + macs[2], n.total_macs());
+}
+
 // The layer types an imported model needs, on a small network whose every figure is worked by hand: which
 // vector op each becomes, its element count (batch 2), its shape, and which layout changes are free.
 TEST(Network, ImportLayerTypesHaveTheirOpsShapesAndWork) {
