@@ -1,19 +1,25 @@
 #include "cli/workload_inputs.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <set>
+#include <stdexcept>
 
 #include "cli/commands.hpp"
 #include "importer/workload_file.hpp"
 #include "mapper/fixed_mapping.hpp"
 #include "mapper/network_schedule.hpp"
+#include "nas/search_space.hpp"
+#include "spec/input_error.hpp"
+#include "spec/json_reader.hpp"
 
 namespace cosim {
 
 void WorkloadInputs::add_to(CLI::App* cmd, bool mapper_choice) {
   cmd->add_option("WORKLOAD", workload,
-                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json, or an ONNX "
-                  "model (.onnx, imported as `cosim import` does)")
+                  "Workload file (JSON, docs/workload-format.md), e.g. workloads/vit.json, an ONNX "
+                  "model (.onnx, imported as `cosim import` does), or a search space's candidate by its "
+                  "encoding as front.csv writes it, e.g. cnn_fmnist:21.4.4.4.15.21.14.16")
       ->required();
   cmd->add_option("--ops", ops_file,
                   "With an ONNX model: operator rules (docs/import.md) saying which layers run on the shift "
@@ -64,11 +70,43 @@ ArchSpec WorkloadInputs::read_arch_spec() const {
   return a;
 }
 
+namespace {
+
+// "SPACE:1.2.3..." naming no file: a search space's candidate by its encoding, as front.csv and the journals
+// write it (e.g. cnn_fmnist:21.4.4.4.15.21.14.16); SPACE is a built-in space or a space file.
+bool names_a_candidate(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size() || std::filesystem::exists(text)) return false;
+  return text.find_first_not_of("0123456789.", colon + 1) == std::string::npos;
+}
+
+Network candidate_network(const std::string& text, const NetworkOptions& options) {
+  const size_t colon = text.rfind(':');
+  const std::string name = text.substr(0, colon);
+  namespace fs = std::filesystem;
+  if (!fs::exists(name) && !fs::exists(fs::path(COSIM_DATA_DIR) / "spaces" / (name + ".json")))
+    throw InputError(text, "",
+                     "no such workload file, nor a candidate of a search space (" + name +
+                         " is neither a built-in space such as cnn_fmnist nor a space file)");
+  const std::unique_ptr<SearchSpace> space = read_space(name, COSIM_DATA_DIR);
+  Candidate c;
+  try {
+    c = space->normalize(space->decode(space->name + text.substr(colon)));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(text, "", e.what());
+  }
+  return read_network(JsonField::from(space->workload(c, space->encode(c)), text), options);
+}
+
+}  // namespace
+
 Network WorkloadInputs::read_workload(const ArchSpec& a) const {
   NetworkOptions options;
   options.mask_file = mask;
-  Network net = read_workload_file(workload, options,
-                                   ops_file.empty() ? ImportOptions{} : read_import_options(ops_file));
+  Network net = names_a_candidate(workload)
+                    ? candidate_network(workload, options)
+                    : read_workload_file(workload, options,
+                                         ops_file.empty() ? ImportOptions{} : read_import_options(ops_file));
   check_supported(net, a);
   notes = workload_notes(net, a, workload);
   for (const std::string& n : notes) std::cerr << "cosim: warning: " << n << "\n";

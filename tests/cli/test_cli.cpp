@@ -188,6 +188,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"output_folder_missing", "run workloads/vit.json -o /nonexistent/r.json",
                 "its folder /nonexistent does not exist"},
         BadCall{"missing_workload_argument", "run", "WORKLOAD"},
+        BadCall{"candidate_of_no_space", "run nosuch:1.2",
+                "nosuch:1.2: no such workload file, nor a candidate of a search space"},
+        BadCall{"candidate_with_too_few_genes", "run cnn_fmnist:1.2", "cnn_fmnist:1.2: expected 8 genes"},
+        BadCall{"candidate_option_out_of_range", "run cnn_fmnist:99.0.0.0.0.0.0.0",
+                "cnn_fmnist:99.0.0.0.0.0.0.0: gene out of range"},
         BadCall{"bad_arch_field",
                 "run workloads/vit.json --arch " +
                     temp_file("bad_arch.json", R"({"format":"cosim-arch/1","name":"x","clock":"fast"})"),

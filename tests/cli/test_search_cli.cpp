@@ -62,6 +62,11 @@ TEST(CosimSearch, SameSeedSameFrontAndMembersReproduceWithRun) {
     EXPECT_DOUBLE_EQ(j["total"]["energy_pJ"]["total"].get<double>() / 1e6,
                      m["metrics"]["energy_uJ"].get<double>());
     EXPECT_EQ(j["total"]["cycles"], m["metrics"]["cycles"]);
+    // The member named by its encoding is the same network.
+    const test::CommandResult by_name =
+        cosim("run " + m["encoding"].get<std::string>() + " --objective energy --format json");
+    ASSERT_EQ(by_name.code, 0) << by_name.err;
+    EXPECT_EQ(nlohmann::json::parse(by_name.out)["total"], j["total"]);
     // Each operator's share of the member's PE operations, as the simulated layers count them.
     std::map<std::string, double> macs;
     double total = 0;
