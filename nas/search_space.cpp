@@ -26,10 +26,10 @@ Candidate SearchSpace::decode(const std::string& text) const {
   std::stringstream in(text.substr(prefix.size()));
   std::string part;
   while (std::getline(in, part, '.')) {
-    size_t used = 0;
-    const int v = std::stoi(part, &used);
-    if (used != part.size()) throw std::invalid_argument("bad gene \"" + part + "\"");
-    c.push_back(v);
+    // Option indices only: digits, at most 6 of them (stoi would also take signs, spaces and overflow).
+    if (part.empty() || part.size() > 6 || part.find_first_not_of("0123456789") != std::string::npos)
+      throw std::invalid_argument("bad gene \"" + part + "\" (an option index, e.g. 0.3.1...)");
+    c.push_back(std::stoi(part));
   }
   if (c.size() != genes.size())
     throw std::invalid_argument("expected " + std::to_string(genes.size()) + " genes");
