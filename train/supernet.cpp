@@ -20,16 +20,18 @@ OperatorBits bits_of(const nlohmann::json& bits, const std::string& op) {
   return b;
 }
 
-std::vector<bool> multiplier_only_options(const nlohmann::json& options) {
-  std::vector<bool> only;
-  for (const nlohmann::json& option : options) {
-    bool mult = true;
-    if (!option.is_null())
-      for (const nlohmann::json& layer : option)
-        if (layer.value("type", "") == "conv2d" && layer.value("op", "mult") != "mult") mult = false;
-    only.push_back(mult);
-  }
-  return only;
+// An option's operators: those of its convolutions, sorted and joined by "+" ("mult", "adder+shift"); empty
+// for a skipped block.
+std::string operators_of(const nlohmann::json& option) {
+  std::vector<std::string> ops;
+  if (!option.is_null())
+    for (const nlohmann::json& layer : option)
+      if (layer.value("type", "") == "conv2d") ops.push_back(layer.value("op", "mult"));
+  std::sort(ops.begin(), ops.end());
+  ops.erase(std::unique(ops.begin(), ops.end()), ops.end());
+  std::string joined;
+  for (const std::string& op : ops) joined += (joined.empty() ? "" : "+") + op;
+  return joined;
 }
 
 ConvShape conv_shape(const nlohmann::json& layer, const Activation& in, bool classifier) {
@@ -209,8 +211,15 @@ void SupernetImpl::add_choice_slot(const nlohmann::json& slot, const nlohmann::j
   if (size_t(s.gene) >= gene_options_.size()) gene_options_.resize(size_t(s.gene) + 1, 0);
   const nlohmann::json& options = slot.at("options");
   gene_options_[size_t(s.gene)] = int(options.size());
-  multiplier_only_.resize(gene_options_.size());
-  multiplier_only_[size_t(s.gene)] = multiplier_only_options(options);
+  operator_of_.resize(gene_options_.size());
+  operator_of_[size_t(s.gene)].clear();
+  for (const nlohmann::json& option : options) {
+    const std::string ops = operators_of(option);
+    const auto known = std::find(operators_.begin(), operators_.end(), ops);
+    if (!ops.empty() && known == operators_.end()) operators_.push_back(ops);
+    operator_of_[size_t(s.gene)].push_back(
+        ops.empty() ? -1 : int(std::find(operators_.begin(), operators_.end(), ops) - operators_.begin()));
+  }
   // The options built, grouped by structure (in the order of their first option).
   std::vector<std::string> structures;
   std::vector<std::vector<size_t>> groups;

@@ -60,8 +60,16 @@ class SupernetImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const Path& path);
   size_t genes() const { return gene_options_.size(); }
   int options(size_t gene) const { return gene_options_[gene]; }
+  // The operators an option of a gene computes with: an index into operators(), -1 for a skipped block.
+  int operator_of(size_t gene, int option) const { return operator_of_[gene][size_t(option)]; }
+  // The distinct operators of the options, each the sorted "+"-joined ops of its convolutions ("mult",
+  // "adder+shift"), in the order they first appear.
+  const std::vector<std::string>& operators() const { return operators_; }
   // Whether an option of a gene computes with multipliers only (every conv `mult`; a skipped block too).
-  bool multiplier_only(size_t gene, int option) const { return multiplier_only_[gene][size_t(option)]; }
+  bool multiplier_only(size_t gene, int option) const {
+    const int op = operator_of(gene, option);
+    return op < 0 || operators_[size_t(op)] == "mult";
+  }
   Activation input() const { return input_; }
 
  private:
@@ -76,7 +84,8 @@ class SupernetImpl : public torch::nn::Module {
                        double adder_eta);
   std::vector<Slot> slots_;
   std::vector<int> gene_options_;
-  std::vector<std::vector<bool>> multiplier_only_;  // per gene and option
+  std::vector<std::vector<int>> operator_of_;  // per gene and option
+  std::vector<std::string> operators_;
   Activation input_;
   std::optional<Path> only_;
 };
@@ -91,31 +100,63 @@ std::vector<ConvShape> conv_shapes(const nlohmann::json& layers, Activation in);
 // as trained. The network is left in evaluation mode, its batch norms back to their training momentum.
 void recalibrate_batch_norms(SupernetImpl& net, const Path& path, const torch::Tensor& images, int64_t batch);
 
-// A path: each gene's option drawn with weight 1 if it computes with multipliers only (a skip too) and
-// `others` otherwise. 1: uniformly (SPOS); 0: among the multiplier options alone (all options when a gene has
-// none); in between, the other operators join gradually.
+// An index drawn with the given weights (at least one positive), from the rng's own bits: the standard
+// distributions differ between libraries, and a seed must give the same paths everywhere.
 template <typename Rng>
-Path sample_path(const SupernetImpl& net, Rng& rng, double others = 1) {
+int draw(const std::vector<double>& weights, Rng& rng) {
+  double total = 0;
+  for (double w : weights) total += w;
+  double u = double(rng() >> 11) * 0x1.0p-53 * total;
+  int chosen = 0;
+  while (chosen + 1 < int(weights.size()) && (u >= weights[size_t(chosen)] || weights[size_t(chosen)] == 0))
+    u -= weights[size_t(chosen++)];
+  while (weights[size_t(chosen)] == 0) --chosen;  // rounding past the last drawable option
+  return chosen;
+}
+
+// A path: per gene, an option drawn with weight `weight(gene, option)`; uniformly among all options when a
+// gene has none of positive weight.
+template <typename Rng, typename Weight>
+Path sample_path_weighted(const SupernetImpl& net, Rng& rng, Weight&& weight) {
   Path p(net.genes());
   for (size_t g = 0; g < p.size(); ++g) {
     std::vector<double> weights;
     bool any = false;
     for (int o = 0; o < net.options(g); ++o) {
-      weights.push_back(net.multiplier_only(g, o) ? 1 : others);
+      weights.push_back(weight(g, o));
       any = any || weights.back() > 0;
     }
     if (!any) std::fill(weights.begin(), weights.end(), 1.0);
-    double total = 0;
-    for (double w : weights) total += w;
-    // One draw per gene from the rng's own bits (the standard distributions differ between libraries).
-    double u = double(rng() >> 11) * 0x1.0p-53 * total;
-    int chosen = 0;
-    while (chosen + 1 < int(weights.size()) && (u >= weights[size_t(chosen)] || weights[size_t(chosen)] == 0))
-      u -= weights[size_t(chosen++)];
-    while (weights[size_t(chosen)] == 0) --chosen;  // rounding past the last drawable option
-    p[g] = chosen;
+    p[g] = draw(weights, rng);
   }
   return p;
+}
+
+// A path: each gene's option drawn with weight 1 if it computes with multipliers only (a skip too) and
+// `others` otherwise. 1: uniformly (SPOS); 0: among the multiplier options alone (all options when a gene has
+// none); in between, the other operators join gradually.
+template <typename Rng>
+Path sample_path(const SupernetImpl& net, Rng& rng, double others = 1) {
+  return sample_path_weighted(net, rng,
+                              [&](size_t g, int o) { return net.multiplier_only(g, o) ? 1.0 : others; });
+}
+
+// A path of one operator: the operator drawn first (multipliers with weight 1, every other with `others`),
+// then each gene's option uniformly among that operator's options and the skip. A uniform path mixes
+// operators almost always (with four operators, a block is of a given one a quarter of the time), so the
+// networks of one operator -- the ends of the front: all multipliers, or none -- would otherwise be paths
+// the shared weights never ran (docs/training.md, "One-operator paths").
+template <typename Rng>
+Path sample_one_operator_path(const SupernetImpl& net, Rng& rng, double others) {
+  std::vector<double> weights;
+  for (const std::string& op : net.operators()) weights.push_back(op == "mult" ? 1.0 : others);
+  if (std::none_of(weights.begin(), weights.end(), [](double w) { return w > 0; }))
+    weights.assign(weights.size(), 1.0);
+  const int op = weights.empty() ? -1 : draw(weights, rng);
+  return sample_path_weighted(net, rng, [&](size_t g, int o) {
+    const int of = net.operator_of(g, o);
+    return of < 0 || of == op ? 1.0 : 0.0;
+  });
 }
 
 }  // namespace cosim::train

@@ -26,6 +26,7 @@ struct TrainOptions {
   int warmup_epochs = 0;
   // Supernet only: over this many epochs after the warm-up, the other operators' options join gradually --
   // each drawn with a weight rising linearly from 0 to a multiplier option's (sample_path) -- then uniformly.
+  // Every other batch trains a path of one operator (training_path in trainer.hpp).
   // At most epochs - warmup_epochs.
   int ramp_epochs = 0;
   int64_t batch = 128;

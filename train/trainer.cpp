@@ -47,6 +47,7 @@ std::string fingerprint(const TrainOptions& o) {
                         {"clip_leaves_out", "self-scaled adder weights"},  // clipped_parameters()
                         {"adder_init", "N(0, 1)"},
                         {"weight_sharing", "kernel and width"},  // supernet.hpp: stacks of alike options
+                        {"paths", "odd batches one operator"},   // training_path
                         {"batch", o.batch},
                         {"learning_rate", o.learning_rate},
                         {"seed", o.seed},
@@ -124,7 +125,7 @@ EpochStats train_epoch(const TrainOptions& o, Supernet& net, torch::optim::SGD& 
     const torch::Tensor x = data.images.index_select(0, rows), y = data.labels.index_select(0, rows);
     const Path path =
         fixed.empty()
-            ? sample_path(*net, rng, other_options_weight(o, epoch, double(b + 1) / double(batches)))
+            ? training_path(*net, rng, other_options_weight(o, epoch, double(b + 1) / double(batches)), b)
             : fixed;
     const StepResult step = train_step(net, sgd, x, y, path);
     loss_sum += step.loss * double(rows.size(0));

@@ -53,6 +53,14 @@ StepResult train_step(Supernet& net, torch::optim::SGD& sgd, const torch::Tensor
 // epochs (1 at once without a ramp).
 double other_options_weight(const TrainOptions& o, int epoch, double fraction);
 
+// The path a supernet trains batch `batch` of an epoch on: odd batches a one-operator path
+// (sample_one_operator_path), even ones a uniform path (sample_path), both with the other operators' weight
+// `others`.
+template <typename Rng>
+Path training_path(const SupernetImpl& net, Rng& rng, double others, int64_t batch) {
+  return batch % 2 ? sample_one_operator_path(net, rng, others) : sample_path(net, rng, others);
+}
+
 // Images per path in a supernet's validation after each epoch.
 constexpr int64_t kValidationBatch = 250;
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -329,6 +330,65 @@ TEST(SamplePath, ARampDrawsTheOtherOperatorsWithTheirWeight) {
     const double expected = ops[g].size() == 25 ? 4.5 / 11.5 : 4.5 / 10.5;
     EXPECT_NEAR(double(others[g]) / draws, expected, 0.03) << "gene " << g;
   }
+}
+
+// The operators of a path's blocks (skips left out), each an option's set of conv ops.
+std::set<std::set<std::string>> path_operators(const std::vector<std::vector<std::set<std::string>>>& ops,
+                                               const Path& p) {
+  std::set<std::set<std::string>> used;
+  for (size_t g = 0; g < ops.size(); ++g)
+    if (ops[g][size_t(p[g])] != std::set<std::string>{""}) used.insert(ops[g][size_t(p[g])]);
+  return used;
+}
+
+TEST(SamplePath, OneOperatorPathsDrawEachOperatorWithItsWeightAndEveryOptionOfIt) {
+  // Four operators (mult, shift, adder, shift+add = {adder, shift}); with weight 0.5 for the three that are
+  // not multipliers, a path is all-mult 1 / (1 + 3 * 0.5) = 0.4 of the time, each other 0.2. Within it, every
+  // option of that operator and the skip get drawn, nothing else.
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const auto ops = option_ops(layout);
+  Supernet net(layout, std::nullopt, 0.2);
+  std::mt19937_64 rng(11);
+  std::map<std::set<std::string>, int> paths_of;
+  std::map<std::set<std::string>, std::vector<std::set<int>>> drawn;
+  const int draws = 4000;
+  for (int k = 0; k < draws; ++k) {
+    const Path p = sample_one_operator_path(*net, rng, 0.5);
+    const auto used = path_operators(ops, p);
+    ASSERT_EQ(used.size(), 1u) << "a path of mixed operators, or of skips alone (s0b0 has no skip)";
+    ++paths_of[*used.begin()];
+    drawn[*used.begin()].resize(ops.size());
+    for (size_t g = 0; g < ops.size(); ++g) drawn[*used.begin()][g].insert(p[g]);
+  }
+  ASSERT_EQ(paths_of.size(), 4u);
+  for (const auto& [op, count] : paths_of) {
+    EXPECT_NEAR(double(count) / draws, op == std::set<std::string>{"mult"} ? 0.4 : 0.2, 0.03);
+    for (size_t g = 0; g < ops.size(); ++g) {
+      std::set<int> expected;
+      for (size_t o = 0; o < ops[g].size(); ++o)
+        if (ops[g][o] == op || ops[g][o] == std::set<std::string>{""}) expected.insert(int(o));
+      EXPECT_EQ(drawn.at(op)[g], expected) << "gene " << g;
+    }
+  }
+  for (int k = 0; k < 200; ++k)  // the warm-up: multipliers alone
+    EXPECT_EQ(path_operators(ops, sample_one_operator_path(*net, rng, 0)),
+              std::set<std::set<std::string>>{{"mult"}});
+}
+
+TEST(TrainingPath, OddBatchesOneOperatorEvenBatchesMixed) {
+  const nlohmann::json layout = supernet_layout(*read_space("cnn_fmnist", COSIM_SOURCE_DIR));
+  const auto ops = option_ops(layout);
+  Supernet net(layout, std::nullopt, 0.2);
+  std::mt19937_64 rng(13);
+  int mixed_even = 0;
+  for (int64_t b = 0; b < 200; ++b) {
+    const size_t operators = path_operators(ops, training_path(*net, rng, 1.0, b)).size();
+    if (b % 2) {
+      EXPECT_EQ(operators, 1u) << "batch " << b;
+    }
+    mixed_even += b % 2 == 0 && operators > 1;
+  }
+  EXPECT_GT(mixed_even, 90);  // a uniform path of 8 blocks is one operator with probability < 0.01
 }
 
 TEST(OtherOptionsWeight, ZeroInTheWarmUpThenRisingOverTheRamp) {
