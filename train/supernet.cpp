@@ -203,6 +203,14 @@ SupernetImpl::SupernetImpl(const nlohmann::json& layout, std::optional<Path> onl
   }
 }
 
+int SupernetImpl::operator_index(const nlohmann::json& option) {
+  const std::string ops = operators_of(option);
+  if (ops.empty()) return -1;
+  auto known = std::find(operators_.begin(), operators_.end(), ops);
+  if (known == operators_.end()) known = operators_.insert(operators_.end(), ops);
+  return int(known - operators_.begin());
+}
+
 void SupernetImpl::add_choice_slot(const nlohmann::json& slot, const nlohmann::json& bits, Activation& at,
                                    double adder_eta) {
   const std::string name = "slot" + std::to_string(slots_.size());
@@ -213,13 +221,7 @@ void SupernetImpl::add_choice_slot(const nlohmann::json& slot, const nlohmann::j
   gene_options_[size_t(s.gene)] = int(options.size());
   operator_of_.resize(gene_options_.size());
   operator_of_[size_t(s.gene)].clear();
-  for (const nlohmann::json& option : options) {
-    const std::string ops = operators_of(option);
-    const auto known = std::find(operators_.begin(), operators_.end(), ops);
-    if (!ops.empty() && known == operators_.end()) operators_.push_back(ops);
-    operator_of_[size_t(s.gene)].push_back(
-        ops.empty() ? -1 : int(std::find(operators_.begin(), operators_.end(), ops) - operators_.begin()));
-  }
+  for (const nlohmann::json& option : options) operator_of_[size_t(s.gene)].push_back(operator_index(option));
   // The options built, grouped by structure (in the order of their first option).
   std::vector<std::string> structures;
   std::vector<std::vector<size_t>> groups;

@@ -82,6 +82,7 @@ class SupernetImpl : public torch::nn::Module {
   };
   void add_choice_slot(const nlohmann::json& slot, const nlohmann::json& bits, Activation& at,
                        double adder_eta);
+  int operator_index(const nlohmann::json& option);  // found in operators_, or added to it
   std::vector<Slot> slots_;
   std::vector<int> gene_options_;
   std::vector<std::vector<int>> operator_of_;  // per gene and option
@@ -145,7 +146,7 @@ Path sample_path(const SupernetImpl& net, Rng& rng, double others = 1) {
 // then each gene's option uniformly among that operator's options and the skip. A uniform path mixes
 // operators almost always (with four operators, a block is of a given one a quarter of the time), so the
 // networks of one operator -- the ends of the front: all multipliers, or none -- would otherwise be paths
-// the shared weights never ran (docs/training.md, "One-operator paths").
+// the shared weights never ran (docs/training.md, "Fourth measurement: one-operator paths").
 template <typename Rng>
 Path sample_one_operator_path(const SupernetImpl& net, Rng& rng, double others) {
   std::vector<double> weights;
