@@ -1,7 +1,5 @@
 #include "sweep/sweep_spec.hpp"
 
-#include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +11,7 @@
 
 #include "importer/workload_file.hpp"
 #include "model/area_model.hpp"
+#include "spec/arch_parameters.hpp"
 #include "spec/arch_spec.hpp"
 #include "spec/input_error.hpp"
 #include "spec/json_reader.hpp"
@@ -40,7 +39,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxGrid = 100000;  // configurations a grid may have (more: sample at random)
-constexpr size_t kMaxValues = 10000;   // values one parameter may have
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
@@ -51,126 +49,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
     if (at == std::string::npos) return parts;
     start = at + 1;
   }
-}
-
-std::string keys_of(const nlohmann::json& j) {
-  std::string k;
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) k += (k.empty() ? "" : ", ") + it.key();
-  } else {
-    for (const auto& e : j) {
-      if (e.is_object() && e.contains("name") && e["name"].is_string())
-        k += (k.empty() ? "" : ", ") + e["name"].get<std::string>();
-    }
-  }
-  return k;
-}
-
-// "chunks.mac.rows" -> /chunks/<index of the chunk named mac>/rows. Objects are entered by key, arrays by an
-// element's "name" or by index. The last key may be absent from the base (an optional field); the
-// architecture reader then judges it.
-nlohmann::json::json_pointer resolve_field(const nlohmann::json& arch, const std::string& path,
-                                           const std::string& source, const std::string& pointer) {
-  nlohmann::json::json_pointer ptr;
-  const nlohmann::json* cur = &arch;
-  const std::vector<std::string> segs = split(path, '.');
-  std::string walked;
-  for (size_t i = 0; i < segs.size(); ++i) {
-    const std::string& seg = segs[i];
-    const bool last = i + 1 == segs.size();
-    if (seg.empty()) throw InputError(source, pointer, "\"" + path + "\" has an empty field name");
-    if (cur && cur->is_object()) {
-      if (cur->contains(seg)) {
-        ptr /= seg, cur = &(*cur)[seg];
-      } else if (last) {
-        ptr /= seg, cur = nullptr;
-      } else {
-        throw InputError(
-            source, pointer,
-            fmt::format("unknown field \"{}\": the architecture has no \"{}\" in {} (it has: {})", path, seg,
-                        walked.empty() ? "its top level" : walked, keys_of(*cur)));
-      }
-    } else if (cur && cur->is_array()) {
-      size_t k = 0;
-      while (k < cur->size() && !((*cur)[k].is_object() && (*cur)[k].value("name", "") == seg)) ++k;
-      // An index: at most 9 digits (no array of an architecture is near that long; more would overflow).
-      if (k == cur->size() && !seg.empty() && seg.size() <= 9 &&
-          seg.find_first_not_of("0123456789") == std::string::npos && std::stoul(seg) < cur->size()) {
-        k = std::stoul(seg);
-      }
-      if (k == cur->size()) {
-        throw InputError(source, pointer,
-                         fmt::format("unknown field \"{}\": {} has no element named \"{}\" (names: {})", path,
-                                     walked, seg, keys_of(*cur)));
-      }
-      ptr /= k, cur = &(*cur)[k];
-    } else {
-      throw InputError(
-          source, pointer,
-          fmt::format("unknown field \"{}\": {} is a single value, not an object", path, walked));
-    }
-    walked += (walked.empty() ? "" : ".") + seg;
-  }
-  return ptr;
-}
-
-nlohmann::json number_value(double v, bool integral) {
-  if (integral) return int64_t(std::llround(v));
-  return v;
-}
-
-// A list of values, or a range {"from", "to", "step" | "factor", "unit"}.
-std::vector<nlohmann::json> read_values(const JsonField& f) {
-  std::vector<nlohmann::json> values;
-  if (f.is_array()) {
-    for (const JsonField& e : f.elements()) values.push_back(e.raw());
-  } else if (f.is_object()) {
-    f.allow_only({"from", "to", "step", "factor", "unit"});
-    const double from = f["from"].number(), to = f["to"].number();
-    const auto step = f.optional("step"), factor = f.optional("factor");
-    if (bool(step) == bool(factor))
-      f.fail("give exactly one of \"step\" (added) and \"factor\" (multiplied)");
-    if (to < from)
-      f["to"].fail(fmt::format("the range is empty: \"to\" ({}) is below \"from\" ({})", to, from));
-    const double by = step ? step->positive_number() : factor->number();
-    if (factor && !(by > 1)) factor->fail("expected a factor above 1");
-    if (factor && !(from > 0)) f["from"].fail("a range with a factor must start above 0");
-    const bool integral = std::floor(from) == from && std::floor(by) == by;
-    const std::string unit = f.optional("unit") ? f["unit"].string() : "";
-    for (size_t k = 0;; ++k) {
-      // From the start each time, rounded to 12 digits: 25.6 + 2 x 25.6 is 76.8, not 76.80000000000001.
-      // strtod, not stod: a value that underflows to a subnormal (1e-310) is a value, not an exception.
-      const double v = std::strtod(
-          fmt::format("{:.12g}", step ? from + double(k) * by : from * std::pow(by, k)).c_str(), nullptr);
-      if (v > to * (1 + 1e-12) + 1e-12) break;
-      if (values.size() == kMaxValues) f.fail(fmt::format("the range has more than {} values", kMaxValues));
-      nlohmann::json x = number_value(v, integral);
-      values.push_back(unit.empty() ? x : nlohmann::json(fmt::format("{} {}", x.dump(), unit)));
-    }
-  } else {
-    f.fail("expected a list of values or a range {\"from\", \"to\", \"step\" or \"factor\"}");
-  }
-  if (values.empty()) f.fail("the list of values is empty");
-  std::set<std::string> seen;
-  for (const auto& v : values) {
-    if (!seen.insert(v.dump()).second) f.fail("the value " + JsonField::describe(v) + " is listed twice");
-  }
-  return values;
-}
-
-// "8,16,32" -> [8, 16, 32]; a value that is not JSON (32 KiB, wrap) is a string.
-std::vector<nlohmann::json> read_set_values(const std::string& text, const std::string& name) {
-  std::vector<nlohmann::json> values;
-  std::set<std::string> seen;
-  for (const std::string& part : split(text, ',')) {
-    if (part.empty()) throw InputError("--set", name, "empty value in \"" + text + "\"");
-    nlohmann::json v = nlohmann::json::parse(part, nullptr, false);
-    if (v.is_discarded()) v = part;
-    if (!seen.insert(v.dump()).second)
-      throw InputError("--set", name, "the value " + JsonField::describe(v) + " is listed twice");
-    values.push_back(v);
-  }
-  return values;
 }
 
 ArchSpec check_arch(const nlohmann::json& doc, const std::string& arch_file) {
@@ -263,17 +141,12 @@ struct SweepReader {
         const JsonField f = ps[item.key()];
         SweepParameter p;
         p.name = item.key(), p.source = s.file, p.pointer = f.pointer();
-        p.values = read_values(f);
+        p.values = read_parameter_values(f);
         s.parameters.push_back(std::move(p));
       }
     }
     for (const std::string& set : ov.sets) {
-      const size_t eq = set.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw InputError("--set", set, "expected FIELD=VALUE[,VALUE...], e.g. chunks.mac.rows=8,16,32");
-      SweepParameter p;
-      p.name = set.substr(0, eq), p.source = "--set", p.pointer = p.name;
-      p.values = read_set_values(set.substr(eq + 1), p.name);
+      SweepParameter p = read_parameter_assignment(set, "--set");
       auto same = std::find_if(s.parameters.begin(), s.parameters.end(),
                                [&](const SweepParameter& q) { return q.name == p.name; });
       if (same != s.parameters.end()) {
@@ -289,29 +162,7 @@ struct SweepReader {
   }
 
   // Fields, and every value checked alone against the base architecture.
-  void check_parameters() {
-    std::map<std::string, std::string> owner;  // field pointer -> parameter
-    for (SweepParameter& p : s.parameters) {
-      for (const std::string& path : split(p.name, '+')) {
-        p.fields.push_back(resolve_field(s.arch, path, p.source, p.pointer));
-        const std::string f = p.fields.back().to_string();
-        if (owner.count(f))
-          throw InputError(p.source, p.pointer, "\"" + path + "\" is already swept by \"" + owner[f] + "\"");
-        owner[f] = p.name;
-      }
-      for (const nlohmann::json& v : p.values) {
-        nlohmann::json doc = s.arch;
-        for (const auto& f : p.fields) doc[f] = v;
-        try {
-          check_arch(doc, s.arch_file);
-        } catch (const InputError& e) {
-          throw InputError(
-              p.source, p.pointer,
-              "the architecture rejects " + JsonField::describe(v) + ": " + e.path() + ": " + e.problem());
-        }
-      }
-    }
-  }
+  void check_parameters() { resolve_parameters(s.parameters, s.arch, s.arch_file); }
 
   void read_sample_and_budget() {
     if (has("sample")) {
@@ -395,13 +246,7 @@ SweepPlan plan_sweep(const SweepSpec& s) {
       pt.choice[k] = size_t(index % s.parameters[k].values.size());
       index /= s.parameters[k].values.size();
     }
-    pt.arch = s.arch;
-    pt.assignments = nlohmann::json::object();
-    for (size_t k = 0; k < s.parameters.size(); ++k) {
-      const SweepParameter& p = s.parameters[k];
-      for (const auto& f : p.fields) pt.arch[f] = p.values[pt.choice[k]];
-      pt.assignments[p.name] = p.values[pt.choice[k]];
-    }
+    pt.arch = with_parameters(s.arch, s.parameters, pt.choice, &pt.assignments);
     pt.key = pt.arch.dump();
     try {
       pt.area_mm2 = arch_area(check_arch(pt.arch, s.arch_file)).total_mm2();

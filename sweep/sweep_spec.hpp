@@ -10,18 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "mapper/layer_cost.hpp"
+#include "spec/arch_parameters.hpp"
 
 namespace cosim {
 
 enum class SweepObjective { Latency, Energy, Edp, Area };
 const char* to_string(SweepObjective o);
 
-struct SweepParameter {
-  std::string name;                                  // as written: "chunks.mac.rows+chunks.mac.cols"
-  std::vector<nlohmann::json::json_pointer> fields;  // the architecture fields it sets
-  std::vector<nlohmann::json> values;
-  std::string source, pointer;  // where it was given (file or "--set"), for messages
-};
+using SweepParameter = ArchParameter;
 
 struct SweepSpec {
   std::string file;  // the spec file, or "command line"
