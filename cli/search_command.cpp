@@ -15,6 +15,26 @@
 
 namespace cosim {
 
+namespace {
+
+// Limits on the objectives, and the accelerator fields searched with the network (co-design).
+void add_constraint_and_codesign_options(CLI::App* cmd, SearchConfig& c) {
+  cmd->add_option("--max-latency", c.max_latency_ms, "Constraint: latency in ms")->check(positive_finite());
+  cmd->add_option("--max-energy", c.max_energy_uJ, "Constraint: energy in uJ")->check(positive_finite());
+  cmd->add_option("--max-edp", c.max_edp, "Constraint: EDP in uJ*ms")->check(positive_finite());
+  cmd->add_option("--min-accuracy", c.min_accuracy, "Constraint: accuracy estimate at least this")
+      ->check(finite_number());
+  cmd->add_option(
+      "--arch-set", c.arch_sets,
+      "Co-design: search an accelerator field with the network, FIELD[+FIELD...]=V1,V2,... e.g. "
+      "chunks.mac.rows+chunks.mac.cols=8,16,32 (repeatable; fields as cosim sweep --set names them)");
+  cmd->add_option("--area-budget", c.area_budget_mm2,
+                  "Co-design: no candidate's accelerator may be larger than this area, mm2")
+      ->check(positive_finite());
+}
+
+}  // namespace
+
 CommandAction add_search_command(CLI::App& app) {
   auto c = std::make_shared<SearchConfig>();
   auto flags = std::make_shared<std::array<bool, 3>>();
@@ -70,11 +90,7 @@ CommandAction add_search_command(CLI::App& app) {
                   "generation)")
       ->check(positive_finite())
       ->capture_default_str();
-  cmd->add_option("--max-latency", c->max_latency_ms, "Constraint: latency in ms")->check(positive_finite());
-  cmd->add_option("--max-energy", c->max_energy_uJ, "Constraint: energy in uJ")->check(positive_finite());
-  cmd->add_option("--max-edp", c->max_edp, "Constraint: EDP in uJ*ms")->check(positive_finite());
-  cmd->add_option("--min-accuracy", c->min_accuracy, "Constraint: accuracy estimate at least this")
-      ->check(finite_number());
+  add_constraint_and_codesign_options(cmd, *c);
   cmd->add_option("-j,--jobs", c->jobs, "Evaluation worker processes (default: all cores)")
       ->check(whole_number_in(1, 1024));
   cmd->add_option("--out", c->out, "Output directory (default: search-out/SPACE-OBJECTIVE-STRATEGY-seedS)");

@@ -31,23 +31,29 @@ HardwareMetrics hardware_metrics_from(const nlohmann::json& j);
 class EvaluatorPool {
  public:
   // Forks `workers` processes, then starts MPI if mpirun launched this process. Build it before anything in
-  // this process elaborates SystemC.
-  EvaluatorPool(const ArchSpec& arch, Objective mapping_objective, int workers);
+  // this process elaborates SystemC. With `accelerator_per_candidate` (co-design), every candidate comes with
+  // its own architecture document (relative paths in it resolved from arch.file) and is simulated in a
+  // process of its own; otherwise every candidate runs on `arch`, elaborated once per worker.
+  EvaluatorPool(const ArchSpec& arch, Objective mapping_objective, int workers,
+                bool accelerator_per_candidate = false);
 
   int rank() const { return world_.rank(); }
   // Ranks > 0: evaluate what rank 0 sends until its search ends.
   void serve() { dispatch_.serve(); }
 
   // The metrics of each workload (cosim-workload/1 documents), in order. A workload the accelerator cannot
-  // run gives its error text instead (errors[i] non-empty).
+  // run gives its error text instead (errors[i] non-empty). `archs`: each workload's architecture document,
+  // for a pool with an accelerator per candidate.
   std::vector<HardwareMetrics> evaluate(const std::vector<nlohmann::json>& workloads,
-                                        std::vector<std::string>& errors);
+                                        std::vector<std::string>& errors,
+                                        const std::vector<nlohmann::json>* archs = nullptr);
   int workers() const { return dispatch_.slots(); }
 
  private:
   ProcessPool pool_;
   MpiWorld world_;
   TaskDispatcher dispatch_;
+  bool accelerator_per_candidate_ = false;
 };
 
 }  // namespace cosim

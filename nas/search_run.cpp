@@ -15,6 +15,7 @@
 #include "flow/model_version.hpp"
 #include "model/area_model.hpp"
 #include "nas/accuracy.hpp"
+#include "nas/codesign_space.hpp"
 #include "nas/evaluation.hpp"
 #include "nas/strategy.hpp"
 #include "results/csv.hpp"
@@ -33,12 +34,16 @@ struct Record {
   std::string encoding;
   nlohmann::json data;  // the journal record
   Scored scored;
+  nlohmann::json accelerator;  // co-design: {"arch": parameter -> value, "area_mm2"}
 };
 
+// The metric (and front.csv column) of a hardware objective.
+const char* hw_metric(const std::string& which) {
+  return which == "energy" ? "energy_uJ" : which == "latency" ? "latency_ms" : "edp_uJ_ms";
+}
+
 double hw_value(const nlohmann::json& m, const std::string& which) {
-  return which == "energy"    ? m.at("energy_uJ").get<double>()
-         : which == "latency" ? m.at("latency_ms").get<double>()
-                              : m.at("edp_uJ_ms").get<double>();
+  return m.at(hw_metric(which)).get<double>();
 }
 
 // Each candidate's layers are mapped for the search's own hardware objective (docs/search.md).
@@ -64,9 +69,12 @@ const char* hw_unit(const std::string& which) {
 // the archive, and the outputs written at the end.
 class SearchRun {
  public:
-  SearchRun(const SearchConfig& c, std::unique_ptr<SearchSpace> space, ArchSpec arch, EvaluatorPool& pool)
+  // `codesign`: the space when it is a co-design space (it owns it), else null.
+  SearchRun(const SearchConfig& c, std::unique_ptr<SearchSpace> space, const CoDesignSpace* codesign,
+            ArchSpec arch, EvaluatorPool& pool)
       : c_(c),
         space_(std::move(space)),
+        codesign_(codesign),
         arch_(std::move(arch)),
         estimator_(make_estimator(c.estimator, c.estimator_timeout_s, c.more_estimators)),
         strategy_(make_strategy(c.strategy, *space_, c.seed, c.population)),
@@ -89,16 +97,7 @@ class SearchRun {
       report_progress();
     }
     progress_.finish();
-    const auto ran =
-        std::count_if(all_.begin(), all_.end(), [](const Record& r) { return !r.data.contains("error"); });
-    if (!all_.empty() && ran == 0) {
-      throw InputError(
-          arch_.file, "",
-          "none of the " + std::to_string(all_.size()) +
-              " candidates evaluated could run on this accelerator, so there is no front (the "
-              "journal keeps them); first: " +
-              (first_error_.empty() ? all_.front().data.at("error").get<std::string>() : first_error_));
-    }
+    check_something_ran();
     if (failed_) {
       std::cerr << "cosim: warning: " << failed_
                 << " candidates could not run on the accelerator and count as infeasible; "
@@ -115,6 +114,29 @@ class SearchRun {
   }
 
  private:
+  // A search none of whose candidates ran has no front: one line saying why (the journal keeps them).
+  void check_something_ran() const {
+    auto has = [&](const char* key) {
+      return std::find_if(all_.begin(), all_.end(), [&](const Record& r) { return r.data.contains(key); });
+    };
+    if (all_.empty() || has("metrics") != all_.end()) return;
+    if (auto e = has("error"); e != all_.end()) {
+      throw InputError(arch_.file, "",
+                       "none of the " + std::to_string(all_.size()) +
+                           " candidates evaluated could run on this accelerator, so there is no front (the "
+                           "journal keeps them); first: " +
+                           (first_error_.empty() ? e->data.at("error").get<std::string>() : first_error_));
+    }
+    double smallest = 0;
+    for (const Record& r : all_)
+      if (smallest == 0 || r.data.at("area_mm2").get<double>() < smallest) smallest = r.data.at("area_mm2");
+    throw InputError(
+        "--area-budget", "",
+        fmt::format("every one of the {} candidates' accelerators is over the area budget of {:g} "
+                    "mm2 (the smallest has {:.3f} mm2), so there is no front",
+                    all_.size(), c_.area_budget_mm2, smallest));
+  }
+
   // Without --out: a fresh directory named after the search (a second run does not overwrite the first).
   std::string output_dir() const {
     namespace fs = std::filesystem;
@@ -150,6 +172,12 @@ class SearchRun {
         {"limits", {c_.max_latency_ms, c_.max_energy_uJ, c_.max_edp, c_.min_accuracy}}};
     // A checkpoint's contents (supernet:FILE): another training is another run.
     if (const std::string id = estimator_->identity(); !id.empty()) h["estimator_identity"] = id;
+    if (codesign_) {
+      nlohmann::json params = nlohmann::json::object();
+      for (const ArchParameter& p : codesign_->parameters()) params[p.name] = p.values;
+      h["arch_parameters"] = params;
+      h["area_budget_mm2"] = c_.area_budget_mm2;
+    }
     return h;
   }
 
@@ -159,6 +187,11 @@ class SearchRun {
     if (d.contains("error")) {
       r.scored.objectives = {ref_[0] * 10, 0};
       r.scored.violation = 1e9;
+      return;
+    }
+    if (d.contains("over_area_budget")) {  // infeasible by how far its accelerator is over
+      r.scored.objectives = {ref_[0] * 10, 0};
+      r.scored.violation = (d.at("area_mm2").get<double>() - c_.area_budget_mm2) / c_.area_budget_mm2;
       return;
     }
     const nlohmann::json& m = d.at("metrics");
@@ -183,6 +216,8 @@ class SearchRun {
         ++cache_hits_;
       } else if (const nlohmann::json* j = journal_.find(recs[i].encoding)) {
         recs[i].data = *j;
+        if (j->contains("accuracy"))
+          accuracy_of_network_[network_space().encode(network_of(recs[i].candidate))] = j->at("accuracy");
         ++from_journal_;
       } else if (std::find_if(run_index.begin(), run_index.end(), [&](size_t k) {
                    return recs[k].encoding == recs[i].encoding;
@@ -200,24 +235,26 @@ class SearchRun {
     std::vector<Record> recs(batch.size());
     for (size_t i = 0; i < batch.size(); ++i)
       recs[i].candidate = batch[i], recs[i].encoding = space_->encode(batch[i]);
-    std::vector<nlohmann::json> to_run;
-    const std::vector<size_t> run_index = lookup(recs, to_run);
+    std::vector<nlohmann::json> to_run, archs;
+    std::vector<size_t> run_index = lookup(recs, to_run);
+    if (codesign_) archs = accelerators_within_budget(recs, run_index, to_run);
     std::vector<std::string> errors;
     std::vector<HardwareMetrics> metrics;
+    auto simulate = [&] { metrics = pool_.evaluate(to_run, errors, codesign_ ? &archs : nullptr); };
     // A batched estimator answers the whole generation while the workers simulate it; the others answer
     // per candidate below, each journalled as it comes.
     std::vector<double> batch_accuracy;
     if (estimator_->batched()) {
       std::vector<Candidate> cands;
-      for (size_t i : run_index) cands.push_back(recs[i].candidate);
-      batch_accuracy = estimator_->estimate_batch(*space_, cands, to_run,
-                                                  [&] { metrics = pool_.evaluate(to_run, errors); });
+      for (size_t i : run_index) cands.push_back(network_of(recs[i].candidate));
+      batch_accuracy = estimator_->estimate_batch(network_space(), cands, to_run, simulate);
     } else {
-      metrics = pool_.evaluate(to_run, errors);
+      simulate();
     }
     for (size_t k = 0; k < run_index.size(); ++k) {
       Record& r = recs[run_index[k]];
       nlohmann::json d = {{"encoding", r.encoding}, {"genes", space_->describe(r.candidate)}};
+      if (codesign_) d.update(r.accelerator);
       if (!errors[k].empty()) {
         d["error"] = errors[k];
         if (first_error_.empty()) first_error_ = r.encoding + ": " + errors[k];
@@ -225,16 +262,9 @@ class SearchRun {
       } else {
         const Network net = read_network(JsonField::from(to_run[k], to_run[k]["name"].get<std::string>()));
         d["metrics"] = to_json(metrics[k]);
-        d["accuracy"] = estimator_->batched() ? batch_accuracy[k]
-                                              : estimator_->estimate(*space_, r.candidate, to_run[k], net);
+        d["accuracy"] = estimator_->batched() ? batch_accuracy[k] : accuracy_of(r.candidate, to_run[k], net);
       }
-      {
-        const InterruptNotice::Hold together;
-        journal_.append(d);
-        ++appended_;
-        interrupt_.say(kept_in_journal());
-      }
-      r.data = d;
+      keep(r, d);
     }
     std::vector<Scored> scored;
     for (Record& r : recs) {
@@ -250,6 +280,59 @@ class SearchRun {
     const std::vector<Scored> a = archive();
     hv_log_.push_back(
         {double(generation_), double(evaluations_), hypervolume(a, ref_), double(pareto_front(a).size())});
+  }
+
+  // What the accuracy estimators see: the network space and a candidate's network genes.
+  const SearchSpace& network_space() const { return codesign_ ? codesign_->network() : *space_; }
+  Candidate network_of(const Candidate& c) const { return codesign_ ? codesign_->network_part(c) : c; }
+
+  // One estimate per network: in a co-design search the same network on another accelerator keeps its own.
+  double accuracy_of(const Candidate& c, const nlohmann::json& workload, const Network& net) {
+    const Candidate n = network_of(c);
+    const std::string key = network_space().encode(n);
+    if (auto it = accuracy_of_network_.find(key); it != accuracy_of_network_.end()) return it->second;
+    return accuracy_of_network_[key] = estimator_->estimate(network_space(), n, workload, net);
+  }
+
+  // Journals a record the moment it exists.
+  void keep(Record& r, const nlohmann::json& d) {
+    {
+      const InterruptNotice::Hold together;
+      journal_.append(d);
+      ++appended_;
+      interrupt_.say(kept_in_journal());
+    }
+    r.data = d;
+  }
+
+  // Co-design: each candidate's accelerator document and area. A candidate whose accelerator is over the
+  // area budget is journalled as such and not simulated (taken out of run_index and to_run); returns the
+  // accelerators of those left, in order.
+  std::vector<nlohmann::json> accelerators_within_budget(std::vector<Record>& recs,
+                                                         std::vector<size_t>& run_index,
+                                                         std::vector<nlohmann::json>& to_run) {
+    std::vector<nlohmann::json> archs, kept_runs;
+    std::vector<size_t> kept_index;
+    for (size_t k = 0; k < run_index.size(); ++k) {
+      Record& r = recs[run_index[k]];
+      nlohmann::json assignments;
+      nlohmann::json doc = codesign_->arch_document(r.candidate, &assignments);
+      const double area = arch_area(read_arch(JsonField::from(doc, codesign_->base_arch_file()))).total_mm2();
+      r.accelerator = {{"arch", assignments}, {"area_mm2", area}};
+      if (c_.area_budget_mm2 > 0 && area > c_.area_budget_mm2) {
+        nlohmann::json d = {{"encoding", r.encoding}, {"genes", space_->describe(r.candidate)}};
+        d.update(r.accelerator);
+        d["over_area_budget"] = c_.area_budget_mm2;
+        keep(r, d);
+        continue;
+      }
+      archs.push_back(std::move(doc));
+      kept_runs.push_back(std::move(to_run[k]));
+      kept_index.push_back(run_index[k]);
+    }
+    run_index = std::move(kept_index);
+    to_run = std::move(kept_runs);
+    return archs;
   }
 
   std::vector<Scored> archive() const {
@@ -298,7 +381,7 @@ class SearchRun {
     for (size_t i : front_members()) {
       Record& r = all_[i];
       if (r.data.contains("test_accuracy")) continue;
-      const std::vector<double> test = estimator_->test_accuracy(*space_, {r.candidate});
+      const std::vector<double> test = estimator_->test_accuracy(network_space(), {network_of(r.candidate)});
       if (test.empty()) return;  // an estimator without a test set
       r.data["test_accuracy"] = test[0];
       const InterruptNotice::Hold together;
@@ -306,31 +389,61 @@ class SearchRun {
     }
   }
 
-  // front.csv, front.json and one workload file per member, in order of the hardware objective.
-  void write_front(std::vector<std::pair<std::string, std::string>>& files) const {
-    const std::vector<size_t> front = front_members();
-    std::filesystem::create_directories(out_ + "/front");
-    const std::string acc_name = accuracy_column();
+  // The test accuracy of every front member, in order, when each has one (else empty).
+  std::vector<double> front_test_accuracy(const std::vector<size_t>& front) const {
     std::vector<double> test;
     for (size_t i : front)
       if (all_[i].data.contains("test_accuracy")) test.push_back(all_[i].data["test_accuracy"].get<double>());
     if (test.size() != front.size()) test.clear();
-    std::vector<std::string> header = {"rank", "encoding", "workload", acc_name};
-    if (!test.empty()) header.push_back("test_accuracy");
+    return test;
+  }
+
+  // front.csv's columns; the plots find theirs here.
+  std::vector<std::string> front_header(bool with_test) const {
+    std::vector<std::string> header = {"rank", "encoding", "workload", accuracy_column()};
+    if (with_test) header.push_back("test_accuracy");
     for (const char* h : {"energy_uJ", "latency_ms", "edp_uJ_ms", "cycles", "genes"}) header.push_back(h);
     for (OpType op : kOpTypes) header.push_back(fmt::format("{}_mac_share", to_string(op)));
-    std::string csv = csv_line(header);
-    // The accelerator is fixed during a search, so its area is one figure for every candidate.
+    if (codesign_) header.insert(header.end(), {"area_mm2", "arch"});
+    return header;
+  }
+
+  // The column of front.csv named `name`, counted from 1 as gnuplot does.
+  size_t front_column(const std::string& name) const {
+    const std::vector<std::string> h = front_header(!front_test_accuracy(front_members()).empty());
+    return size_t(std::find(h.begin(), h.end(), name) - h.begin()) + 1;
+  }
+
+  // What front.json says of the search as a whole.
+  nlohmann::json front_document() const {
     nlohmann::json fj = {{"format", "cosim-search-front/1"},
                          {"space", space_->name},
                          {"mapping_objective", to_string(mapping_objective(c_.hardware))},
                          {"arch", arch_.file},
-                         {"area_mm2", arch_area(arch_).total_mm2()},
                          {"hardware_objective", c_.hardware},
                          {"accuracy_estimator", estimator_->label()},
                          {"reference_point", {{c_.hardware, ref_[0]}, {"accuracy", -ref_[1]}}},
                          {"notes", space_->notes},
                          {"members", nlohmann::json::array()}};
+    if (codesign_) {  // each member has its own accelerator, and area
+      fj["arch_parameters"] = nlohmann::json::array();
+      for (const ArchParameter& p : codesign_->parameters()) fj["arch_parameters"].push_back(p.name);
+      if (c_.area_budget_mm2 > 0) fj["area_budget_mm2"] = c_.area_budget_mm2;
+    } else {  // the accelerator is fixed during a search, so its area is one figure for every candidate
+      fj["area_mm2"] = arch_area(arch_).total_mm2();
+    }
+    return fj;
+  }
+
+  // front.csv, front.json and one workload file per member (co-design: and its accelerator), in order of
+  // the hardware objective.
+  void write_front(std::vector<std::pair<std::string, std::string>>& files) const {
+    const std::vector<size_t> front = front_members();
+    std::filesystem::create_directories(out_ + "/front");
+    const std::string acc_name = accuracy_column();
+    const std::vector<double> test = front_test_accuracy(front);
+    std::string csv = csv_line(front_header(!test.empty()));
+    nlohmann::json fj = front_document();
     for (size_t k = 0; k < front.size(); ++k) {
       const Record& r = all_[front[k]];
       const std::string wname = fmt::format("front_{:02d}", k);
@@ -350,15 +463,32 @@ class SearchRun {
         row.push_back(fmt::format("{:.4f}", shares[size_t(op)]));
         share_by_op[to_string(op)] = shares[size_t(op)];
       }
-      csv += csv_line(row);
       nlohmann::json member = {{"encoding", r.encoding},          {"workload", "front/" + wname + ".json"},
                                {acc_name, r.data.at("accuracy")}, {"metrics", m},
                                {"genes", r.data.at("genes")},     {"mac_share", share_by_op}};
       if (!test.empty()) member["test_accuracy"] = test[k];
+      if (codesign_) add_accelerator(r, wname, row, member, files);
+      csv += csv_line(row);
       fj["members"].push_back(member);
     }
     files.emplace_back(out_ + "/front.csv", csv);
     files.emplace_back(out_ + "/front.json", fj.dump(2) + "\n");
+  }
+
+  // Co-design: a front member's accelerator as an architecture file beside its workload
+  // (`cosim run front/front_00.json --arch front/front_00.arch.json` runs the pair), and its area.
+  void add_accelerator(const Record& r, const std::string& wname, std::vector<std::string>& row,
+                       nlohmann::json& member,
+                       std::vector<std::pair<std::string, std::string>>& files) const {
+    const std::string arch_file = "front/" + wname + ".arch.json";
+    nlohmann::json doc = with_portable_technology(codesign_->arch_document(r.candidate), arch_.file);
+    doc["name"] = space_->name + " co-design " + wname;
+    files.emplace_back(out_ + "/" + arch_file, doc.dump(2) + "\n");
+    row.push_back(fmt::format("{:.6f}", r.data.at("area_mm2").get<double>()));
+    row.push_back(arch_file);
+    member["arch"] = arch_file;
+    member["arch_parameters"] = r.data.at("arch");
+    member["area_mm2"] = r.data.at("area_mm2");
   }
 
   // hypervolume.csv and evaluations.csv.
@@ -366,19 +496,28 @@ class SearchRun {
     std::string hv_csv = "generation,evaluations,hypervolume,front_size\n";
     for (const auto& h : hv_log_) hv_csv += fmt::format("{},{},{:.9g},{}\n", h[0], h[1], h[2], h[3]);
     files.emplace_back(out_ + "/hypervolume.csv", hv_csv);
-    std::string ev = csv_line(
-        {"encoding", accuracy_column(), "energy_uJ", "latency_ms", "edp_uJ_ms", "feasible", "error"});
+    std::vector<std::string> head = {"encoding",  accuracy_column(), "energy_uJ", "latency_ms",
+                                     "edp_uJ_ms", "feasible",        "error"};
+    if (codesign_) head.push_back("area_mm2");
+    std::string ev = csv_line(head);
     for (const Record& r : all_) {
+      std::vector<std::string> row;
       if (r.data.contains("error")) {  // could not run on the accelerator: no figures, infeasible
-        ev += csv_line({r.encoding, "", "", "", "", "0", r.data.at("error").get<std::string>()});
-        continue;
+        row = {r.encoding, "", "", "", "", "0", r.data.at("error").get<std::string>()};
+      } else if (r.data.contains("over_area_budget")) {
+        row = {r.encoding, "", "", "", "", "0", "over the area budget"};
+      } else {
+        const nlohmann::json& m = r.data.at("metrics");
+        row = {r.encoding,
+               fmt::format("{:.6g}", r.data.at("accuracy").get<double>()),
+               fmt::format("{:.6f}", m.at("energy_uJ").get<double>()),
+               fmt::format("{:.6f}", m.at("latency_ms").get<double>()),
+               fmt::format("{:.6f}", m.at("edp_uJ_ms").get<double>()),
+               r.scored.violation == 0 ? "1" : "0",
+               ""};
       }
-      const nlohmann::json& m = r.data.at("metrics");
-      ev += csv_line({r.encoding, fmt::format("{:.6g}", r.data.at("accuracy").get<double>()),
-                      fmt::format("{:.6f}", m.at("energy_uJ").get<double>()),
-                      fmt::format("{:.6f}", m.at("latency_ms").get<double>()),
-                      fmt::format("{:.6f}", m.at("edp_uJ_ms").get<double>()),
-                      r.scored.violation == 0 ? "1" : "0", ""});
+      if (codesign_) row.push_back(fmt::format("{:.6f}", r.data.at("area_mm2").get<double>()));
+      ev += csv_line(row);
     }
     files.emplace_back(out_ + "/evaluations.csv", ev);
   }
@@ -433,7 +572,7 @@ class SearchRun {
         "'' every ::1 using ($6 == 0 ? ${0} : NaN):2 with points pt 2 ps 0.8 lc rgb '#ff7f0e' "
         "title 'breaks a constraint', "
         "'front.csv' every ::1 using {1}:4 with linespoints pt 7 lc rgb '#cc0000' title 'Pareto front'\n",
-        hw_column, hw_column + 2);
+        hw_column, front_column(hw_metric(c_.hardware)));
     gp += fmt::format(
         "unset arrow\nunset label\nset key bottom right\nset output 'hypervolume.png'\n"
         "set title {0}\nset xlabel 'evaluations'\nset ylabel 'hypervolume'\n"
@@ -448,6 +587,8 @@ class SearchRun {
   const SearchConfig& c_;
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   std::unique_ptr<SearchSpace> space_;
+  const CoDesignSpace* codesign_;
+  std::map<std::string, double> accuracy_of_network_;  // network encoding -> estimate (co-design)
   ArchSpec arch_;
   std::unique_ptr<AccuracyEstimator> estimator_;
   std::unique_ptr<Strategy> strategy_;
@@ -467,6 +608,16 @@ class SearchRun {
   int generation_ = 0;
 };
 
+// Co-design: the network space followed by the accelerator parameters' genes (docs/search.md).
+std::unique_ptr<CoDesignSpace> with_accelerator_genes(std::unique_ptr<SearchSpace> space,
+                                                      const SearchConfig& c, const ArchSpec& arch) {
+  std::vector<ArchParameter> params;
+  for (const std::string& set : c.arch_sets) params.push_back(read_parameter_assignment(set, "--arch-set"));
+  const nlohmann::json base = JsonField::load(arch.file).raw();
+  resolve_parameters(params, base, arch.file);
+  return std::make_unique<CoDesignSpace>(std::move(space), std::move(params), base, arch.file);
+}
+
 }  // namespace
 
 std::string run_search(const SearchConfig& c) {
@@ -474,17 +625,29 @@ std::string run_search(const SearchConfig& c) {
   ArchSpec arch = read_arch(c.arch);
   space->fit_to(arch);
   for (const std::string& note : space->notes) std::cerr << "cosim: note: " << note << "\n";
+  const CoDesignSpace* codesign = nullptr;
+  if (!c.arch_sets.empty()) {
+    std::unique_ptr<CoDesignSpace> joint = with_accelerator_genes(std::move(space), c, arch);
+    codesign = joint.get();
+    space = std::move(joint);
+  } else if (c.area_budget_mm2 > 0) {
+    throw InputError("--area-budget", "",
+                     fmt::format("an area budget needs accelerator parameters to search (--arch-set): the "
+                                 "accelerator {} is fixed otherwise, with {:.3f} mm2",
+                                 arch.file, arch_area(arch).total_mm2()));
+  }
   // Checked before the workers start, so a bad estimator or strategy is one line at once.
   make_estimator(c.estimator, c.estimator_timeout_s, c.more_estimators);
   make_strategy(c.strategy, *space, c.seed, c.population);
   // Workers first (before MPI starts and before anything elaborates); under mpirun the other ranks only
   // evaluate what rank 0 sends them.
-  EvaluatorPool pool(arch, mapping_objective(c.hardware), c.jobs > 0 ? c.jobs : default_worker_count());
+  EvaluatorPool pool(arch, mapping_objective(c.hardware), c.jobs > 0 ? c.jobs : default_worker_count(),
+                     codesign != nullptr);
   if (pool.rank() > 0) {
     pool.serve();
     return "";
   }
-  return SearchRun(c, std::move(space), std::move(arch), pool).run();
+  return SearchRun(c, std::move(space), codesign, std::move(arch), pool).run();
 }
 
 }  // namespace cosim

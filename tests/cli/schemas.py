@@ -64,6 +64,12 @@ def outputs(source, binary, work):
     run("search", "--budget", "16", "--population", "8", "--quiet", "--out", search, "--max-latency", "20")
     docs.append(("cosim-search-front-1", os.path.join(search, "front.json")))
     docs += [("cosim-workload-1", f) for f in sorted(glob.glob(os.path.join(search, "front", "*.json")))]
+    codesign = os.path.join(work, "codesign")
+    run("search", "--space", "cnn_fmnist", "--budget", "16", "--population", "8", "--quiet", "--out", codesign,
+        "--arch-set", "chunks.mac.rows+chunks.mac.cols=8,16", "--area-budget", "6")
+    docs.append(("cosim-search-front-1", os.path.join(codesign, "front.json")))
+    docs += [("cosim-arch-1" if f.endswith(".arch.json") else "cosim-workload-1", f)
+             for f in sorted(glob.glob(os.path.join(codesign, "front", "*.json")))]
     sweep = os.path.join(work, "sweep")
     run("sweep", "sweeps/chunk_shapes.json", "--random", "3", "--quiet", "--out", sweep)
     docs.append(("cosim-sweep-points-1", os.path.join(sweep, "points.json")))

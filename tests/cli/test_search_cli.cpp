@@ -285,6 +285,101 @@ TEST(CosimSearch, GenesTheHardwareCannotUseAreCollapsed) {
   EXPECT_GT(gene_values(temp("sparse_engine"), 4).size(), 1u) << "shift and adder options are searched";
 }
 
+// Co-design: the MAC and adder chunk sizes are genes beside the network's. The area of each candidate's
+// accelerator follows from its PE counts (45 nm table, BRIEF.md: a MAC PE is an 8-bit multiplier and a 32-bit
+// adder, 282 + 137 um2; an adder PE two 8-bit adds and a 32-bit add, 36 + 36 + 137 um2), those over the
+// budget are journalled and not simulated, and every front member runs again with `cosim run` on its own
+// accelerator file, to the cycle and the picojoule.
+TEST(CosimSearch, CoDesignSearchesChunkSizesWithTheNetworkWithinTheAreaBudget) {
+  const std::string out = temp("codesign");
+  const std::string args =
+      "search --energy --space cnn_fmnist --budget 36 --population 12 --jobs 2 --quiet --seed 2 "
+      "--arch-set chunks.mac.rows+chunks.mac.cols=8,16,32 --arch-set "
+      "chunks.adder.rows+chunks.adder.cols=8,16 "
+      "--area-budget 5.6 --out " +
+      out;
+  const test::CommandResult r = cosim(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Every evaluation's area against the smallest accelerator (8x8 MAC, 8x8 adder) by its PEs alone.
+  std::ifstream in(out + "/journal.jsonl");
+  std::string line;
+  std::getline(in, line);
+  const nlohmann::json header = nlohmann::json::parse(line);
+  EXPECT_EQ(header["area_budget_mm2"], 5.6);
+  EXPECT_EQ(header["arch_parameters"]["chunks.mac.rows+chunks.mac.cols"], nlohmann::json({8, 16, 32}));
+  std::vector<nlohmann::json> records;
+  while (std::getline(in, line)) records.push_back(nlohmann::json::parse(line));
+  auto extra_pe_area_mm2 = [](const nlohmann::json& rec) {
+    const double mac = rec["arch"]["chunks.mac.rows+chunks.mac.cols"].get<double>();
+    const double adder = rec["arch"]["chunks.adder.rows+chunks.adder.cols"].get<double>();
+    return ((mac * mac - 64) * (282 + 137) + (adder * adder - 64) * (36 + 36 + 137)) * 1e-6;
+  };
+  const auto smallest =
+      std::min_element(records.begin(), records.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+        return a["area_mm2"].get<double>() < b["area_mm2"].get<double>();
+      });
+  const double base_mm2 = (*smallest)["area_mm2"].get<double>() - extra_pe_area_mm2(*smallest);
+  size_t over = 0;
+  std::set<std::string> accelerators;
+  for (const nlohmann::json& rec : records) {
+    const double area = rec["area_mm2"].get<double>();
+    EXPECT_NEAR(area, base_mm2 + extra_pe_area_mm2(rec), 1e-9) << rec["arch"];
+    accelerators.insert(rec["arch"].dump());
+    if (rec.contains("over_area_budget")) {
+      ++over;
+      EXPECT_GT(area, 5.6);
+      EXPECT_FALSE(rec.contains("metrics")) << "an accelerator over the budget is not simulated";
+    } else {
+      EXPECT_LE(area, 5.6);
+      EXPECT_TRUE(rec.contains("metrics"));
+    }
+  }
+  EXPECT_GT(over, 0u) << "a 32x32 MAC chunk is over 5.6 mm2: the budget must have left some out";
+  EXPECT_GE(accelerators.size(), 4u) << "the search tried accelerators, not one";
+  const nlohmann::json front = nlohmann::json::parse(slurp(out + "/front.json"));
+  ASSERT_GE(front["members"].size(), 2u);
+  EXPECT_EQ(front["area_budget_mm2"], 5.6);
+  for (const auto& m : front["members"]) {
+    EXPECT_LE(m["area_mm2"].get<double>(), 5.6);
+    const test::CommandResult run =
+        cosim("run " + out + "/" + m["workload"].get<std::string>() + " --arch " + out + "/" +
+              m["arch"].get<std::string>() + " --objective energy --format json");
+    ASSERT_EQ(run.code, 0) << run.err;
+    const nlohmann::json j = nlohmann::json::parse(run.out);
+    EXPECT_EQ(j["total"]["cycles"], m["metrics"]["cycles"]) << m["encoding"];
+    EXPECT_DOUBLE_EQ(j["total"]["energy_pJ"]["total"].get<double>() / 1e6,
+                     m["metrics"]["energy_uJ"].get<double>());
+  }
+  EXPECT_NE(slurp(out + "/front.csv").find(",area_mm2,arch\n"), std::string::npos);
+  // Another accelerator space is another search: its journal is not resumed.
+  const test::CommandResult other = cosim(
+      "search --energy --space cnn_fmnist --budget 36 --population 12 --jobs 2 --quiet --seed 2 "
+      "--arch-set chunks.mac.rows+chunks.mac.cols=8,16 --area-budget 5.6 --resume --out " +
+      out);
+  EXPECT_EQ(other.code, 2) << other.err;
+}
+
+TEST(CosimSearch, BadCoDesignOptionsGetOneLine) {
+  const test::CommandResult field =
+      cosim("search --space cnn_fmnist --arch-set chunks.mac.depth=1,2 --out " + temp("bad_field"));
+  EXPECT_EQ(field.code, 2);
+  EXPECT_NE(field.err.find("--arch-set: chunks.mac.depth"), std::string::npos) << field.err;
+  const test::CommandResult value =
+      cosim("search --space cnn_fmnist --arch-set chunks.mac.rows=8,-1 --out " + temp("bad_value"));
+  EXPECT_EQ(value.code, 2);
+  EXPECT_NE(value.err.find("the architecture rejects -1"), std::string::npos) << value.err;
+  const test::CommandResult fixed = cosim("search --space cnn_fmnist --area-budget 5 --out " + temp("fixed"));
+  EXPECT_EQ(fixed.code, 2);
+  EXPECT_NE(fixed.err.find("--arch-set"), std::string::npos) << fixed.err;
+  const test::CommandResult tight = cosim(
+      "search --space cnn_fmnist --budget 12 --population 12 --quiet --arch-set "
+      "chunks.mac.rows+chunks.mac.cols=8,16 --area-budget 1 --out " +
+      temp("tight"));
+  EXPECT_EQ(tight.code, 2);
+  EXPECT_NE(tight.err.find("over the area budget of 1 mm2"), std::string::npos) << tight.err;
+  EXPECT_EQ(std::count(tight.err.begin(), tight.err.end(), '\n'), 1) << tight.err;
+}
+
 TEST(CosimSearch, BadSpaceAndOptionsGetOneLine) {
   const std::string bad = temp("space.json");
   std::ofstream(bad) << R"({"format": "cosim-space/1", "name": "x", "kind": "vit"})";

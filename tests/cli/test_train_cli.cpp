@@ -127,6 +127,8 @@ TEST(TrainCli, SearchMeasuresCandidatesInTheSupernetAndTheFrontOnceOnTheTestSet)
   const std::vector<std::string> front = lines_of(out + "/front.csv");
   ASSERT_GE(front.size(), 2u);
   EXPECT_EQ(front[0].rfind("rank,encoding,workload,accuracy,test_accuracy,energy_uJ", 0), 0u) << front[0];
+  // front.png draws the front at its energy (column 6, after the test accuracy), not at its test accuracy.
+  EXPECT_NE(test::slurp(out + "/plots.gp").find("'front.csv' every ::1 using 6:4 "), std::string::npos);
   for (size_t i = 1; i < front.size(); ++i) {
     // Validation: of the 200 images the training held out; test: of the 10,000 test images.
     const double validation = csv_number(front[i], 3), test = csv_number(front[i], 4);
