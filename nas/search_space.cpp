@@ -31,6 +31,13 @@ Candidate SearchSpace::decode(const std::string& text) const {
       throw std::invalid_argument("bad gene \"" + part + "\" (an option index, e.g. 0.3.1...)");
     c.push_back(std::stoi(part));
   }
+  if (c.size() >
+      genes.size()) {  // a co-design search's encoding: the network's genes, then the accelerator's
+    throw std::invalid_argument("expected " + std::to_string(genes.size()) + " genes, found " +
+                                std::to_string(c.size()) +
+                                " (a co-design candidate carries its accelerator's genes after these: run "
+                                "its front/front_NN.json with --arch front/front_NN.arch.json)");
+  }
   if (c.size() != genes.size())
     throw std::invalid_argument("expected " + std::to_string(genes.size()) + " genes");
   for (size_t i = 0; i < c.size(); ++i) {

@@ -191,6 +191,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"candidate_of_no_space", "run nosuch:1.2",
                 "nosuch:1.2: no such workload file, nor a candidate of a search space"},
         BadCall{"candidate_with_too_few_genes", "run cnn_fmnist:1.2", "cnn_fmnist:1.2: expected 8 genes"},
+        BadCall{"codesign_candidate_by_encoding", "run cnn_fmnist:0.0.0.0.0.0.0.0.1",
+                "expected 8 genes, found 9 (a co-design candidate carries its accelerator's genes"},
         BadCall{"candidate_gene_overflows", "run cnn_fmnist:99999999999999999999999.0.0.0.0.0.0.0",
                 "bad gene \"99999999999999999999999\""},
         BadCall{"candidate_empty_gene", "run cnn_fmnist:1..2.3.4.5.6.7.8", "bad gene \"\""},
