@@ -351,6 +351,13 @@ TEST(CosimSearch, CoDesignSearchesChunkSizesWithTheNetworkWithinTheAreaBudget) {
                      m["metrics"]["energy_uJ"].get<double>());
   }
   EXPECT_NE(slurp(out + "/front.csv").find(",area_mm2,arch\n"), std::string::npos);
+  // Resumed, every evaluation comes from the journal (those over the budget too) and the front is the same.
+  const std::string front_csv = slurp(out + "/front.csv"), evaluations = slurp(out + "/evaluations.csv");
+  const test::CommandResult again = cosim(args + " --resume");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(lines_of(out + "/journal.jsonl"), records.size() + 1) << "nothing evaluated twice";
+  EXPECT_EQ(slurp(out + "/front.csv"), front_csv);
+  EXPECT_EQ(slurp(out + "/evaluations.csv"), evaluations);
   // Another accelerator space is another search: its journal is not resumed.
   const test::CommandResult other = cosim(
       "search --energy --space cnn_fmnist --budget 36 --population 12 --jobs 2 --quiet --seed 2 "
