@@ -611,8 +611,7 @@ class SearchRun {
 // Co-design: the network space followed by the accelerator parameters' genes (docs/search.md).
 std::unique_ptr<CoDesignSpace> with_accelerator_genes(std::unique_ptr<SearchSpace> space,
                                                       const SearchConfig& c, const ArchSpec& arch) {
-  std::vector<ArchParameter> params;
-  for (const std::string& set : c.arch_sets) params.push_back(read_parameter_assignment(set, "--arch-set"));
+  std::vector<ArchParameter> params = c.arch_parameters;
   const nlohmann::json base = JsonField::load(arch.file).raw();
   resolve_parameters(params, base, arch.file);
   return std::make_unique<CoDesignSpace>(std::move(space), std::move(params), base, arch.file);
@@ -626,13 +625,14 @@ std::string run_search(const SearchConfig& c) {
   space->fit_to(arch);
   for (const std::string& note : space->notes) std::cerr << "cosim: note: " << note << "\n";
   const CoDesignSpace* codesign = nullptr;
-  if (!c.arch_sets.empty()) {
+  if (!c.arch_parameters.empty()) {
     std::unique_ptr<CoDesignSpace> joint = with_accelerator_genes(std::move(space), c, arch);
     codesign = joint.get();
     space = std::move(joint);
   } else if (c.area_budget_mm2 > 0) {
     throw InputError("--area-budget", "",
-                     fmt::format("an area budget needs accelerator parameters to search (--arch-set): the "
+                     fmt::format("an area budget needs accelerator parameters to search (--arch-set or "
+                                 "--arch-space): the "
                                  "accelerator {} is fixed otherwise, with {:.3f} mm2",
                                  arch.file, arch_area(arch).total_mm2()));
   }

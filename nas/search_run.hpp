@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nas/accuracy.hpp"
+#include "spec/arch_parameters.hpp"
 
 namespace cosim {
 
@@ -21,10 +22,9 @@ struct SearchConfig {
   uint64_t seed = 1;
   double max_latency_ms = 0, max_energy_uJ = 0, max_edp = 0, min_accuracy = -1e300;  // 0: no limit
   double estimator_timeout_s = 60;
-  // Co-design (docs/search.md): accelerator parameters searched with the network,
-  // "FIELD[+FIELD...]=V1,V2,..." as `cosim sweep --set` takes them, and the area no candidate's accelerator
-  // may exceed (0: none).
-  std::vector<std::string> arch_sets;
+  // Co-design (docs/search.md): accelerator parameters searched with the network (resolved against `arch`
+  // when the search starts), and the area no candidate's accelerator may exceed (0: none).
+  std::vector<ArchParameter> arch_parameters;
   double area_budget_mm2 = 0;
   bool resume = false, quiet = false;
   std::string data_dir;

@@ -158,6 +158,16 @@ ArchParameter read_parameter_assignment(const std::string& text, const std::stri
   return p;
 }
 
+void set_parameter(std::vector<ArchParameter>& params, ArchParameter p) {
+  for (ArchParameter& q : params) {
+    if (q.name == p.name) {
+      q = std::move(p);
+      return;
+    }
+  }
+  params.push_back(std::move(p));
+}
+
 void resolve_parameters(std::vector<ArchParameter>& params, const nlohmann::json& arch,
                         const std::string& arch_file) {
   std::map<std::string, std::string> owner;  // field pointer -> parameter

@@ -27,6 +27,10 @@ std::vector<nlohmann::json> read_parameter_values(const JsonField& f);
 // [8, 16, 32]; a value that is not JSON (32 KiB, wrap) is a string. Fields are not resolved yet.
 ArchParameter read_parameter_assignment(const std::string& text, const std::string& option);
 
+// Adds `p` after the others, or puts it in place of the one of the same name (a command line's parameter
+// replacing a file's).
+void set_parameter(std::vector<ArchParameter>& params, ArchParameter p);
+
 // Resolves each parameter's fields in the architecture document `arch` (read from `arch_file`) and checks
 // every value alone against it: a field swept twice, an unknown field or a value the architecture rejects is
 // one InputError naming the parameter's source and pointer.

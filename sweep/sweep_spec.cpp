@@ -145,16 +145,8 @@ struct SweepReader {
         s.parameters.push_back(std::move(p));
       }
     }
-    for (const std::string& set : ov.sets) {
-      SweepParameter p = read_parameter_assignment(set, "--set");
-      auto same = std::find_if(s.parameters.begin(), s.parameters.end(),
-                               [&](const SweepParameter& q) { return q.name == p.name; });
-      if (same != s.parameters.end()) {
-        *same = std::move(p);
-      } else {
-        s.parameters.push_back(std::move(p));
-      }
-    }
+    for (const std::string& set : ov.sets)
+      set_parameter(s.parameters, read_parameter_assignment(set, "--set"));
     if (s.parameters.empty()) {
       throw InputError(s.file, file.empty() ? "" : "/parameters",
                        "nothing to sweep: give parameters in the spec or with --set FIELD=V1,V2,...");

@@ -366,6 +366,31 @@ TEST(CosimSearch, CoDesignSearchesChunkSizesWithTheNetworkWithinTheAreaBudget) {
   EXPECT_EQ(other.code, 2) << other.err;
 }
 
+// A sweep file's parameters are a co-design space too (commands run from the source folder): its four, with
+// --arch-set replacing the DRAM bandwidth's values, and its base architecture.
+TEST(CosimSearch, CoDesignTakesTheParametersOfASweepFile) {
+  const std::string out = temp("arch_space");
+  const test::CommandResult r = cosim(
+      "search --space cnn_fmnist --budget 12 --population 12 --quiet --arch-space sweeps/chunk_shapes.json "
+      "--arch-set \"dram.bandwidth=25.6 GB/s\" --out " +
+      out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json front = nlohmann::json::parse(slurp(out + "/front.json"));
+  EXPECT_EQ(front["arch_parameters"],
+            nlohmann::json({"chunks.mac.rows+chunks.mac.cols", "chunks.shift.rows+chunks.shift.cols",
+                            "chunks.adder.rows+chunks.adder.cols", "dram.bandwidth"}));
+  EXPECT_FALSE(front.contains("area_budget_mm2")) << "the sweep file has none";
+  ASSERT_GE(front["members"].size(), 1u);
+  for (const auto& m : front["members"]) {
+    EXPECT_EQ(m["arch_parameters"]["dram.bandwidth"], "25.6 GB/s");
+    const nlohmann::json arch = nlohmann::json::parse(slurp(out + "/" + m["arch"].get<std::string>()));
+    EXPECT_EQ(arch["dram"]["bandwidth"], "25.6 GB/s");
+    const int mac = m["arch_parameters"]["chunks.mac.rows+chunks.mac.cols"].get<int>();
+    EXPECT_EQ(arch["chunks"][0]["rows"], mac);
+    EXPECT_EQ(arch["chunks"][0]["cols"], mac);
+  }
+}
+
 TEST(CosimSearch, BadCoDesignOptionsGetOneLine) {
   const test::CommandResult field =
       cosim("search --space cnn_fmnist --arch-set chunks.mac.depth=1,2 --out " + temp("bad_field"));
@@ -375,6 +400,12 @@ TEST(CosimSearch, BadCoDesignOptionsGetOneLine) {
       cosim("search --space cnn_fmnist --arch-set chunks.mac.rows=8,-1 --out " + temp("bad_value"));
   EXPECT_EQ(value.code, 2);
   EXPECT_NE(value.err.find("the architecture rejects -1"), std::string::npos) << value.err;
+  const std::string sweep = temp("bad_sweep.json");
+  std::ofstream(sweep) << R"({"format": "cosim-sweep/1", "parameters": {"chunks.mac.depth": [1, 2]}})";
+  const test::CommandResult from_file =
+      cosim("search --space cnn_fmnist --arch-space " + sweep + " --out " + temp("bad_sweep"));
+  EXPECT_EQ(from_file.code, 2);
+  EXPECT_NE(from_file.err.find(sweep + ": /parameters/chunks.mac.depth"), std::string::npos) << from_file.err;
   const test::CommandResult fixed = cosim("search --space cnn_fmnist --area-budget 5 --out " + temp("fixed"));
   EXPECT_EQ(fixed.code, 2);
   EXPECT_NE(fixed.err.find("--arch-set"), std::string::npos) << fixed.err;
