@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -245,9 +246,7 @@ class SearchRun {
     // per candidate below, each journalled as it comes.
     std::vector<double> batch_accuracy;
     if (estimator_->batched()) {
-      std::vector<Candidate> cands;
-      for (size_t i : run_index) cands.push_back(network_of(recs[i].candidate));
-      batch_accuracy = estimator_->estimate_batch(network_space(), cands, to_run, simulate);
+      batch_accuracy = estimate_batch(recs, run_index, to_run, simulate);
     } else {
       simulate();
     }
@@ -292,6 +291,33 @@ class SearchRun {
     const std::string key = network_space().encode(n);
     if (auto it = accuracy_of_network_.find(key); it != accuracy_of_network_.end()) return it->second;
     return accuracy_of_network_[key] = estimator_->estimate(network_space(), n, workload, net);
+  }
+
+  // A batched estimator gets each network of the batch once, and only those it has not scored before (in a
+  // co-design search the same network comes back on other accelerators); it answers while `simulate` runs.
+  std::vector<double> estimate_batch(const std::vector<Record>& recs, const std::vector<size_t>& run_index,
+                                     const std::vector<nlohmann::json>& to_run,
+                                     const std::function<void()>& simulate) {
+    std::vector<Candidate> networks;
+    std::vector<nlohmann::json> workloads;
+    std::vector<std::string> keys;
+    for (size_t k = 0; k < run_index.size(); ++k) {
+      const Candidate n = network_of(recs[run_index[k]].candidate);
+      const std::string key = network_space().encode(n);
+      if (accuracy_of_network_.count(key) || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      keys.push_back(key), networks.push_back(n), workloads.push_back(to_run[k]);
+    }
+    if (networks.empty()) {
+      simulate();
+    } else {
+      const std::vector<double> acc =
+          estimator_->estimate_batch(network_space(), networks, workloads, simulate);
+      for (size_t i = 0; i < keys.size(); ++i) accuracy_of_network_[keys[i]] = acc.at(i);
+    }
+    std::vector<double> out;
+    for (size_t i : run_index)
+      out.push_back(accuracy_of_network_.at(network_space().encode(network_of(recs[i].candidate))));
+    return out;
   }
 
   // Journals a record the moment it exists.

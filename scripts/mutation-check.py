@@ -178,6 +178,8 @@ CODE_MUTANTS = [
      'if (l.unit != "vector") h.macs_by_op', "if (true) h.macs_by_op", "cli-search"),
     ("search: a co-design candidate over the area budget is simulated anyway", "nas/search_run.cpp",
      "if (c_.area_budget_mm2 > 0 && area > c_.area_budget_mm2) {", "if (false) {", "cli-search"),
+    ("search: a batched estimator is asked again for a network it scored", "nas/search_run.cpp",
+     "if (accuracy_of_network_.count(key) || std::find(", "if (std::find(", "cli-search"),
     ("search: a co-design candidate is simulated on the base accelerator", "nas/evaluation.cpp",
      'const ArchSpec arch = read_arch(JsonField::from(task.at("arch"), arch_file));',
      "const ArchSpec arch = read_arch(arch_file);", "cli-search"),

@@ -368,6 +368,57 @@ TEST(CosimSearch, CoDesignSearchesChunkSizesWithTheNetworkWithinTheAreaBudget) {
 
 // A sweep file's parameters are a co-design space too (commands run from the source folder): its four, with
 // --arch-set replacing the DRAM bandwidth's values, and its base architecture.
+// Co-design with a batched estimator: it sees networks alone (8 genes, no accelerator genes) and each network
+// once, though NSGA-II brings networks back on other accelerators.
+TEST(CosimSearch, CoDesignAsksTheEstimatorOncePerNetwork) {
+  const std::string py = temp("codesign_batch.py"), log = temp("codesign_asked.txt"),
+                    out = temp("codesign_b");
+  std::ofstream(py)
+      << "import json, sys\n"
+         "for line in sys.stdin:\n"
+         "    req = json.loads(line)\n"
+         "    open(sys.argv[1], 'a').write(''.join(c['encoding'] + '\\n' for c in req['candidates']))\n"
+         "    acc = [sum(int(x) for x in c['encoding'].split(':')[1].split('.')) for c in "
+         "req['candidates']]\n"
+         "    print(json.dumps({'accuracies': acc}), flush=True)\n";
+  const test::CommandResult r = cosim(
+      "search --energy --space cnn_fmnist --budget 48 --population 12 --jobs 2 --quiet --seed 3 "
+      "--arch-set chunks.mac.rows+chunks.mac.cols=8,16,32 --arch-set "
+      "chunks.adder.rows+chunks.adder.cols=8,16 "
+      "--accuracy 'batch:/usr/bin/python3 " +
+      py + " " + log + "' --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::stringstream asked_text(slurp(log));
+  std::set<std::string> asked;
+  for (std::string enc; std::getline(asked_text, enc);) {
+    EXPECT_TRUE(asked.insert(enc).second) << "asked twice: " << enc;
+    EXPECT_EQ(std::count(enc.begin(), enc.end(), '.'), 7) << "a network's 8 genes: " << enc;
+  }
+  std::stringstream journal(slurp(out + "/journal.jsonl"));
+  std::string line;
+  std::getline(journal, line);
+  std::set<std::string> networks;
+  size_t records = 0;
+  while (std::getline(journal, line)) {
+    const nlohmann::json d = nlohmann::json::parse(line);
+    const std::string enc = d["encoding"].get<std::string>();
+    std::stringstream genes(enc.substr(enc.find(':') + 1));
+    std::string network = "cnn_fmnist:";
+    int sum = 0;
+    for (int g = 0; g < 8; ++g) {
+      std::string x;
+      std::getline(genes, x, '.');
+      network += (g ? "." : "") + x;
+      sum += std::stoi(x);
+    }
+    EXPECT_EQ(d["accuracy"].get<double>(), sum) << enc << ": its network's estimate";
+    networks.insert(network);
+    ++records;
+  }
+  EXPECT_EQ(asked, networks);
+  EXPECT_LT(networks.size(), records) << "seed 3 brings networks back on other accelerators";
+}
+
 TEST(CosimSearch, CoDesignTakesTheParametersOfASweepFile) {
   const std::string out = temp("arch_space");
   const test::CommandResult r = cosim(
