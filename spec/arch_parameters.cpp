@@ -16,17 +16,6 @@ namespace {
 
 constexpr size_t kMaxValues = 10000;  // values one parameter may have
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    const size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at - start));
-    if (at == std::string::npos) return parts;
-    start = at + 1;
-  }
-}
-
 std::string keys_of(const nlohmann::json& j) {
   std::string k;
   if (j.is_object()) {
@@ -47,7 +36,7 @@ nlohmann::json::json_pointer resolve_field(const nlohmann::json& arch, const std
                                            const std::string& source, const std::string& pointer) {
   nlohmann::json::json_pointer ptr;
   const nlohmann::json* cur = &arch;
-  const std::vector<std::string> segs = split(path, '.');
+  const std::vector<std::string> segs = split_list(path, '.');
   std::string walked;
   for (size_t i = 0; i < segs.size(); ++i) {
     const std::string& seg = segs[i];
@@ -97,7 +86,7 @@ std::vector<nlohmann::json> read_set_values(const std::string& text, const std::
                                             const std::string& option) {
   std::vector<nlohmann::json> values;
   std::set<std::string> seen;
-  for (const std::string& part : split(text, ',')) {
+  for (const std::string& part : split_list(text, ',')) {
     if (part.empty()) throw InputError(option, name, "empty value in \"" + text + "\"");
     nlohmann::json v = nlohmann::json::parse(part, nullptr, false);
     if (v.is_discarded()) v = part;
@@ -109,6 +98,17 @@ std::vector<nlohmann::json> read_set_values(const std::string& text, const std::
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    const size_t at = s.find(sep, start);
+    parts.push_back(s.substr(start, at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
 
 std::vector<nlohmann::json> read_parameter_values(const JsonField& f) {
   std::vector<nlohmann::json> values;
@@ -173,7 +173,7 @@ void resolve_parameters(std::vector<ArchParameter>& params, const nlohmann::json
   std::map<std::string, std::string> owner;  // field pointer -> parameter
   for (ArchParameter& p : params) {
     p.fields.clear();
-    for (const std::string& path : split(p.name, '+')) {
+    for (const std::string& path : split_list(p.name, '+')) {
       p.fields.push_back(resolve_field(arch, path, p.source, p.pointer));
       const std::string f = p.fields.back().to_string();
       if (owner.count(f))

@@ -20,6 +20,9 @@ struct ArchParameter {
   std::string source, pointer;  // where it was given (file or "--set"), for messages
 };
 
+// "a,b,,c" -> {"a", "b", "", "c"}: the parts between separators, empty ones kept (the callers reject them).
+std::vector<std::string> split_list(const std::string& s, char sep);
+
 // A list of values, or a range {"from", "to", "step" | "factor", "unit"}. Throws InputError.
 std::vector<nlohmann::json> read_parameter_values(const JsonField& f);
 

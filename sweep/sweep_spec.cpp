@@ -40,17 +40,6 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxGrid = 100000;  // configurations a grid may have (more: sample at random)
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    const size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at - start));
-    if (at == std::string::npos) return parts;
-    start = at + 1;
-  }
-}
-
 ArchSpec check_arch(const nlohmann::json& doc, const std::string& arch_file) {
   return read_arch(JsonField::from(doc, arch_file));
 }
@@ -183,7 +172,7 @@ struct SweepReader {
     if (!ov.mapping_objective.empty()) s.mapping_objective = objective_from_string(ov.mapping_objective);
     std::vector<std::pair<std::string, std::string>> objectives;  // (name, pointer)
     if (!ov.objectives.empty()) {
-      for (const std::string& o : split(ov.objectives, ',')) objectives.push_back({o, ""});
+      for (const std::string& o : split_list(ov.objectives, ',')) objectives.push_back({o, ""});
     } else if (has("objectives")) {
       const JsonField os = (*root)["objectives"];
       if (os.elements().empty()) os.fail("expected at least one objective");
